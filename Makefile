@@ -1,0 +1,49 @@
+# PRR Council Portal — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+# Test databases: SQLite always; PostgreSQL on 127.0.0.1:5432 when reachable (required under CI=true).
+TEST_DATABASE_URLS ?= sqlite://,postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test translations extract-messages browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+# Compile the message catalogues (the .mo files are build products, not committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d portal/translations
+
+# Refresh the catalogue after changing user-facing text, then translate the new entries in
+# portal/translations/ru/LC_MESSAGES/messages.po.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+
+browser:
+	@scripts/ensure-chromium.sh
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed --demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test browser
+	TEST_DATABASE_URLS="$(TEST_DATABASE_URLS)" $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,97 @@
+"""PRR Council Portal: the application factory. It only wires things together:
+no queries and no scheduler start here."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from . import errors, i18n, security
+from .config import ConfigError, load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, overrides: dict | None) -> None:
+    environ = None
+    if overrides is not None and overrides.get("TESTING"):
+        environ = {"PORTAL_ENV": "testing", **overrides.get("ENVIRON", {})}
+    app.config.update(load_config(app.instance_path, environ))
+    if overrides:
+        app.config.update({k: v for k, v in overrides.items() if k != "ENVIRON"})
+        if "MAX_UPLOAD_MB" in overrides:
+            app.config["MAX_CONTENT_LENGTH"] = overrides["MAX_UPLOAD_MB"] * 1024 * 1024
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    i18n.init_app(app, babel)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import abort, flash, redirect, request, url_for
+
+        if request.path.startswith("/api/"):
+            abort(401)
+        flash(login_manager.login_message, login_manager.login_message_category)
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for(login_manager.login_view, next=target))
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        try:
+            user = db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+        # A deactivated account is signed out at its next request.
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from .blueprints.admin import bp as admin_bp
+    from .blueprints.api import bp as api_bp
+    from .blueprints.auth import bp as auth_bp
+    from .blueprints.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import seed_command, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)

@@ -1,0 +1,50 @@
+"""Form pieces shared by several blueprints."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = choices([("en", "English"), ("ru", "Русский")])
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "secretariat": _l("Secretariat"),
+    "focal_point": _l("National focal point"),
+    "delegate": _l("Delegate"),
+}
+
+
+def new_password_fields():
+    """A (password, confirm) pair with the portal's password policy."""
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(message=_l("Enter a password.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+                   message=_l("The password must have between %(min)d and %(max)d characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("new_password", message=_l("The two passwords are not the same."))],
+    )
+    return password, confirm
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for POST-only buttons."""

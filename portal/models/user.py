@@ -1,0 +1,71 @@
+"""People who sign in, and the database-held sign-in throttle."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .reference import Country
+from .types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    SECRETARIAT = "secretariat"
+    FOCAL_POINT = "focal_point"
+    DELEGATE = "delegate"
+
+
+ROLE_VALUES = tuple(r.value for r in Role)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'secretariat', 'focal_point', 'delegate')", name="role"
+        ),
+        CheckConstraint(
+            "role <> 'focal_point' OR country_id IS NOT NULL", name="focal_point_country"
+        ),
+        CheckConstraint("language IN ('en', 'ru')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalised (lower case), so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    country: Mapped[Country | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per key (an e-mail or a client address), shared by all workers."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,94 @@
+"""Loading the data files under seed/ into the database. Idempotent: a second run changes nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Country, Region
+from . import users as user_service
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: str, kind: str) -> None:
+        target = self.created if bucket == "created" else self.updated
+        target[kind] = target.get(kind, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _load_yaml(path: Path) -> dict:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _upsert(model, lookup: dict, values: dict, report: SeedReport, kind: str):
+    obj = db.session.scalar(select(model).filter_by(**lookup))
+    if obj is None:
+        obj = model(**lookup, **values)
+        db.session.add(obj)
+        report.count("created", kind)
+        return obj
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    if changed:
+        report.count("updated", kind)
+    return obj
+
+
+def load_reference_data(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    report = report or SeedReport()
+    data = _load_yaml(seed_dir / "regions.yaml")
+    for position, r in enumerate(data["regions"]):
+        region = _upsert(
+            Region, {"code": r["code"]},
+            {"name_en": r["name_en"], "name_ru": r["name_ru"], "position": position},
+            report, "regions",
+        )
+        db.session.flush()
+        for c in r["countries"]:
+            _upsert(
+                Country, {"iso2": c["iso2"]},
+                {"iso3": c["iso3"], "name_en": c["name_en"], "name_ru": c["name_ru"],
+                 "membership": c["membership"], "region_id": region.id},
+                report, "countries",
+            )
+    db.session.flush()
+    return report
+
+
+def load_demo_users(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    """Create the demo accounts that do not exist yet; existing accounts are left alone."""
+    report = report or SeedReport()
+    data = _load_yaml(seed_dir / "demo" / "users.yaml")
+    for u in data["users"]:
+        if user_service.get_by_email(u["email"]) is not None:
+            continue
+        user_service.create_user(
+            email=u["email"], name=u["name"], role=u["role"], password=u["password"],
+            country_code=u.get("country"), language=u.get("language", "en"), via="seed",
+        )
+        report.count("created", "users")
+    db.session.flush()
+    return report
+
+
+def seed(demo: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
+    report = load_reference_data(seed_dir)
+    if demo:
+        load_demo_users(seed_dir, report)
+    return report

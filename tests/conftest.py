@@ -1,0 +1,185 @@
+"""Fixtures in the flaskr/Indico style: `app`, `db`, `client`, `runner`, callable
+factories (`create_user`) and `login_as(role, country=None)`.
+
+The whole suite runs once per database in TEST_DATABASE_URLS (comma-separated;
+default SQLite only). The schema is built by the migrations, once per database; every
+test then starts from empty tables. A PostgreSQL leg that cannot connect is skipped
+with the reason, except under CI=true, where it fails.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db as _db
+from portal.services import seed as seed_service
+from portal.services import users as user_service
+
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DATABASE_URLS = [
+    u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()
+]
+PG_SCHEMA = "prr_test"
+PASSWORD = "correct-horse-battery"
+
+
+def _leg(url: str) -> str:
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def base_config(url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+    }
+
+
+def _prepare_postgresql(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        message = f"PostgreSQL leg: cannot use {url}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if CI:
+            pytest.fail(message + " (required under CI=true)", pytrace=False)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    # Our own schema, so other tables in the shared `test` database never interfere.
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{PG_SCHEMA}"
+
+
+@pytest.fixture(scope="session", params=DATABASE_URLS, ids=_leg)
+def database_url(request, tmp_path_factory):
+    url = request.param
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = _prepare_postgresql(url)
+    app = create_app(base_config(url, tmp_path_factory.mktemp("setup")))
+    with app.app_context():
+        flask_migrate.upgrade()
+        _db.engine.dispose()
+    return url
+
+
+def _empty_all_tables() -> None:
+    _db.session.rollback()
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in _db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an application context of its own, as in production.
+
+    The `app` fixture keeps one context pushed for the test's own use of the database;
+    without this, requests would share its `g` (signed-in user, cached locale) and session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(base_config(database_url, tmp_path))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_all_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def reference_data(app):
+    seed_service.load_reference_data()
+    _db.session.commit()
+
+
+@pytest.fixture
+def create_user(app, reference_data):
+    """Callable factory: create_user(role="delegate", country=None, **fields) -> User."""
+    counter = itertools.count(1)
+
+    def factory(role: str = "delegate", country: str | None = None, **fields):
+        if role == "focal_point" and country is None:
+            country = "KZ"
+        n = next(counter)
+        user = user_service.create_user(
+            email=fields.pop("email", f"{role}{n}@prr.example"),
+            name=fields.pop("name", f"Test {role} {n}"),
+            role=role,
+            password=fields.pop("password", PASSWORD),
+            country_code=country,
+            language=fields.pop("language", "en"),
+        )
+        for key, value in fields.items():
+            setattr(user, key, value)
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        return self.client.post("/auth/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(create_user, auth):
+    """Sign in through the real login form as a new user of `role` and return that user."""
+
+    def do_login(role: str, country: str | None = None, **fields):
+        user = create_user(role=role, country=country, **fields)
+        response = auth.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do_login
