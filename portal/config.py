@@ -136,6 +136,8 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "prr-portal@localhost"),
+        # Number of reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0, minimum=0),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15, minimum=1),
         "SESSION_COOKIE_HTTPONLY": True,

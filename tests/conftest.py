@@ -183,3 +183,28 @@ def login_as(create_user, auth):
         return user
 
     return do_login
+
+
+def pytest_report_header(config):
+    legs = ", ".join(_leg(u) for u in DATABASE_URLS)
+    return [f"database legs: {legs} (TEST_DATABASE_URLS); CI={'true' if CI else 'false'}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests passed on each leg, so a skipped leg cannot go unnoticed."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("passed", []):
+        if report.when != "call":
+            continue
+        node = report.nodeid
+        if "tests/browser/" in node:
+            leg = "browser (chromium)"
+        elif "[postgresql" in node:
+            leg = "postgresql"
+        elif "[sqlite" in node:
+            leg = "sqlite"
+        else:
+            leg = "no database"
+        counts[leg] = counts.get(leg, 0) + 1
+    line = ", ".join(f"{leg}: {n}" for leg, n in sorted(counts.items()))
+    terminalreporter.write_line(f"passed per leg: {line}")

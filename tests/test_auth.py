@@ -155,3 +155,26 @@ def test_csrf_token_is_required(app, client, create_user):
     assert response.status_code == 400
     assert "The form has expired or did not come from this portal" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
+
+
+def test_the_lock_holds_across_workers(app, database_url, tmp_path, create_user):
+    """Two app instances (as two gunicorn workers) share the failure count via the database."""
+    from portal import create_app
+
+    from .conftest import IsolatedClient, base_config
+
+    user = create_user("delegate")
+    other_worker = create_app(base_config(database_url, tmp_path))
+    other_worker.test_client_class = IsolatedClient
+    clients = [app.test_client(), other_worker.test_client()]
+    for attempt in range(app.config["LOGIN_MAX_FAILURES"]):
+        response = clients[attempt % 2].post(
+            "/auth/login", data={"email": user.email, "password": "wrong-password"})
+        assert response.status_code == 401
+    for client in clients:
+        response = client.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})
+        assert response.status_code == 429
+    with other_worker.app_context():
+        from portal.extensions import db
+
+        db.engine.dispose()

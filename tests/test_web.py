@@ -70,3 +70,22 @@ def test_unexpected_error_is_a_500_page_and_rolls_back(app, db, reference_data):
 @pytest.mark.parametrize("url", ["/", "/auth/account"])
 def test_pages_need_sign_in(client, url):
     assert client.get(url).status_code == 302
+
+
+def test_behind_a_proxy_the_client_address_is_audited(database_url, tmp_path, reference_data):
+    from portal import create_app
+    from portal.models import AuditEvent
+
+    from .conftest import IsolatedClient, base_config
+
+    proxied = create_app({**base_config(database_url, tmp_path), "TRUSTED_PROXIES": 1})
+    proxied.test_client_class = IsolatedClient
+    proxied.test_client().post("/auth/login", data={"email": "x@prr.example", "password": "whatever-pw"},
+                               headers={"X-Forwarded-For": "203.0.113.7"})
+    with proxied.app_context():
+        from portal.extensions import db
+
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login_failed"))
+        assert event.ip_address == "203.0.113.7"
+        db.session.remove()
+        db.engine.dispose()
