@@ -88,10 +88,14 @@ def register_blueprints(app: Flask) -> None:
     from .blueprints.api import bp as api_bp
     from .blueprints.auth import bp as auth_bp
     from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.returns import bp as returns_bp
+    from .blueprints.review import bp as review_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(returns_bp, url_prefix="/returns")
+    app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

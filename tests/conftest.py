@@ -127,7 +127,15 @@ def runner(app):
 
 @pytest.fixture
 def reference_data(app):
-    seed_service.load_reference_data()
+    """Regions and countries (cheap; most tests need only these)."""
+    seed_service.load_countries()
+    _db.session.commit()
+
+
+@pytest.fixture
+def return_setup(reference_data):
+    """The return templates and the reporting periods 2023–2025 (2025 open)."""
+    seed_service.load_templates_and_periods()
     _db.session.commit()
 
 
@@ -208,3 +216,36 @@ def pytest_terminal_summary(terminalreporter):
         counts[leg] = counts.get(leg, 0) + 1
     line = ", ".join(f"{leg}: {n}" for leg, n in sorted(counts.items()))
     terminalreporter.write_line(f"passed per leg: {line}")
+
+
+@pytest.fixture
+def make_template(app, return_setup):
+    """make_template(country="KZ", period="2025", lang="en") -> the downloaded .xlsx bytes."""
+    from portal.models import Country, ReportingPeriod
+    from portal.services.returns.template_xlsx import build_template
+
+    def factory(country: str = "KZ", period: str = "2025", lang: str = "en") -> bytes:
+        c = _db.session.scalar(_db.select(Country).where(Country.iso2 == country))
+        p = _db.session.scalar(_db.select(ReportingPeriod).where(ReportingPeriod.label == period))
+        with app.test_request_context():
+            return build_template(p.template, c, p, lang)
+
+    return factory
+
+
+@pytest.fixture
+def filled(make_template):
+    """filled(values, notes=None, country="KZ", period="2025") -> a completed workbook."""
+    from portal.services.returns.fill import fill_template
+
+    def factory(values: dict, notes: dict | None = None, country: str = "KZ", period: str = "2025") -> bytes:
+        return fill_template(make_template(country, period), values, notes)
+
+    return factory
+
+
+def upload(client, data: bytes, mode: str = "check", filename: str = "return.xlsx"):
+    from io import BytesIO
+
+    return client.post("/returns/upload", data={"file": (BytesIO(data), filename), "mode": mode},
+                       content_type="multipart/form-data")

@@ -26,9 +26,10 @@ def test_create_list_set_password_deactivate(runner, db, reference_data):
     assert result.exit_code == 0 and "deactivated" in result.output
     db.session.refresh(user)
     assert user.active is False
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions == ["user.create", "user.password_reset", "user.deactivate"]
-    assert all(e.details.get("via") == "cli" for e in db.session.scalars(select(AuditEvent)))
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("user.%")).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["user.create", "user.password_reset", "user.deactivate"]
+    assert all(e.details.get("via") == "cli" for e in events)
 
 
 def test_errors_are_clear_and_change_nothing(runner, db, reference_data):
@@ -44,4 +45,4 @@ def test_errors_are_clear_and_change_nothing(runner, db, reference_data):
     assert result.exit_code == 1
     assert "No user with the e-mail address nobody@prr.example" in result.output
     assert db.session.scalar(select(User)) is None
-    assert db.session.scalar(select(AuditEvent)) is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("user.%"))) is None

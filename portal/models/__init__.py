@@ -1,10 +1,25 @@
 """All models, imported here so Alembic sees every table."""
 from .audit import AuditEvent
+from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
-from .user import ROLE_VALUES, LoginThrottle, Role, User
+from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnValue, ReturnVersion
+from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
+from .user import ROLE_VALUES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
+    "Notification",
+    "RETURN_STATUSES",
+    "ReportingPeriod",
+    "Return",
+    "ReturnEvent",
+    "ReturnTemplate",
+    "ReturnValue",
+    "ReturnVersion",
+    "TemplateIndicator",
+    "TemplateRule",
+    "TemplateSection",
     "Country",
     "LoginThrottle",
     "MEMBERSHIPS",

@@ -11,7 +11,11 @@ class ServiceError(Exception):
     status = 400
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        # Rendered now, in the caller's language. A plain str is escaped by Jinja; a lazy
+        # string would not be (flask-babel's LazyString.__html__ returns it unescaped, and
+        # messages can carry what the user typed).
+        message = str(message)
+        super().__init__(message)
         self.message = message
         self.field = field
 

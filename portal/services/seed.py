@@ -8,7 +8,9 @@ import yaml
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Country, Region
+from ..models import Country, Region, ReportingPeriod
+from . import periods as period_service
+from . import templates as template_service
 from . import users as user_service
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
@@ -51,6 +53,12 @@ def _upsert(model, lookup: dict, values: dict, report: SeedReport, kind: str):
 
 
 def load_reference_data(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    """Regions, countries, return templates and reporting periods."""
+    report = load_countries(seed_dir, report)
+    return load_templates_and_periods(seed_dir, report)
+
+
+def load_countries(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
     report = report or SeedReport()
     data = _load_yaml(seed_dir / "regions.yaml")
     for position, r in enumerate(data["regions"]):
@@ -67,6 +75,24 @@ def load_reference_data(seed_dir: Path = SEED_DIR, report: SeedReport | None = N
                  "membership": c["membership"], "region_id": region.id},
                 report, "countries",
             )
+    db.session.flush()
+    return report
+
+
+def load_templates_and_periods(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    report = report or SeedReport()
+    for _template, created in template_service.load_template_files(seed_dir / "templates"):
+        if created:
+            report.count("created", "templates")
+    for p in _load_yaml(seed_dir / "periods.yaml")["periods"]:
+        if db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == p["label"])):
+            continue
+        period_service.create_period(
+            label=p["label"], start_date=p["start_date"], end_date=p["end_date"],
+            opens_on=p["opens_on"], due_date=p.get("due_date"), is_open=p["is_open"],
+            template_version=p["template_version"], via="seed",
+        )
+        report.count("created", "periods")
     db.session.flush()
     return report
 

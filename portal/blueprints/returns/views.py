@@ -1,0 +1,198 @@
+"""Focal points (and the secretariat): download the template, upload, check, save, submit."""
+from io import BytesIO
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ...errors import abort_with
+from ...extensions import db
+from ...forms import ConfirmForm
+from ...i18n import current_language
+from ...models import Country, Return, ReturnVersion
+from ...services import periods as period_service
+from ...services.errors import ServiceError
+from ...services.returns import access, pending, workflow
+from ...services.returns.markup import mark_up
+from ...services.returns.template_xlsx import build_template
+from ...services.returns.validate import validate_upload
+from . import bp
+from .forms import UploadForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _return_or_404(return_id: int) -> Return:
+    ret = db.session.get(Return, return_id)
+    if ret is None or not access.can_see_return(current_user, ret):
+        abort(404)
+    return ret
+
+
+@bp.route("/")
+@login_required
+def index():
+    stmt = select(Return).join(Return.period)
+    if current_user.role == "focal_point":
+        stmt = stmt.where(Return.country_id == current_user.country_id)
+    returns = [r for r in db.session.scalars(stmt) if access.can_see_return(current_user, r)]
+    returns.sort(key=lambda r: (r.period.start_date, r.country.name_en), reverse=True)
+    periods = period_service.list_periods()
+    countries = list(db.session.scalars(select(Country).order_by(Country.name_en)))
+    return render_template("returns/index.html", returns=returns, periods=periods, countries=countries)
+
+
+@bp.route("/template.xlsx")
+@login_required
+def download_template():
+    code = (request.args.get("country") or (current_user.country.iso2 if current_user.country else "")).upper()
+    country = db.session.scalar(select(Country).where(Country.iso2 == code))
+    if country is None:
+        abort_with(400, _("Choose a country."))
+    if not access.can_download_template(current_user, country.id):
+        abort(403)
+    try:
+        period = period_service.get_period(request.args.get("period", ""))
+    except ServiceError as error:
+        abort_with(404, error.message)
+    lang = request.args.get("lang") or current_language()
+    if lang not in ("en", "ru"):
+        abort_with(400, _("Unknown language: choose English or Russian."))
+    data = build_template(period.template, country, period, lang)
+    name = f"PRR-return_{country.iso2}_{period.label}_v{period.template.version}_{lang}.xlsx"
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+def _upload_page(form, status=200, error=None):
+    return render_template("returns/upload.html", form=form, error=error), status
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload():
+    if current_user.role == "delegate":
+        abort(403)
+    form = UploadForm()
+    if request.method == "GET":
+        return _upload_page(form)
+    if not form.validate_on_submit():
+        return _upload_page(form, 400)
+    data = form.file.data.read()
+    filename = form.file.data.filename or "return.xlsx"
+    form.file.data.close()
+    mode = request.form.get("mode", "check")
+    return _process(data, filename, mode)
+
+
+def _process(data: bytes, filename: str, mode: str, token: str | None = None):
+    try:
+        report, ident = validate_upload(data, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        return _upload_page(UploadForm(formdata=None), error.status, error=error.message)
+    if report.ok and mode in ("save", "submit"):
+        version = workflow.store_version(report, ident, data, filename, current_user,
+                                         source="web", submit=(mode == "submit"))
+        db.session.commit()
+        if token:
+            pending.discard(token)
+        if mode == "submit":
+            flash(_("Version %(n)d saved and submitted to the secretariat.", n=version.number), "success")
+        else:
+            flash(_("Version %(n)d saved as a draft. Submit it when it is ready.", n=version.number), "success")
+        return redirect(url_for("returns.detail", return_id=version.return_id))
+    token = token or pending.keep(data, filename, current_user.id)
+    status = 200 if report.ok else 422
+    return render_template("returns/report.html", report=report, ident=ident, token=token,
+                           filename=filename, confirm_form=ConfirmForm()), status
+
+
+@bp.route("/pending/<token>/marked-up.xlsx")
+@login_required
+def marked_up(token: str):
+    try:
+        data, filename = pending.load(token, current_user.id)
+        report, _ident = validate_upload(data, current_user)
+    except ServiceError:
+        abort(404)
+    out = mark_up(data, report, current_language())
+    return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
+                     download_name=f"checked_{filename}")
+
+
+@bp.route("/pending/<token>", methods=["POST"])
+@login_required
+def save_pending(token: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        data, filename = pending.load(token, current_user.id)
+    except ServiceError:
+        abort(404)
+    mode = request.form.get("mode", "save")
+    if mode not in ("save", "submit"):
+        abort(400)
+    return _process(data, filename, mode, token=token)
+
+
+@bp.route("/<int:return_id>")
+@login_required
+def detail(return_id: int):
+    ret = _return_or_404(return_id)
+    full = access.can_see_history(current_user, ret)
+    version = ret.latest_version if full else ret.accepted_version
+    shown = request.args.get("version", type=int)
+    if shown and full:
+        version = next((v for v in ret.versions if v.number == shown), None) or abort(404)
+    return render_template(
+        "returns/detail.html", ret=ret, version=version, full=full,
+        values=workflow.values_of(version) if version else {}, display=workflow.display,
+        can_submit=access.can_submit(current_user, ret), can_review=access.can_review(current_user),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:return_id>/submit", methods=["POST"])
+@login_required
+def submit(return_id: int):
+    ret = _return_or_404(return_id)
+    if not access.can_submit(current_user, ret):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = workflow.submit_return(ret, current_user)
+    except ServiceError as error:
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("Version %(n)d submitted to the secretariat.", n=version.number), "success")
+    return redirect(url_for("returns.detail", return_id=ret.id))
+
+
+@bp.route("/<int:return_id>/diff")
+@login_required
+def diff(return_id: int):
+    ret = _return_or_404(return_id)
+    if not access.can_see_history(current_user, ret):
+        abort(403)
+    numbers = {v.number: v for v in ret.versions}
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    if a not in numbers or b not in numbers:
+        abort_with(400, _("Choose two versions of this return to compare."))
+    changes = workflow.diff_versions(numbers[a], numbers[b])
+    return render_template("returns/diff.html", ret=ret, a=numbers[a], b=numbers[b], changes=changes)
+
+
+@bp.route("/<int:return_id>/versions/<int:number>/file")
+@login_required
+def version_file(return_id: int, number: int):
+    ret = _return_or_404(return_id)
+    version = db.session.scalar(select(ReturnVersion).where(
+        ReturnVersion.return_id == ret.id, ReturnVersion.number == number))
+    if version is None or not (access.can_see_history(current_user, ret) or version.accepted_at):
+        abort(404)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / version.stored_path
+    return send_file(path, mimetype=XLSX, as_attachment=True,
+                     download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")

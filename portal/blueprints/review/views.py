@@ -1,0 +1,71 @@
+"""The secretariat's review: returns awaiting review, accept or return with a reason,
+and the completeness matrix."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...errors import abort_with
+from ...extensions import db
+from ...forms import ConfirmForm
+from ...models import Return, Role
+from ...security import roles_required
+from ...services.errors import ServiceError
+from ...services.returns import workflow
+from ...services.returns.matrix import completeness_matrix
+from . import bp
+
+
+@bp.before_request
+@roles_required(Role.ADMIN, Role.SECRETARIAT)
+def require_staff():
+    """The review pages are for the secretariat (and administrators)."""
+
+
+@bp.route("/")
+def index():
+    waiting = list(db.session.scalars(
+        select(Return).where(Return.status == "submitted").order_by(Return.updated_at)))
+    return render_template("review/index.html", waiting=waiting)
+
+
+def _get(return_id: int) -> Return:
+    ret = db.session.get(Return, return_id)
+    if ret is None:
+        abort(404)
+    return ret
+
+
+@bp.route("/<int:return_id>/accept", methods=["POST"])
+def accept(return_id: int):
+    ret = _get(return_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = workflow.accept_return(ret, current_user)
+    except ServiceError as error:
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("Version %(n)d of %(country)s %(period)s accepted.", n=version.number,
+            country=ret.country.name_en, period=ret.period.label), "success")
+    return redirect(url_for("returns.detail", return_id=ret.id))
+
+
+@bp.route("/<int:return_id>/return", methods=["POST"])
+def send_back(return_id: int):
+    ret = _get(return_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        workflow.send_back(ret, current_user, request.form.get("reason", ""))
+    except ServiceError as error:
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("The return was sent back to the focal point with your reason."), "success")
+    return redirect(url_for("returns.detail", return_id=ret.id))
+
+
+@bp.route("/matrix")
+def matrix():
+    countries, periods, cells = completeness_matrix()
+    return render_template("review/matrix.html", countries=countries, periods=periods, cells=cells)

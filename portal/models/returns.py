@@ -1,0 +1,138 @@
+"""Reporting periods, returns and their immutable versions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .reference import Country
+from .template import ReturnTemplate
+from .types import UTCDateTime, utcnow
+from .user import User
+
+RETURN_STATUSES = ("draft", "submitted", "returned", "accepted")
+
+
+class ReportingPeriod(db.Model):
+    __tablename__ = "reporting_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), unique=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    opens_on: Mapped[date]
+    due_date: Mapped[date | None]
+    is_open: Mapped[bool] = mapped_column(default=False)
+    template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id"), index=True)
+
+    template: Mapped[ReturnTemplate] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReportingPeriod {self.label}>"
+
+
+class Return(db.Model):
+    """One country's return for one period; its versions hold the figures."""
+
+    __tablename__ = "country_return"
+    __table_args__ = (
+        UniqueConstraint("country_id", "period_id", name="uq_country_return_country_period"),
+        CheckConstraint("status IN ('draft', 'submitted', 'returned', 'accepted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    country: Mapped[Country] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    versions: Mapped[list[ReturnVersion]] = relationship(
+        back_populates="return_", order_by="ReturnVersion.number"
+    )
+    events: Mapped[list[ReturnEvent]] = relationship(
+        back_populates="return_", order_by="ReturnEvent.id"
+    )
+
+    @property
+    def latest_version(self) -> ReturnVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def accepted_version(self) -> ReturnVersion | None:
+        accepted = [v for v in self.versions if v.accepted_at is not None]
+        return accepted[-1] if accepted else None
+
+
+class ReturnVersion(db.Model):
+    """An uploaded, validated workbook. Never changed after it is stored (only its
+    submitted/accepted stamps are set by the workflow)."""
+
+    __tablename__ = "return_version"
+    __table_args__ = (UniqueConstraint("return_id", "number", name="uq_return_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("country_return.id"), index=True)
+    number: Mapped[int]
+    template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    on_behalf: Mapped[bool] = mapped_column(default=False)  # uploaded by the secretariat
+    source: Mapped[str] = mapped_column(String(16), default="web")  # web | api | cli | seed
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    completeness: Mapped[float] = mapped_column(Float, default=0.0)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    return_: Mapped[Return] = relationship(back_populates="versions")
+    template: Mapped[ReturnTemplate] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+    values: Mapped[list[ReturnValue]] = relationship(
+        back_populates="version", order_by="ReturnValue.id", cascade="all"
+    )
+
+
+class ReturnValue(db.Model):
+    """One reported cell: a number, a text, or a status code; blank cells are not stored."""
+
+    __tablename__ = "return_value"
+    __table_args__ = (
+        UniqueConstraint("version_id", "indicator", "breakdown", name="uq_return_value_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("return_version.id"), index=True)
+    indicator: Mapped[str] = mapped_column(String(16))
+    breakdown: Mapped[str] = mapped_column(String(16))  # column name: Men … Total, Value
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(8))  # N/A, N/AV, NIL, EST, CONF
+    note: Mapped[str | None] = mapped_column(Text)
+
+    version: Mapped[ReturnVersion] = relationship(back_populates="values")
+
+
+class ReturnEvent(db.Model):
+    """The workflow's steps: upload, submit, accept, return (with a reason)."""
+
+    __tablename__ = "return_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("country_return.id"), index=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("return_version.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    cell_comments: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    return_: Mapped[Return] = relationship(back_populates="events")
+    version: Mapped[ReturnVersion | None] = relationship()
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""marshmallow schemas for uploaded values and API payloads."""

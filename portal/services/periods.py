@@ -1,0 +1,76 @@
+"""Reporting periods: a label such as 2025 or 2025-H1, dates, open/closed, template version."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ReportingPeriod, User
+from . import audit
+from .errors import Conflict, NotFound, ServiceError
+from .templates import get_template
+
+LABEL_RE = re.compile(r"^\d{4}(-H[12])?$")
+
+
+def _check(label: str, start: date, end: date, opens: date, due: date | None) -> None:
+    if not LABEL_RE.match(label or ""):
+        raise ServiceError(_l("A period label is a year such as 2025, or a half-year such as 2025-H1."),
+                           field="label")
+    if end < start:
+        raise ServiceError(_l("The period ends before it starts."), field="end_date")
+    if due is not None and due < opens:
+        raise ServiceError(_l("The due date is before the period opens for reporting."), field="due_date")
+
+
+def get_period(label: str) -> ReportingPeriod:
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == label))
+    if period is None:
+        raise NotFound(_l("There is no reporting period %(label)s.", label=label), field="period")
+    return period
+
+
+def list_periods() -> list[ReportingPeriod]:
+    return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc())))
+
+
+def create_period(
+    *, label: str, start_date: date, end_date: date, opens_on: date, due_date: date | None,
+    template_version: int, is_open: bool = False, actor: User | None = None, via: str = "web",
+) -> ReportingPeriod:
+    _check(label, start_date, end_date, opens_on, due_date)
+    template = get_template(template_version)
+    if template is None:
+        raise ServiceError(_l("There is no template version %(v)s.", v=template_version),
+                           field="template_version")
+    if db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == label)):
+        raise Conflict(_l("The period %(label)s already exists.", label=label), field="label")
+    period = ReportingPeriod(label=label, start_date=start_date, end_date=end_date, opens_on=opens_on,
+                             due_date=due_date, is_open=is_open, template=template)
+    db.session.add(period)
+    audit.record("period.create", actor=actor, obj=period, label=label, via=via)
+    return period
+
+
+def update_period(
+    period: ReportingPeriod, *, start_date: date, end_date: date, opens_on: date,
+    due_date: date | None, is_open: bool, actor: User | None = None, via: str = "web",
+) -> dict:
+    _check(period.label, start_date, end_date, opens_on, due_date)
+    new = {"start_date": start_date, "end_date": end_date, "opens_on": opens_on,
+           "due_date": due_date, "is_open": is_open}
+    changes = {k: [str(getattr(period, k)), str(v)] for k, v in new.items() if getattr(period, k) != v}
+    for key, value in new.items():
+        setattr(period, key, value)
+    if changes:
+        audit.record("period.update", actor=actor, obj=period, changes=changes, via=via)
+    return changes
+
+
+def set_open(period: ReportingPeriod, is_open: bool, *, actor: User | None = None, via: str = "web") -> None:
+    if period.is_open != is_open:
+        period.is_open = is_open
+        audit.record("period.open" if is_open else "period.close", actor=actor, obj=period, via=via)

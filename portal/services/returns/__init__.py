@@ -1,0 +1,1 @@
+"""The standard PRR return: Excel template, upload validation, rules, versions and workflow."""

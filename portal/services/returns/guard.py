@@ -1,0 +1,132 @@
+"""Checks on an uploaded file *before* any spreadsheet library parses it.
+
+Cheap and bounded: only the zip directory and two small XML parts are read, so a
+hostile file (zip bomb, huge sheet, macros, entity expansion) is refused in milliseconds.
+"""
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+from flask_babel import lazy_gettext as _l
+
+from ..errors import ServiceError
+
+MAX_MEMBERS = 200
+MAX_SHEETS = 20
+MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_SHEET_BYTES = 4 * 1024 * 1024      # a filled template's sheet is ~50 KB
+MAX_RATIO = 100                         # compression ratio of a large member
+FORBIDDEN = (
+    ("xl/vbaProject.bin", _l("The workbook contains macros (.xlsm). Save it as an Excel workbook without macros (.xlsx).")),
+    ("xl/externalLinks/", _l("The workbook links to other files. Remove the external links and upload it again.")),
+    ("xl/embeddings/", _l("The workbook contains embedded objects. Remove them and upload it again.")),
+    ("xl/activeX/", _l("The workbook contains ActiveX controls. Remove them and upload it again.")),
+)
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+class UploadRejected(ServiceError):
+    """The file is not a usable workbook (400), or too large (413)."""
+
+
+@dataclass
+class CheckedWorkbook:
+    data: bytes
+    sheets: dict[str, str]  # sheet name -> zip part (xl/worksheets/sheetN.xml)
+
+    def part(self, name: str) -> bytes:
+        with zipfile.ZipFile(BytesIO(self.data)) as zf:
+            return zf.read(name)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def _sniff(data: bytes) -> None:
+    if not data:
+        raise UploadRejected(_l("The file is empty."))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UploadRejected(_l(
+            "This is an old-format Excel file (.xls) or a password-protected workbook. "
+            "Remove any password and save it as an Excel workbook (.xlsx)."))
+    if data[:5] == b"%PDF-":
+        raise UploadRejected(_l("This is a PDF document, not an Excel workbook (.xlsx)."))
+    if data[:2] != b"PK":
+        raise UploadRejected(_l("This is not an Excel workbook (.xlsx). Upload the template you downloaded from the portal."))
+
+
+def _parse_xml(raw: bytes, what: str):
+    try:
+        return SafeET.fromstring(raw)
+    except DefusedXmlException:
+        raise UploadRejected(_l("The workbook contains unsafe XML (%(part)s) and was refused.", part=what)) from None
+    except SafeET.ParseError:
+        raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=what)) from None
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    workbook = _parse_xml(zf.read("xl/workbook.xml"), "xl/workbook.xml")
+    try:
+        rels = _parse_xml(zf.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+    except KeyError:
+        raise UploadRejected(_l("The workbook is damaged (its sheet list cannot be read).")) from None
+    targets = {}
+    for rel in rels.iter(f"{NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id")] = target
+    sheets = {}
+    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
+        sheets[sheet.get("name")] = targets.get(sheet.get(f"{NS_REL}id"), "")
+    return sheets
+
+
+def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
+    """Refuse anything that is not a plain, reasonably sized .xlsx workbook."""
+    if max_bytes is not None and len(data) > max_bytes:
+        err = UploadRejected(_l("The file is larger than the limit of %(mb)s MB.", mb=_mb(max_bytes)))
+        err.status = 413
+        raise err
+    _sniff(data)
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise UploadRejected(_l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")) from None
+    with zf:
+        names = {i.filename for i in infos}
+        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
+            raise UploadRejected(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx)."))
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise UploadRejected(_l("This zip archive is not an Excel workbook (.xlsx)."))
+        if any(i.flag_bits & 0x1 for i in infos):
+            raise UploadRejected(_l("The workbook is encrypted. Remove the password and upload it again."))
+        for prefix, message in FORBIDDEN:
+            if any(n.startswith(prefix) for n in names):
+                raise UploadRejected(message)
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            raise UploadRejected(_l("The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.", mb=_mb(total)))
+        for info in infos:
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise UploadRejected(_l("The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.", part=info.filename))
+        if zf.getinfo("xl/workbook.xml").file_size > 1024 * 1024:
+            raise UploadRejected(_l("The workbook's sheet list is far too large for the PRR return."))
+        sheets = _sheet_parts(zf)
+        if len(sheets) > MAX_SHEETS:
+            raise UploadRejected(_l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS))
+        if len(infos) > MAX_MEMBERS:
+            raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
+        sizes = {i.filename: i.file_size for i in infos}
+        for name, part in sheets.items():
+            if sizes.get(part, 0) > MAX_SHEET_BYTES:
+                raise UploadRejected(_l("The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or columns.", sheet=name, mb=_mb(sizes[part])))
+    return CheckedWorkbook(data=data, sheets=sheets)

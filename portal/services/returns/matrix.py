@@ -1,0 +1,53 @@
+"""Completeness and timeliness: countries × periods, for the secretariat."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Country, Region, ReportingPeriod, Return
+
+
+@dataclass
+class MatrixCell:
+    status: str                 # not_started | draft | submitted | returned | accepted
+    on_time: bool | None        # None: nothing submitted and not yet due
+    completeness: float | None
+    last_activity: datetime | None
+    return_id: int | None
+
+
+def _first_submission(ret: Return) -> datetime | None:
+    times = [v.submitted_at for v in ret.versions if v.submitted_at]
+    return min(times) if times else None
+
+
+def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod], dict]:
+    from datetime import date
+
+    today = today or date.today()
+    countries = list(db.session.scalars(
+        select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
+    periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
+    returns = {(r.country_id, r.period_id): r for r in db.session.scalars(select(Return))}
+    cells = {}
+    for country in countries:
+        for period in periods:
+            ret = returns.get((country.id, period.id))
+            if ret is None:
+                late = period.due_date is not None and today > period.due_date
+                cells[(country.id, period.id)] = MatrixCell("not_started", False if late else None, None, None, None)
+                continue
+            first = _first_submission(ret)
+            if period.due_date is None:
+                on_time = None
+            elif first is not None:
+                on_time = first.date() <= period.due_date
+            else:
+                on_time = None if today <= period.due_date else False
+            version = ret.accepted_version or ret.latest_version
+            cells[(country.id, period.id)] = MatrixCell(
+                ret.status, on_time, version.completeness if version else None, ret.updated_at, ret.id)
+    return countries, periods, cells

@@ -1,0 +1,187 @@
+"""Returns and their versions: store a validated upload as a new immutable version, and
+the workflow draft → submitted → accepted | returned → (new version) → submitted …
+
+Nothing is overwritten or deleted. Callers commit."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db
+from ...models import Notification, Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
+from ...models.types import utcnow
+from .. import audit
+from ..errors import Conflict, NotFound, ServiceError
+from .report import ValidationReport
+from .validate import Identified
+
+MAX_VERSION_RETRIES = 5
+
+
+def get_return(return_id: int) -> Return:
+    ret = db.session.get(Return, return_id)
+    if ret is None:
+        raise NotFound(_l("There is no such return."))
+    return ret
+
+
+def find_return(country_id: int, period_id: int) -> Return | None:
+    return db.session.scalar(
+        select(Return).where(Return.country_id == country_id, Return.period_id == period_id))
+
+
+def _get_or_create_return(ident: Identified) -> Return:
+    ret = find_return(ident.country.id, ident.period.id)
+    if ret is not None:
+        return ret
+    try:
+        with db.session.begin_nested():
+            ret = Return(country=ident.country, period=ident.period, status="draft")
+            db.session.add(ret)
+    except IntegrityError:  # created at the same moment by another upload
+        ret = find_return(ident.country.id, ident.period.id)
+    return ret
+
+
+def _save_file(data: bytes, sha: str, ident: Identified) -> str:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "returns" / ident.country.iso2 / ident.period.label
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha}.xlsx"
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path.relative_to(current_app.config["UPLOAD_FOLDER"]))
+
+
+def store_version(report: ValidationReport, ident: Identified, data: bytes, filename: str,
+                  user: User | None, source: str = "web", submit: bool = False) -> ReturnVersion:
+    """Store a validated upload (no errors) as the return's next version."""
+    if not report.ok:
+        raise ServiceError(_l("The workbook has errors; fix them before it can be stored."))
+    sha = hashlib.sha256(data).hexdigest()
+    stored = _save_file(data, sha, ident)
+    ret = _get_or_create_return(ident)
+    on_behalf = user is not None and user.role in (Role.ADMIN, Role.SECRETARIAT)
+    for _attempt in range(MAX_VERSION_RETRIES):
+        number = (db.session.scalar(
+            select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == ret.id)) or 0) + 1
+        try:
+            with db.session.begin_nested():
+                version = ReturnVersion(
+                    return_=ret, number=number, template=ident.template, uploaded_by=user,
+                    on_behalf=on_behalf, source=source, original_filename=(filename or "return.xlsx")[:255],
+                    file_sha256=sha, stored_path=stored, completeness=report.completeness,
+                    warnings=[w.stored() for w in report.warnings],
+                )
+                db.session.add(version)
+                db.session.flush()
+        except IntegrityError:
+            continue  # another upload took this number: take the next one
+        break
+    else:
+        raise Conflict(_l("Too many uploads at the same moment; try again."))
+    db.session.add_all(
+        ReturnValue(version_id=version.id, indicator=code, breakdown=column, number=cell.value.number,
+                    text=cell.value.text, status=cell.value.status, note=report.notes.get(code))
+        for (code, column), cell in sorted(report.cells.items())
+    )
+    ret.status = "draft"
+    ret.updated_at = utcnow()
+    db.session.add(ReturnEvent(return_=ret, version=version, action="upload", actor=user))
+    audit.record("return.upload", actor=user, obj=version, country=ident.country.iso2,
+                 period=ident.period.label, version=version.number, sha256=sha,
+                 on_behalf=on_behalf, via=source)
+    if submit:
+        submit_return(ret, user)
+    return version
+
+
+def submit_return(ret: Return, user: User | None) -> ReturnVersion:
+    version = ret.latest_version
+    if version is None:
+        raise ServiceError(_l("Upload the return before submitting it."))
+    if ret.status in ("submitted", "accepted") and version.submitted_at is not None:
+        raise Conflict(_l("This version has already been submitted."))
+    version.submitted_at = utcnow()
+    ret.status = "submitted"
+    ret.updated_at = utcnow()
+    db.session.add(ReturnEvent(return_=ret, version=version, action="submit", actor=user))
+    audit.record("return.submit", actor=user, obj=ret, version=version.number)
+    return version
+
+
+def _under_review(ret: Return) -> ReturnVersion:
+    if ret.status != "submitted":
+        raise Conflict(_l("Only a submitted return can be reviewed; this one is %(status)s.", status=ret.status))
+    return ret.latest_version
+
+
+def accept_return(ret: Return, user: User) -> ReturnVersion:
+    version = _under_review(ret)
+    version.accepted_at = utcnow()
+    ret.status = "accepted"
+    ret.updated_at = utcnow()
+    db.session.add(ReturnEvent(return_=ret, version=version, action="accept", actor=user))
+    audit.record("return.accept", actor=user, obj=ret, version=version.number)
+    _notify_focal_points(ret, "return.accepted", version)
+    return version
+
+
+def send_back(ret: Return, user: User, reason: str, cell_comments: list[dict] | None = None) -> ReturnVersion:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_l("Give the reason for returning the return."), field="reason")
+    if len(reason) > 5000:
+        raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
+    version = _under_review(ret)
+    ret.status = "returned"
+    ret.updated_at = utcnow()
+    db.session.add(ReturnEvent(return_=ret, version=version, action="return", actor=user,
+                               reason=reason, cell_comments=cell_comments or []))
+    audit.record("return.return", actor=user, obj=ret, version=version.number)
+    _notify_focal_points(ret, "return.returned", version, reason=reason)
+    return version
+
+
+def _notify_focal_points(ret: Return, kind: str, version: ReturnVersion, **params) -> None:
+    recipients = db.session.scalars(select(User).where(
+        User.country_id == ret.country_id, User.role == Role.FOCAL_POINT, User.active.is_(True)))
+    for user in recipients:
+        db.session.add(Notification(
+            user_id=user.id, kind=kind, link=f"/returns/{ret.id}",
+            params={"country": ret.country.iso2, "period": ret.period.label, "version": version.number, **params}))
+
+
+def values_of(version: ReturnVersion) -> dict[tuple[str, str], ReturnValue]:
+    return {(v.indicator, v.breakdown): v for v in version.values}
+
+
+def diff_versions(old: ReturnVersion, new: ReturnVersion) -> list[dict]:
+    """Cells whose value, status or note changed between two versions of a return."""
+    a, b = values_of(old), values_of(new)
+    changes = []
+    for key in sorted(set(a) | set(b)):
+        va, vb = a.get(key), b.get(key)
+        sa = (va.number, va.text, va.status, va.note) if va else (None, None, None, None)
+        sb = (vb.number, vb.text, vb.status, vb.note) if vb else (None, None, None, None)
+        if sa != sb:
+            changes.append({"indicator": key[0], "breakdown": key[1], "old": display(va), "new": display(vb),
+                            "old_note": sa[3], "new_note": sb[3]})
+    return changes
+
+
+def display(value: ReturnValue | None) -> str:
+    if value is None:
+        return ""
+    if value.status and value.status != "EST":
+        return value.status
+    if value.text is not None:
+        return value.text
+    number = f"{value.number:g}" if value.number is not None else ""
+    return f"EST {number}" if value.status == "EST" else number
