@@ -194,5 +194,5 @@ def version_file(return_id: int, number: int):
     if version is None or not (access.can_see_history(current_user, ret) or version.accepted_at):
         abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / version.stored_path
-    return send_file(path, mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(path.read_bytes()), mimetype=XLSX, as_attachment=True,
                      download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")

@@ -5,6 +5,7 @@ Nothing is overwritten or deleted. Callers commit."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 from flask import current_app
@@ -52,8 +53,8 @@ def _save_file(data: bytes, sha: str, ident: Identified) -> str:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "returns" / ident.country.iso2 / ident.period.label
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{sha}.xlsx"
-    if not path.exists():
-        tmp = path.with_suffix(".part")
+    if not path.exists():  # content-addressed: the same bytes are stored once
+        tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
         tmp.write_bytes(data)
         tmp.replace(path)
     return str(path.relative_to(current_app.config["UPLOAD_FOLDER"]))
