@@ -71,6 +71,19 @@ def register_extensions(app: Flask) -> None:
         target = request.full_path if request.query_string else request.path
         return redirect(url_for(login_manager.login_view, next=target))
 
+    @login_manager.request_loader
+    def load_user_from_bearer(request):
+        """API clients: `Authorization: Bearer <token>` (see POST /api/v1/auth/token)."""
+        header = request.headers.get("Authorization", "")
+        if not request.path.startswith("/api/") or not header.startswith("Bearer "):
+            return None
+        from .services.tokens import user_for_token
+
+        user = user_for_token(header[len("Bearer "):].strip())
+        if user is not None:
+            db.session.commit()  # last_used_at
+        return user
+
     @login_manager.user_loader
     def load_user(user_id: str):
         from .models import User
@@ -97,10 +110,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_bp, url_prefix="/returns")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API authenticates writes with bearer tokens only (never the session cookie),
+    # so cross-site requests cannot act for a user: no CSRF token is needed there.
+    csrf.exempt(api_bp)
 
 
 def register_cli(app: Flask) -> None:
     from .cli import seed_command, users_cli
+    from .cli_returns import periods_cli, returns_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(returns_cli)
+    app.cli.add_command(periods_cli)
     app.cli.add_command(seed_command)

@@ -58,6 +58,9 @@ def render_error(status: int, message=None):
 
 
 def handle_http_exception(error: HTTPException):
+    if error.response is not None:  # abort(response): already the answer
+        db.session.rollback()
+        return error.response
     status = error.code or 500
     # Our own aborts may carry a specific, already translated message.
     message = error.description if getattr(error, "portal_message", False) else None

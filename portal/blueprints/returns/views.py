@@ -88,13 +88,12 @@ def upload():
 
 def _process(data: bytes, filename: str, mode: str, token: str | None = None):
     try:
-        report, ident = validate_upload(data, current_user)
+        report, ident, version = workflow.process_upload(
+            data, filename, current_user, save=(mode == "save"), submit=(mode == "submit"))
     except ServiceError as error:
         db.session.rollback()
         return _upload_page(UploadForm(formdata=None), error.status, error=error.message)
-    if report.ok and mode in ("save", "submit"):
-        version = workflow.store_version(report, ident, data, filename, current_user,
-                                         source="web", submit=(mode == "submit"))
+    if version is not None:
         db.session.commit()
         if token:
             pending.discard(token)

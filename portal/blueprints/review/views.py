@@ -1,6 +1,8 @@
 """The secretariat's review: returns awaiting review, accept or return with a reason,
 and the completeness matrix."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from ...models import Return, Role
 from ...security import roles_required
 from ...services.errors import ServiceError
 from ...services.returns import workflow
+from ...services.returns.export import export_matrix
 from ...services.returns.matrix import completeness_matrix
 from . import bp
 
@@ -69,3 +72,9 @@ def send_back(return_id: int):
 def matrix():
     countries, periods, cells = completeness_matrix()
     return render_template("review/matrix.html", countries=countries, periods=periods, cells=cells)
+
+
+@bp.route("/matrix.xlsx")
+def matrix_xlsx():
+    return send_file(BytesIO(export_matrix()), as_attachment=True, download_name="PRR-completeness.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -186,3 +186,17 @@ def display(value: ReturnValue | None) -> str:
         return value.text
     number = f"{value.number:g}" if value.number is not None else ""
     return f"EST {number}" if value.status == "EST" else number
+
+
+def process_upload(data: bytes, filename: str, user: User | None, *, save: bool, submit: bool = False,
+                   source: str = "web", max_bytes: int | None = None):
+    """Validate an upload and, when asked and it has no errors, store it as a new version.
+
+    Returns (report, identified, version or None). Raises for unusable files (see validate)."""
+    from .validate import validate_upload
+
+    report, ident = validate_upload(data, user, max_bytes=max_bytes)
+    version = None
+    if report.ok and (save or submit):
+        version = store_version(report, ident, data, filename, user, source=source, submit=submit)
+    return report, ident, version

@@ -1,0 +1,69 @@
+"""Excel exports: accepted values of a period (tidy), and the completeness matrix."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Return
+from .matrix import completeness_matrix
+
+BOLD = Font(bold=True)
+
+
+def _sheet(wb, title, header, rows, first=False):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = BOLD
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    for i, _ in enumerate(header, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
+    return ws
+
+
+def _save(wb) -> bytes:
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def export_period(period) -> bytes:
+    """Every accepted value of the period, one row per cell, with where it came from."""
+    returns = list(db.session.scalars(select(Return).where(Return.period_id == period.id)))
+    rows, status_rows = [], []
+    for ret in sorted(returns, key=lambda r: r.country.iso2):
+        accepted = ret.accepted_version
+        status_rows.append([ret.country.iso2, ret.country.name_en, ret.status,
+                            accepted.number if accepted else None, accepted.completeness if accepted else None])
+        if accepted is None:
+            continue
+        for v in accepted.values:
+            rows.append([ret.country.iso2, period.label, v.indicator, v.breakdown,
+                         v.number if v.text is None else v.text, v.status, v.note, accepted.number, accepted.id])
+    wb = Workbook()
+    _sheet(wb, "Data", ["country", "period", "indicator", "breakdown", "value", "status_code", "note",
+                        "version", "version_id"], rows, first=True)
+    _sheet(wb, "Returns", ["country", "name", "status", "accepted_version", "completeness_pct"], status_rows)
+    return _save(wb)
+
+
+def export_matrix() -> bytes:
+    countries, periods, cells = completeness_matrix()
+    rows = []
+    for c in countries:
+        for p in periods:
+            cell = cells[(c.id, p.id)]
+            on_time = {True: "on time", False: "late", None: ""}[cell.on_time]
+            rows.append([c.iso2, c.name_en, p.label, p.due_date, cell.status, on_time, cell.completeness,
+                         cell.last_activity.replace(tzinfo=None) if cell.last_activity else None])
+    wb = Workbook()
+    _sheet(wb, "Completeness", ["country", "name", "period", "due_date", "status", "timeliness",
+                                "completeness_pct", "last_activity_utc"], rows, first=True)
+    return _save(wb)
