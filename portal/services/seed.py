@@ -113,8 +113,37 @@ def load_demo_users(seed_dir: Path = SEED_DIR, report: SeedReport | None = None)
     return report
 
 
+def load_demo_returns(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    """Accepted demo returns, through the same path as an upload (template → fill →
+    validate → store → submit → accept). A return that already exists is left alone."""
+    from .returns import workflow
+    from .returns.fill import fill_template
+    from .returns.template_xlsx import build_template
+    from .returns.validate import validate_upload
+
+    report = report or SeedReport()
+    for r in _load_yaml(seed_dir / "demo" / "returns.yaml")["returns"]:
+        country = db.session.scalar(select(Country).where(Country.iso2 == r["country"]))
+        period = period_service.get_period(str(r["period"]))
+        if workflow.find_return(country.id, period.id) is not None:
+            continue
+        values = {tuple(key.split(".", 1)): value for key, value in r["values"].items()}
+        data = fill_template(build_template(period.template, country, period, "en"), values, r.get("notes"))
+        checked, ident = validate_upload(data, None)
+        if not checked.ok:
+            raise ValueError(f"demo return {r['country']} {r['period']}: "
+                             f"{[i.as_dict('en')['message'] for i in checked.errors]}")
+        version = workflow.store_version(checked, ident, data, f"demo_{r['country']}_{r['period']}.xlsx",
+                                         None, source="seed", submit=True)
+        workflow.accept_return(version.return_, None)
+        report.count("created", "returns")
+    db.session.flush()
+    return report
+
+
 def seed(demo: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
     report = load_reference_data(seed_dir)
     if demo:
         load_demo_users(seed_dir, report)
+        load_demo_returns(seed_dir, report)
     return report

@@ -1,0 +1,131 @@
+"""Benchmark: validate + store one full return; reject hostile workbooks.
+
+    .venv/bin/python bench/returns.py [--runs 30]
+
+Prints the median server-side time to validate and store a full return (every input
+cell of the 47 indicators filled, on a temporary SQLite database), and for each hostile
+file the time to reject it and the extra peak memory (RSS) of a fresh process doing so.
+Targets (2-core machine): ≤ 150 ms per full return; hostile files ≤ 1 s and ≤ 100 MB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def make_app(tmp: Path):
+    from portal import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
+                       "UPLOAD_FOLDER": str(tmp / "uploads")})
+
+
+def full_values(template) -> dict:
+    """Every input cell, consistent with the rules (parts add up, chains hold)."""
+    values = {}
+    for ind in template.indicators:
+        cols = template.columns(ind.breakdown)
+        if ind.unit == "boolean":
+            values[(ind.code, cols[0])] = "no"
+            continue
+        if cols == ["Value"]:
+            values[(ind.code, "Value")] = 3 if ind.unit != "years" else 4
+            continue
+        parts = [c for c in cols if c != "Total"]
+        for c in parts:
+            values[(ind.code, c)] = 1 if ind.unit != "years" else 4
+        values[(ind.code, "Total")] = len(parts) if ind.unit != "years" else 4
+    values[("PRS08", "Value")], values[("PRS09", "Value")] = 2, 9
+    values[("REP01O", "Syria")], values[("REP01O", "Total")] = 2, 4  # = REP01 Total (R3)
+    return values
+
+
+def bench_full(runs: int) -> None:
+    import flask_migrate
+
+    from portal.extensions import db
+    from portal.models import Country, ReportingPeriod
+    from portal.services import seed
+    from portal.services.returns import workflow
+    from portal.services.returns.fill import fill_template
+    from portal.services.returns.template_xlsx import build_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context(), app.test_request_context():
+            flask_migrate.upgrade()
+            seed.load_reference_data()
+            db.session.commit()
+            country = db.session.scalar(db.select(Country).where(Country.iso2 == "KZ"))
+            period = db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
+            data = fill_template(build_template(period.template, country, period, "en"), full_values(period.template))
+            times = []
+            for i in range(runs):
+                t0 = time.perf_counter()
+                report, _ident, version = workflow.process_upload(data, "bench.xlsx", None, save=True)
+                db.session.commit()
+                times.append(time.perf_counter() - t0)
+                assert report.ok and version.number == i + 1, [e.as_dict("en") for e in report.errors]
+            print(f"full return: {len(report.cells)} cells, {len(data) / 1024:.0f} KiB; "
+                  f"validate+store median {statistics.median(times) * 1000:.1f} ms, "
+                  f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs")
+
+
+HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook"]
+
+
+def hostile_child(name: str) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import hostile  # tests/hostile.py builds the files in memory
+
+    data = getattr(hostile, name)()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context(), app.test_request_context():
+            from portal.services.errors import ServiceError
+            from portal.services.returns.validate import validate_upload
+
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            t0 = time.perf_counter()
+            try:
+                validate_upload(data, None)
+                outcome = "ACCEPTED (unexpected)"
+            except ServiceError as exc:
+                outcome = f"{exc.status}: {exc.message}"
+            seconds = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"name": name, "bytes": len(data), "seconds": seconds,
+                      "extra_peak_mb": (after - before) / 1024, "outcome": outcome}))
+
+
+def bench_hostile() -> None:
+    for name in HOSTILE:
+        out = subprocess.run([sys.executable, __file__, "--hostile-child", name], capture_output=True,
+                             text=True, check=True, cwd=ROOT, env={**os.environ, "PORTAL_ENV": "testing"})
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"hostile {r['name']:<17} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
+              f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--hostile-child")
+    args = parser.parse_args()
+    if args.hostile_child:
+        hostile_child(args.hostile_child)
+    else:
+        bench_full(args.runs)
+        bench_hostile()
