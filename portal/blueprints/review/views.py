@@ -60,7 +60,8 @@ def send_back(return_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        workflow.send_back(ret, current_user, request.form.get("reason", ""))
+        workflow.send_back(ret, current_user, request.form.get("reason", ""),
+                           workflow.parse_cell_comments(request.form.get("cell_comments", "")))
     except ServiceError as error:
         abort_with(error.status, error.message)
     db.session.commit()

@@ -200,3 +200,15 @@ def process_upload(data: bytes, filename: str, user: User | None, *, save: bool,
     if report.ok and (save or submit):
         version = store_version(report, ident, data, filename, user, source=source, submit=submit)
     return report, ident, version
+
+
+def parse_cell_comments(text: str) -> list[dict]:
+    """Lines like "'A Repatriation'!M5: check the total" or "REP01: …" → [{"cell", "comment"}]."""
+    comments = []
+    for line in (text or "").splitlines()[:200]:
+        where, sep, comment = line.rpartition(": ") if "!" in line else line.partition(": ")
+        if sep and where.strip() and comment.strip():
+            comments.append({"cell": where.strip()[:100], "comment": comment.strip()[:1000]})
+        elif line.strip():
+            comments.append({"cell": "", "comment": line.strip()[:1000]})
+    return comments
