@@ -48,3 +48,14 @@ class LanguageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+def apply_service_error(form, error) -> None:
+    """Show a service's refusal under the field it names, or as a flash message."""
+    from flask import flash
+
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "danger")

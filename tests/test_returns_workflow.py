@@ -2,7 +2,6 @@
 concurrent uploads each get their own version number."""
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, Notification, Return, ReturnVersion

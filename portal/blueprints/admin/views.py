@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...errors import abort_with
 from ...extensions import db
-from ...forms import ROLE_LABELS, ConfirmForm
+from ...forms import ROLE_LABELS, ConfirmForm, apply_service_error
 from ...i18n import current_language
 from ...models import Country, Role, User
 from ...security import roles_required
@@ -36,12 +36,6 @@ def _get_user(user_id: int) -> User:
     return user
 
 
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "danger")
 
 
 @bp.route("/users")
@@ -68,7 +62,7 @@ def new_user():
             )
         except ServiceError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_service_error(form, error)
         else:
             db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
@@ -93,7 +87,7 @@ def edit_user(user_id: int):
             )
         except ServiceError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_service_error(form, error)
         else:
             db.session.commit()
             if changes:

@@ -15,7 +15,7 @@ from ...services import tokens
 from ...services.auth import LoginRefused
 from ...services.errors import ServiceError
 from ...services.returns import access, workflow
-from ...services.returns.template_xlsx import build_template
+from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from . import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,21 +81,12 @@ def periods():
 @bp.route("/template.xlsx")
 @login_required
 def template():
-    country = db.session.scalar(select(Country).where(Country.iso2 == (request.args.get("country") or "").upper()))
-    if country is None:
-        abort_with(400, "Unknown or missing `country` (ISO alpha-2 code).")
-    if not access.can_download_template(current_user, country.id):
-        abort(403)
     try:
-        period = period_service.get_period(request.args.get("period", ""))
-    except ServiceError as error:
-        abort_with(404, error.message)
-    lang = request.args.get("lang", current_user.language)
-    if lang not in ("en", "ru"):
-        abort_with(400, "`lang` must be en or ru.")
-    data = build_template(period.template, country, period, lang)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"PRR-return_{country.iso2}_{period.label}_v{period.template.version}_{lang}.xlsx")
+        data, name = template_for(current_user, request.args.get("country", ""), request.args.get("period", ""),
+                                  request.args.get("lang", current_user.language))
+    except TemplateRequestError as error:
+        abort_with(error.status, error.message)
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 def _issue_json(issue) -> dict:

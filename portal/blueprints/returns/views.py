@@ -16,7 +16,7 @@ from ...services import periods as period_service
 from ...services.errors import ServiceError
 from ...services.returns import access, pending, workflow
 from ...services.returns.markup import mark_up
-from ...services.returns.template_xlsx import build_template
+from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from ...services.returns.validate import validate_upload
 from . import bp
 from .forms import UploadForm
@@ -47,21 +47,12 @@ def index():
 @bp.route("/template.xlsx")
 @login_required
 def download_template():
-    code = (request.args.get("country") or (current_user.country.iso2 if current_user.country else "")).upper()
-    country = db.session.scalar(select(Country).where(Country.iso2 == code))
-    if country is None:
-        abort_with(400, _("Choose a country."))
-    if not access.can_download_template(current_user, country.id):
-        abort(403)
+    code = request.args.get("country") or (current_user.country.iso2 if current_user.country else "")
     try:
-        period = period_service.get_period(request.args.get("period", ""))
-    except ServiceError as error:
-        abort_with(404, error.message)
-    lang = request.args.get("lang") or current_language()
-    if lang not in ("en", "ru"):
-        abort_with(400, _("Unknown language: choose English or Russian."))
-    data = build_template(period.template, country, period, lang)
-    name = f"PRR-return_{country.iso2}_{period.label}_v{period.template.version}_{lang}.xlsx"
+        data, name = template_for(current_user, code, request.args.get("period", ""),
+                                  request.args.get("lang") or current_language())
+    except TemplateRequestError as error:
+        abort_with(error.status, error.message)
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 

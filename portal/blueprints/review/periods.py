@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
+from ...forms import apply_service_error
 from ...models import ReportingPeriod
 from ...services import periods as period_service
 from ...services.errors import ServiceError
@@ -11,12 +12,6 @@ from . import bp
 from .forms import PeriodForm
 
 
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.route("/periods", methods=["GET", "POST"])
@@ -30,7 +25,7 @@ def periods():
                 template_version=form.template_version.data, is_open=form.is_open.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_service_error(form, error)
         else:
             db.session.commit()
             flash(_("Period %(label)s created.", label=period.label), "success")
@@ -55,7 +50,7 @@ def edit_period(period_id: int):
                 actor=current_user)
         except ServiceError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_service_error(form, error)
         else:
             db.session.commit()
             flash(_("Period %(label)s updated.", label=period.label) if changes else _("Nothing changed."), "success")

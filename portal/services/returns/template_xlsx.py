@@ -210,3 +210,31 @@ def _meta(wb, template, country, period) -> None:
         wb.custom_doc_props.append(StringProperty(name=CUSTOM_PROPERTY_PREFIX + key, value=value))
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
+
+
+class TemplateRequestError(Exception):
+    def __init__(self, status: int, message):
+        super().__init__(str(message))
+        self.status, self.message = status, str(message)
+
+
+def template_for(user, country_code: str, period_label: str, lang: str) -> tuple[bytes, str]:
+    """The template a user asked for, with its file name; checks who may have it."""
+    from sqlalchemy import select
+
+    from ...extensions import db
+    from ...models import ReportingPeriod
+    from .access import can_download_template
+
+    country = db.session.scalar(select(Country).where(Country.iso2 == (country_code or "").upper()))
+    if country is None:
+        raise TemplateRequestError(400, _("Choose a country."))
+    if not can_download_template(user, country.id):
+        raise TemplateRequestError(403, _("Your account does not have access to this page."))
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == period_label))
+    if period is None:
+        raise TemplateRequestError(404, _("There is no reporting period %(label)s.", label=period_label))
+    if lang not in ("en", "ru"):
+        raise TemplateRequestError(400, _("Unknown language: choose English or Russian."))
+    data = build_template(period.template, country, period, lang)
+    return data, f"PRR-return_{country.iso2}_{period.label}_v{period.template.version}_{lang}.xlsx"
