@@ -105,3 +105,10 @@ def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled,
     assert numbers == list(range(1, len(numbers) + 1))
     assert len(numbers) == 6
     assert db.session.scalar(select(func.count(Return.id))) == 1
+
+
+def test_note_shows_even_when_total_is_blank(client, db, login_as, filled):
+    login_as("focal_point", country="KZ")
+    upload(client, filled({("REP02", "Women"): 3, ("REP02", "Total"): "N/AV"}, notes={"REP02": "partial data from MIA"}), "save")
+    ret = _ret(db)
+    assert "partial data from MIA" in client.get(f"/returns/{ret.id}").get_data(as_text=True)

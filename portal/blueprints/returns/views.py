@@ -136,9 +136,11 @@ def detail(return_id: int):
     shown = request.args.get("version", type=int)
     if shown and full:
         version = next((v for v in ret.versions if v.number == shown), None) or abort(404)
+    values = workflow.values_of(version) if version else {}
+    notes = {code: v.note for (code, _col), v in values.items() if v.note}
     return render_template(
-        "returns/detail.html", ret=ret, version=version, full=full,
-        values=workflow.values_of(version) if version else {}, display=workflow.display,
+        "returns/detail.html", ret=ret, version=version, full=full, values=values, notes=notes,
+        display=workflow.display,
         can_submit=access.can_submit(current_user, ret), can_review=access.can_review(current_user),
         confirm_form=ConfirmForm(),
     )
