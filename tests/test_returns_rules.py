@@ -82,6 +82,7 @@ def test_a_note_explains_a_warning(check):
     ("REP01", "Total", "NIL", (None, "NIL")),
     ("REP01", "Total", "EST 120", (120.0, "EST")),
     ("REP01", "Total", "CONF", (None, "CONF")),
+    ("REP01", "Total", "CONF 12", (12.0, "CONF")),
     ("REP01", "Total", "1 200", (1200.0, None)),
     ("COM02", "Value", "45,5", (45.5, None)),          # days may be decimal, comma accepted
     ("PRS08", "Value", 2.5, (2.5, None)),              # years
@@ -101,7 +102,7 @@ def test_units_and_status_codes(check, indicator, column, raw, expected):
     ("REP01", "Total", -1, "R1", "-1 is negative; the value must be 0 or more."),
     ("REP01", "Total", "twelve", "R1", "“twelve” is not a number or a status code (N/A, N/AV, NIL, EST, CONF)."),
     ("REP01", "Total", "EST", "R13", "EST needs its number in the same cell, e.g. EST 120."),
-    ("REP01", "Total", "N/A 5", "R13", "A status code and a number in the same cell: write either the number or the code (only EST takes a number, e.g. EST 120)."),
+    ("REP01", "Total", "N/A 5", "R13", "A status code and a number in the same cell: write either the number or the code (only EST and CONF take a number, e.g. EST 120, CONF 12)."),
     ("PRS08", "Value", -0.5, "R1", "-0.5 is negative; the value must be 0 or more."),
     ("CAP06", "Value", "maybe", "R1", "Answer yes or no, or give a status code (N/A, N/AV)."),
 ])

@@ -67,11 +67,11 @@ class CellValueField(fields.Field):
         if match:
             code, rest = match.group(1).upper(), match.group(2)
             number = _to_number(rest)
-            if code == "EST" and number is not None:
-                return self._check_number(number, status="EST")
+            if code in ("EST", "CONF") and number is not None:
+                return self._check_number(number, status=code)
             raise ValidationError(str(_l(
                 "A status code and a number in the same cell: write either the number or the code "
-                "(only EST takes a number, e.g. EST 120).")), rule="R13")
+                "(only EST and CONF take a number, e.g. EST 120, CONF 12).")), rule="R13")
         if self.unit == "boolean":
             if text.lower() in YES:
                 return CellValue(number=1.0)

@@ -1,8 +1,8 @@
 """One rule engine for the declarative consistency rules of a return template.
 
 A reference is "CODE.Column" or "CODE" (= each breakdown column the referenced
-indicators share). Values: a number, EST with its number, NIL as 0; blank, N/A, N/AV
-and CONF are missing, and a comparison with a missing term is not made.
+indicators share). Values: a number, EST or CONF with its number, NIL as 0; blank, N/A,
+N/AV and a bare CONF are missing, and a comparison with a missing term is not made.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Values:
             return None
         if cell.value.status == "NIL":
             return 0.0
-        if cell.value.status in (None, "EST"):
+        if cell.value.status in (None, "EST", "CONF"):  # CONF may carry its number
             return cell.value.number
         return None
 

@@ -96,8 +96,8 @@ def _instructions(ws, template, country, period, locale) -> None:
         ("N/AV", _("not available")),
         ("NIL", _("nil: a true zero, stated")),
         ("EST", _("estimate: write EST, a space and the number, e.g. EST 120")),
-        ("CONF", _("confidential: held by the secretariat, not shown outside it")),
-        (None, _("A status code and a number in the same cell is an error, except EST followed by its number.")),
+        ("CONF", _("confidential: CONF and the number (e.g. CONF 12), or CONF alone; the number is held by the secretariat and not shown outside it")),
+        (None, _("A status code and a number in the same cell is an error, except EST or CONF followed by the number.")),
         (None, None),
         (_("Contact"), contact or _("the council secretariat")),
     ]
@@ -125,7 +125,8 @@ def _lists(wb) -> None:
 
 
 def _validation(unit: str, first_cell: str) -> DataValidation:
-    status = f'ISNUMBER(MATCH({first_cell},StatusCodes,0)),LEFT({first_cell},4)="EST "'
+    status = (f'ISNUMBER(MATCH({first_cell},StatusCodes,0)),LEFT({first_cell},4)="EST ",'
+              f'LEFT({first_cell},5)="CONF "')
     if unit == "boolean":
         dv = DataValidation(type="list", formula1="YesNo", allow_blank=True)
         dv.error = _("Choose yes or no (or N/A, N/AV).")

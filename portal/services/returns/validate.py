@@ -95,7 +95,7 @@ def previous_accepted_values(country: Country, period: ReportingPeriod) -> dict:
     for v in version.values:
         if v.status == "NIL":
             result[(v.indicator, v.breakdown)] = 0.0
-        elif v.status in (None, "EST") and v.number is not None:
+        elif v.status in (None, "EST", "CONF") and v.number is not None:
             result[(v.indicator, v.breakdown)] = v.number
     return result
 

@@ -180,12 +180,12 @@ def diff_versions(old: ReturnVersion, new: ReturnVersion) -> list[dict]:
 def display(value: ReturnValue | None) -> str:
     if value is None:
         return ""
-    if value.status and value.status != "EST":
+    if value.status and value.number is None:
         return value.status
     if value.text is not None:
         return value.text
     number = f"{value.number:g}" if value.number is not None else ""
-    return f"EST {number}" if value.status == "EST" else number
+    return f"{value.status} {number}" if value.status else number
 
 
 def process_upload(data: bytes, filename: str, user: User | None, *, save: bool, submit: bool = False,
