@@ -37,5 +37,8 @@ def init_app(app, babel) -> None:
 
     from .forms import ROLE_LABELS
 
+    from .services.compare.charts import data_uri
+
+    app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""

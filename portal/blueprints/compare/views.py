@@ -1,0 +1,62 @@
+"""Regional comparisons: the selection lives in the URL, so a comparison can be shared."""
+from io import BytesIO
+
+from flask import Response, render_template, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ...errors import abort_with
+from ...extensions import db
+from ...i18n import current_language
+from ...models import Country, Region, ReportingPeriod
+from ...services.compare import export, present
+from ...services.compare.aggregate import compare
+from ...services.compare.selection import selection_from_args
+from ...services.errors import ServiceError
+from ...services.returns.access import is_staff
+from ...services.templates import latest_template
+from . import bp
+
+
+def _comparison():
+    try:
+        selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
+    except ServiceError as error:
+        abort_with(400, error.message)
+    return compare(selection)
+
+
+@bp.route("/")
+@login_required
+def index():
+    periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
+    countries = list(db.session.scalars(select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
+    template = latest_template()
+    context = {"periods": periods, "countries": countries, "template": template,
+               "regions": list(db.session.scalars(select(Region).order_by(Region.position))), "args": request.args}
+    if not request.args:
+        return render_template("compare/index.html", comparison=None, **context)
+    comparison = _comparison()
+    locale = current_language()
+    tables = present.tables(comparison, locale, is_staff(current_user))
+    return render_template("compare/index.html", comparison=comparison, tables=tables,
+                           derived=present.derived_rows(comparison, locale), **context)
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export_xlsx():
+    comparison = _comparison()
+    staff = is_staff(current_user)
+    tables = present.tables(comparison, current_language(), staff, charts=False)
+    data = export.to_xlsx(comparison, tables, staff)
+    return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/export.csv")
+@login_required
+def export_csv():
+    comparison = _comparison()
+    return Response(export.to_csv(comparison, is_staff(current_user)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"})

@@ -1,0 +1,1 @@
+"""Regional comparisons of accepted returns."""

@@ -1,0 +1,176 @@
+"""The aggregation service: accepted values → indicator × country × period, with regional
+subtotals, a council total, derived shares, change and cumulative sums.
+
+One SQL query, then pandas. Semantics: missing is not zero (a country without a value is
+listed as missing and left out of totals, which are then marked partial); NIL counts as 0;
+N/A and N/AV are missing; EST values count and are flagged; CONF values count in a total
+only when at least three countries contribute to it, otherwise the total is suppressed
+("c"). Every value keeps its note and the id of the return version it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, func, select
+
+from ...extensions import db
+from ...models import Country, Region, ReportingPeriod, Return, ReturnValue, ReturnVersion
+from .selection import Selection
+
+CONF_MIN_CONTRIBUTORS = 3
+COUNCIL = "council"
+DERIVED = [
+    {"id": "REP01_minors", "num": [("REP01", "Boys"), ("REP01", "Girls")], "den": [("REP01", "Total")]},
+    {"id": "CHL_enrolled", "num": [("CHL02", "Total")], "den": [("CHL01", "Total")]},
+    {"id": "PRS_convicted", "num": [("PRS04", "Total")], "den": [("PRS03", "Total")]},
+]
+ROW_COLUMNS = ["country", "region", "period", "indicator", "breakdown", "number", "text", "status",
+               "note", "version_id", "version", "provisional"]
+
+
+@dataclass
+class Comparison:
+    selection: Selection
+    rows: pd.DataFrame            # one row per country × period × indicator × breakdown column
+    totals: pd.DataFrame          # one row per region (and the council) × period × indicator × column
+    derived: pd.DataFrame         # derived shares per country × period
+    missing: dict = field(default_factory=dict)  # period -> countries with no return version used
+
+    @property
+    def empty(self) -> bool:
+        return bool(self.rows["value"].isna().all()) if len(self.rows) else True
+
+
+def _versions_used(provisional: bool):
+    """Per return, the version to use: the last accepted one, or (provisional) the last submitted."""
+    stamp = ReturnVersion.submitted_at if provisional else ReturnVersion.accepted_at
+    return (select(ReturnVersion.return_id, func.max(ReturnVersion.number).label("number"))
+            .where(stamp.is_not(None)).group_by(ReturnVersion.return_id).subquery())
+
+
+def _query(selection: Selection, periods: list[str]) -> pd.DataFrame:
+    used = _versions_used(selection.provisional)
+    stmt = (
+        select(Country.iso2, Region.code, ReportingPeriod.label, ReturnValue.indicator, ReturnValue.breakdown,
+               ReturnValue.number, ReturnValue.text, ReturnValue.status, ReturnValue.note, ReturnVersion.id,
+               ReturnVersion.number, ReturnVersion.accepted_at.is_(None))
+        .join(ReturnVersion, ReturnValue.version_id == ReturnVersion.id)
+        .join(used, and_(used.c.return_id == ReturnVersion.return_id, used.c.number == ReturnVersion.number))
+        .join(Return, Return.id == ReturnVersion.return_id)
+        .join(Country, Country.id == Return.country_id)
+        .join(Region, Region.id == Country.region_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Return.period_id)
+        .where(ReturnValue.indicator.in_(selection.indicators), ReportingPeriod.label.in_(periods),
+               Country.iso2.in_(selection.countries))
+    )
+    return pd.DataFrame(db.session.execute(stmt).all(), columns=ROW_COLUMNS)
+
+
+def _reported_returns(selection: Selection, periods: list[str]) -> set[tuple[str, str]]:
+    used = _versions_used(selection.provisional)
+    stmt = (select(Country.iso2, ReportingPeriod.label).select_from(Return)
+            .join(used, used.c.return_id == Return.id).join(Country).join(ReportingPeriod)
+            .where(ReportingPeriod.label.in_(periods), Country.iso2.in_(selection.countries)))
+    return {tuple(r) for r in db.session.execute(stmt)}
+
+
+def _grid(selection: Selection, periods: list[str]) -> pd.DataFrame:
+    """Every cell the comparison shows, so that a missing value is a row, not an absence."""
+    templates = {p.label: p.template for p in db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.label.in_(periods)))}
+    regions = dict(db.session.execute(select(Country.iso2, Region.code).join(Region)).all())
+    cells = []
+    for period in periods:
+        template = templates[period]
+        for code in selection.indicators:
+            ind = template.indicator(code)
+            if ind is None:
+                continue
+            columns = template.columns(ind.breakdown)
+            if not selection.breakdown:
+                columns = [c for c in columns if c in ("Total", "Value")]
+            for column in columns:
+                for country in selection.countries:
+                    cells.append((country, regions[country], period, code, column, ind.kind, ind.unit))
+    return pd.DataFrame(cells, columns=["country", "region", "period", "indicator", "breakdown", "kind", "unit"])
+
+
+def compare(selection: Selection) -> Comparison:
+    all_periods = [p.label for p in db.session.scalars(
+        select(ReportingPeriod).order_by(ReportingPeriod.start_date))]
+    upto = all_periods[: all_periods.index(selection.periods[-1]) + 1]
+    grid = _grid(selection, upto)
+    data = _query(selection, upto)
+    rows = grid.merge(data.drop(columns=["region"]), how="left",
+                      on=["country", "period", "indicator", "breakdown"])
+    status = rows["status"]
+    rows["value"] = np.where(status == "NIL", 0.0,
+                             np.where(status.isin(["N/A", "N/AV"]) | rows["number"].isna(), np.nan, rows["number"]))
+    rows["value"] = rows["value"].astype(float)
+    rows["est"] = status == "EST"
+    rows["conf"] = status == "CONF"
+    rows["provisional"] = rows["provisional"].fillna(False).astype(bool)
+    reported = _reported_returns(selection, upto)
+    rows["has_return"] = [(c, p) in reported for c, p in zip(rows["country"], rows["period"])]
+    rows["period_order"] = rows["period"].map({p: i for i, p in enumerate(all_periods)})
+    rows = rows.sort_values(["indicator", "breakdown", "country", "period_order"]).reset_index(drop=True)
+    key = ["country", "indicator", "breakdown"]
+    rows["previous"] = rows.groupby(key)["value"].shift(1)
+    rows["change"] = rows["value"] - rows["previous"]
+    flows = rows["kind"] == "flow"
+    reported_so_far = rows.groupby(key)["value"].transform(lambda s: s.notna().cumsum())
+    running = rows.groupby(key)["value"].transform(lambda s: s.fillna(0).cumsum())
+    rows["cumulative"] = np.where(flows & (reported_so_far > 0), running, np.nan)
+    rows["cumulative_partial"] = flows & rows.groupby(key)["value"].transform(lambda s: s.isna().cumsum() > 0)
+    rows = rows[rows["period"].isin(selection.periods)].reset_index(drop=True)
+    missing = {p: sorted(set(selection.countries) - {c for c, q in reported if q == p}) for p in selection.periods}
+    return Comparison(selection, rows, _totals(rows), _derived(rows), missing)
+
+
+def _total(group: pd.DataFrame) -> pd.Series:
+    present = group[group["value"].notna()]
+    n = len(present)
+    conf = bool(present["conf"].any())
+    suppressed = conf and n < CONF_MIN_CONTRIBUTORS
+    return pd.Series({
+        "value": np.nan if suppressed or n == 0 else float(present["value"].sum()),
+        "contributors": n,
+        "missing": sorted(group.loc[group["value"].isna(), "country"]),
+        "partial": bool(group["value"].isna().any()),
+        "est": bool(present["est"].any()),
+        "suppressed": suppressed,
+        "additive": group["unit"].iloc[0] in ("count", "amount"),
+    })
+
+
+def _totals(rows: pd.DataFrame) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=["group", "period", "indicator", "breakdown", "value", "contributors",
+                                     "missing", "partial", "est", "suppressed", "additive"])
+    keys = ["period", "indicator", "breakdown"]
+    by_region = rows.groupby(["region", *keys], sort=False).apply(_total, include_groups=False).reset_index()
+    by_region = by_region.rename(columns={"region": "group"})
+    council = rows.groupby(keys, sort=False).apply(_total, include_groups=False).reset_index()
+    council.insert(0, "group", COUNCIL)
+    totals = pd.concat([by_region, council], ignore_index=True)
+    return totals[totals["additive"]].reset_index(drop=True)  # means and years are not summed
+
+
+def _derived(rows: pd.DataFrame) -> pd.DataFrame:
+    table = rows.set_index(["country", "period", "indicator", "breakdown"])["value"]
+    out = []
+    for spec in DERIVED:
+        needed = {code for code, _ in spec["num"] + spec["den"]}
+        if not needed <= set(rows["indicator"]):
+            continue
+        for (country, period), _ in rows.groupby(["country", "period"]):
+            try:
+                num = sum(table[(country, period, c, b)] for c, b in spec["num"])
+                den = sum(table[(country, period, c, b)] for c, b in spec["den"])
+            except KeyError:
+                continue
+            share = float(num) / float(den) * 100 if pd.notna(num) and pd.notna(den) and den else np.nan
+            out.append({"measure": spec["id"], "country": country, "period": period, "share": share})
+    return pd.DataFrame(out, columns=["measure", "country", "period", "share"])

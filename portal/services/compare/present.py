@@ -1,0 +1,149 @@
+"""Turning a Comparison into what people read: tables per indicator, charts, captions."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import Country, Region
+from .aggregate import COUNCIL, Comparison
+from .charts import bar_chart, line_chart
+
+MEASURES = {
+    "REP01_minors": _l("% minors among nationals returned (REP01)"),
+    "CHL_enrolled": _l("% of school-age returnee children enrolled (CHL02 / CHL01)"),
+    "PRS_convicted": _l("% convicted among those charged (PRS04 / PRS03)"),
+}
+
+
+def fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Cell:
+    display: str
+    value: float | None = None
+    note: str | None = None
+    version_id: int | None = None
+    flags: list[str] = field(default_factory=list)   # est, conf, provisional, missing, partial
+    title: str = ""
+
+
+@dataclass
+class IndicatorTable:
+    code: str
+    label: str
+    unit: str
+    kind: str
+    periods: list[str]
+    columns: list[str]
+    rows: list[tuple[str, str, dict]]       # (iso2, name, {(period, column): Cell})
+    totals: list[tuple[str, str, dict]]     # (group code, name, {(period, column): Cell})
+    caption: str
+    bar_svg: str | None = None
+    line_svg: str | None = None
+
+
+def _cell(r, staff: bool) -> Cell:
+    flags = []
+    if r.provisional:
+        flags.append("provisional")
+    if not r.has_return:
+        return Cell("—", flags=["missing"], title=_("no return for this period"))
+    if math.isnan(r.value):
+        shown = r.status if isinstance(r.status, str) and r.status in ("N/A", "N/AV") else "—"
+        return Cell(shown, note=r.note if isinstance(r.note, str) else None, version_id=int(r.version_id) if r.version_id == r.version_id else None,
+                    flags=flags + ["missing"], title=_("not reported"))
+    if r.est:
+        flags.append("est")
+    if r.conf:
+        flags.append("conf")
+    display = fmt(r.value)
+    if r.conf and not staff:
+        display, value = "c", None
+    else:
+        value = float(r.value)
+    return Cell(display, value, r.note if isinstance(r.note, str) else None, int(r.version_id), flags)
+
+
+def _total_cell(t) -> Cell:
+    if t.suppressed:
+        return Cell("c", flags=["conf"], title=_("suppressed: fewer than three countries contribute a confidential value"))
+    if t.contributors == 0:
+        return Cell("—", flags=["missing"], title=_("no country reported"))
+    flags = (["partial"] if t.partial else []) + (["est"] if t.est else [])
+    title = _("partial: missing %(countries)s", countries=", ".join(t.missing)) if t.partial else ""
+    return Cell(fmt(t.value), float(t.value), flags=flags, title=title)
+
+
+def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True) -> list[IndicatorTable]:
+    sel = comparison.selection
+    names = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
+    regions = {r.code: r.name(locale) for r in db.session.scalars(select(Region))}
+    regions[COUNCIL] = _("Council total")
+    template = sel.templates[-1]
+    out = []
+    for code in sel.indicators:
+        ind = template.indicator(code) or next(t.indicator(code) for t in sel.templates if t.indicator(code))
+        rows = comparison.rows[comparison.rows["indicator"] == code]
+        present_columns = set(rows["breakdown"])
+        columns = [c for t in sel.templates if t.indicator(code) for c in t.columns(t.indicator(code).breakdown)]
+        columns = [c for c in dict.fromkeys(columns) if c in present_columns]
+        by_country = {iso: {} for iso in sel.countries}
+        for r in rows.itertuples():
+            by_country[r.country][(r.period, r.breakdown)] = _cell(r, staff)
+        totals = comparison.totals[comparison.totals["indicator"] == code]
+        groups: dict[str, dict] = {}
+        for t in totals.itertuples():
+            groups.setdefault(t.group, {})[(t.period, t.breakdown)] = _total_cell(t)
+        order = [g for g in regions if g in groups and g != COUNCIL] + ([COUNCIL] if COUNCIL in groups else [])
+        reported = {p: len(sel.countries) - len(comparison.missing.get(p, [])) for p in sel.periods}
+        caption = "; ".join(
+            _("%(period)s: %(n)d of %(total)d countries with a return", period=p, n=reported[p], total=len(sel.countries))
+            for p in sel.periods)
+        table = IndicatorTable(code, ind.label(locale), ind.unit, ind.kind, sel.periods, columns,
+                               [(iso, names[iso], by_country[iso]) for iso in sel.countries],
+                               [(g, regions.get(g, g), groups[g]) for g in order], caption)
+        if charts:
+            _charts(table, staff)
+        out.append(table)
+    return out
+
+
+def _charts(table: IndicatorTable, staff: bool) -> None:
+    last = table.periods[-1]
+    parts = [c for c in table.columns if c not in ("Total", "Value")] or table.columns
+    if len(parts) > 1 and "Total" in table.columns:
+        # Stack the parts only where every shown country gave them all; else show Totals.
+        complete = all(all(cells.get((last, p)) and cells[(last, p)].value is not None for p in parts)
+                       for _iso, _n, cells in table.rows if cells.get((last, "Total")) and cells[(last, "Total")].value is not None)
+        if not complete:
+            parts = ["Total"]
+    series = {p: [cells.get((last, p)).value if cells.get((last, p)) else None for _i, _n, cells in table.rows]
+              for p in parts}
+    countries = [iso for iso, _n, _c in table.rows]
+    table.bar_svg = bar_chart(countries, series, f"{table.code} · {last}", _("no data"))
+    headline = "Total" if "Total" in table.columns else table.columns[0]
+    if len(table.periods) > 1:
+        lines = {iso: [cells.get((p, headline)).value if cells.get((p, headline)) else None for p in table.periods]
+                 for iso, _n, cells in table.rows
+                 if any(cells.get((p, headline)) and cells[(p, headline)].value is not None for p in table.periods)}
+        if lines:
+            table.line_svg = line_chart(table.periods, lines, f"{table.code} · {headline}")
+
+
+def derived_rows(comparison: Comparison, locale: str) -> list[dict]:
+    names = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
+    rows = []
+    for r in comparison.derived.itertuples():
+        if not math.isnan(r.share):
+            rows.append({"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period,
+                         "share": round(r.share, 1)})
+    return rows

@@ -1,0 +1,153 @@
+"""Comparisons: numbers equal hand-computed sums of accepted values, with the semantics
+missing ≠ zero, NIL = 0, EST flagged, CONF suppressed under three contributors."""
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.models import Return, User
+from portal.services.compare.aggregate import compare
+from portal.services.compare.selection import make_selection
+from portal.services.returns import workflow
+from portal.services.returns.validate import validate_upload
+
+
+@pytest.fixture
+def returns(app, db, filled, create_user):
+    """Accepted 2025 returns: KZ, KG, TJ (Central Asia), ID; UZ submitted only; others none."""
+    staff = create_user("secretariat")
+
+    def store(country, values, notes=None, period="2025", accept=True):
+        data = filled(values, notes, country, period)
+        with app.test_request_context():
+            report, ident = validate_upload(data, None)
+            assert report.ok, [e.as_dict("en") for e in report.errors]
+            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
+            if accept:
+                workflow.accept_return(version.return_, staff)
+        db.session.commit()
+        return version
+
+    store("KZ", {("REP01", "Women"): 10, ("REP01", "Boys"): 3, ("REP01", "Girls"): 2, ("REP01", "Total"): 20, ("REP01O", "Total"): 20,
+                 ("REP06", "Total"): "EST 300", ("COM08", "Total"): "CONF 2", ("CHL01", "Total"): 50, ("CHL02", "Total"): 40},
+          notes={"REP01": "source KZ"})
+    store("KG", {("REP01", "Women"): 4, ("REP01", "Total"): 7, ("REP01O", "Total"): 7, ("REP06", "Total"): 100,
+                 ("COM08", "Total"): "NIL"})
+    store("TJ", {("REP01", "Total"): "NIL", ("REP01O", "Total"): "NIL", ("REP06", "Total"): "N/AV", ("COM08", "Total"): 1})
+    store("ID", {("REP01", "Total"): 3, ("REP01O", "Total"): 3, ("COM08", "Total"): "CONF 4"})
+    store("UZ", {("REP01", "Total"): 999, ("REP01O", "Total"): 999}, accept=False)
+    store("KZ", {("REP01", "Total"): 15, ("REP01O", "Total"): 15}, period="2024")
+    return store
+
+
+def _value(comparison, country, indicator, column="Total", period="2025"):
+    rows = comparison.rows
+    r = rows[(rows.country == country) & (rows.indicator == indicator) & (rows.breakdown == column) & (rows.period == period)]
+    return r.iloc[0]
+
+
+def _total(comparison, group, indicator, column="Total", period="2025"):
+    t = comparison.totals
+    return t[(t.group == group) & (t.indicator == indicator) & (t.breakdown == column) & (t.period == period)].iloc[0]
+
+
+def test_numbers_equal_hand_computed_sums(app, returns):
+    c = compare(make_selection(indicators=["REP01", "REP06", "COM08", "CHL01", "CHL02"], periods=["2024", "2025"]))
+    # REP01 2025: KZ 20, KG 7, TJ NIL=0 (Central Asia, UZ only submitted, TM none) → 27, partial (TM, UZ missing)
+    ca = _total(c, "central_asia", "REP01")
+    assert (ca.value, ca.partial, ca.missing) == (27.0, True, ["TM", "UZ"])
+    council = _total(c, "council", "REP01")
+    assert council.value == 30.0 and council.missing == ["IQ", "MA", "MV", "TM", "UZ"]
+    assert _value(c, "TJ", "REP01").value == 0.0                      # NIL counts as 0
+    assert pd_isnan(_value(c, "UZ", "REP01").value)                    # not accepted: missing, not 999
+    # REP06: KZ EST 300 (flagged), KG 100, TJ N/AV (missing) → 400, estimated
+    rep06 = _total(c, "central_asia", "REP06")
+    assert (rep06.value, rep06.est, rep06.partial) == (400.0, True, True)
+    assert bool(_value(c, "KZ", "REP06").est)
+    # COM08: KZ CONF 2, KG NIL, TJ 1 → three contributors: total 3 shown
+    assert _total(c, "central_asia", "COM08").value == 3.0
+    # South-East Asia: ID alone with a CONF value → suppressed
+    sea = _total(c, "south_east_asia", "COM08")
+    assert sea.suppressed and pd_isnan(sea.value)
+    # Council: KZ CONF 2, KG 0, TJ 1, ID CONF 4 → 4 contributors → 7
+    assert _total(c, "council", "COM08").value == 7.0
+    # change and cumulative for flows: KZ REP01 15 (2024) → 20 (2025)
+    kz = _value(c, "KZ", "REP01")
+    assert (kz.change, kz.cumulative) == (5.0, 35.0)
+    assert _value(c, "KZ", "REP01").note == "source KZ" and _value(c, "KZ", "REP01").version_id > 0
+    shares = c.derived.set_index(["measure", "country", "period"])["share"]
+    assert shares[("CHL_enrolled", "KZ", "2025")] == 80.0
+    assert shares[("REP01_minors", "KZ", "2025")] == pytest.approx(25.0)   # (Boys 3 + Girls 2) / 20
+    assert pd_isnan(shares[("REP01_minors", "KG", "2025")])               # Boys/Girls not reported: no share
+
+
+def pd_isnan(x):
+    return x != x
+
+
+def test_provisional_only_for_the_secretariat(app, returns):
+    c = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["UZ"], provisional=True))
+    r = _value(c, "UZ", "REP01")
+    assert r.value == 999.0 and bool(r.provisional)
+
+
+def test_resubmission_does_not_change_delegates_numbers(app, db, returns, client, login_as):
+    returns("KZ", {("REP01", "Total"): 500, ("REP01O", "Total"): 500}, accept=False)
+    login_as("delegate")
+    data = client.get("/api/v1/comparison?indicator=REP01&period=2025&countries=KZ&breakdown=total").json
+    assert [r["value"] for r in data["rows"]] == [20.0]
+    staff_view = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["KZ"], provisional=True))
+    assert _value(staff_view, "KZ", "REP01").value == 500.0
+
+
+@pytest.mark.parametrize("query, message", [
+    ("indicator=NOPE&period=2025", "Unknown indicator: NOPE."),
+    ("indicator=REP01&period=1999", "Unknown reporting period: 1999."),
+    ("indicator=REP01&period=2025&country=XX", "Unknown country or region: XX."),
+    ("period=2025", "Choose at least one indicator or section."),
+    ("indicator=REP01&breakdown=weird", "Unknown breakdown: weird."),
+])
+def test_bad_selections_are_400(client, login_as, return_setup, query, message):
+    login_as("delegate")
+    page = client.get(f"/compare/?{query}")
+    assert page.status_code == 400 and message in page.get_data(as_text=True)
+    api = client.get(f"/api/v1/comparison?{query}")
+    assert api.status_code == 400 and api.json["error"]["message"] == message
+
+
+def test_a_period_with_no_data(client, login_as, return_setup):
+    login_as("delegate")
+    page = client.get("/compare/?indicator=REP01&period=2023")
+    assert page.status_code == 200
+    assert "2023: 0 of 9 countries with a return" in page.get_data(as_text=True)
+
+
+def test_page_export_and_conf_for_delegates(client, login_as, returns):
+    login_as("delegate")
+    query = "indicator=REP01&indicator=COM08&period=2025"
+    page = client.get(f"/compare/?{query}").get_data(as_text=True)
+    assert 'data-total="central_asia-2025-Total"' in page
+    import re
+
+    com08 = page[page.index('data-testid="table-COM08"'):]
+    kz_cell = re.search(r'data-cell="KZ-2025-Total"[^>]*>\s*([^<\s]*)', com08).group(1)
+    assert kz_cell == "c"  # CONF is not shown outside the secretariat
+    wb = load_workbook(BytesIO(client.get(f"/compare/export.xlsx?{query}").data))
+    rows = {r[0]: r for r in wb["REP01"].iter_rows(min_row=4, values_only=True)}
+    header = [c.value for c in wb["REP01"][3]]
+    total = header.index("2025 Total")
+    assert rows["Kazakhstan"][total] == 20 and rows["Central Asia"][total] == 27 and rows["Council total"][total] == 30
+    data = list(wb["Data"].iter_rows(values_only=True))
+    assert data[0][:5] == ("Country", "Period", "Indicator", "Breakdown", "Value")
+    assert ("KZ", "2025", "COM08", "Total", "c") in [r[:5] for r in data]
+    csv = client.get(f"/compare/export.csv?{query}").get_data(as_text=True)
+    assert "KG,2025,REP01,Total,7.0" in csv
+
+
+def test_everyone_signed_in_may_compare(client, login_as, returns):
+    assert client.get("/compare/").status_code == 302
+    for role in ("focal_point", "delegate", "secretariat", "admin"):
+        login_as(role, country="KG" if role == "focal_point" else None)
+        assert client.get("/compare/?indicator=REP01&period=2025").status_code == 200
+        client.post("/auth/logout")
