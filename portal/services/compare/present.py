@@ -14,9 +14,9 @@ from .aggregate import COUNCIL, Comparison
 from .charts import bar_chart, line_chart
 
 MEASURES = {
-    "REP01_minors": _l("% minors among nationals returned (REP01)"),
-    "CHL_enrolled": _l("% of school-age returnee children enrolled (CHL02 / CHL01)"),
-    "PRS_convicted": _l("% convicted among those charged (PRS04 / PRS03)"),
+    "REP01_minors": _l("Minors among nationals returned (REP01), per cent"),
+    "CHL_enrolled": _l("School-age returnee children enrolled (CHL02 / CHL01), per cent"),
+    "PRS_convicted": _l("Convicted among those charged (PRS04 / PRS03), per cent"),
 }
 
 
