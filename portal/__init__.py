@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from .blueprints.auth import bp as auth_bp
     from .blueprints.compare import bp as compare_bp
     from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.meetings import bp as meetings_bp
     from .blueprints.returns import bp as returns_bp
     from .blueprints.review import bp as review_bp
 
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(returns_bp, url_prefix="/returns")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(compare_bp, url_prefix="/compare")
+    app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates writes with bearer tokens only (never the session cookie),
     # so cross-site requests cannot act for a user: no CSRF token is needed there.

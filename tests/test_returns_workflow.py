@@ -77,7 +77,7 @@ def test_secretariat_uploads_on_behalf(client, db, login_as, filled):
 def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled, create_user):
     from portal.services.returns.validate import validate_upload
 
-    user = create_user("focal_point", country="KZ")
+    user_id = create_user("focal_point", country="KZ").id  # workers must not touch this thread's session
     data = filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3})
     errors = []
 
@@ -87,7 +87,7 @@ def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled,
                 from portal.extensions import db as wdb
                 from portal.models import User
 
-                me = wdb.session.get(User, user.id)
+                me = wdb.session.get(User, user_id)
                 report, ident = validate_upload(data, me)
                 workflow.store_version(report, ident, data, "kz.xlsx", me)
                 wdb.session.commit()

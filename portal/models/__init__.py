@@ -1,5 +1,6 @@
 """All models, imported here so Alembic sees every table."""
 from .audit import AuditEvent
+from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
 from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnValue, ReturnVersion
@@ -7,6 +8,12 @@ from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateS
 from .user import ROLE_VALUES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
+    "AgendaItem",
+    "Brief",
+    "BriefEdition",
+    "MEETING_FORMATS",
+    "Meeting",
+    "MeetingDocument",
     "ApiToken",
     "AuditEvent",
     "Notification",

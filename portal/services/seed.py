@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Country, Region, ReportingPeriod
+from . import meetings as meeting_service
 from . import periods as period_service
 from . import templates as template_service
 from . import users as user_service
@@ -93,6 +94,8 @@ def load_templates_and_periods(seed_dir: Path = SEED_DIR, report: SeedReport | N
             template_version=p["template_version"], via="seed",
         )
         report.count("created", "periods")
+    for _ in range(meeting_service.load_meetings(_load_yaml(seed_dir / "meetings.yaml")["meetings"])):
+        report.count("created", "meetings")
     db.session.flush()
     return report
 
@@ -146,4 +149,6 @@ def seed(demo: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
     if demo:
         load_demo_users(seed_dir, report)
         load_demo_returns(seed_dir, report)
+        for _ in range(meeting_service.load_meetings(_load_yaml(seed_dir / "meetings.yaml")["demo_meetings"])):
+            report.count("created", "meetings")
     return report

@@ -1,0 +1,158 @@
+"""Meeting briefs: the secretariat composes and compiles; everyone signed in reads editions."""
+from io import BytesIO
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ...errors import abort_with
+from ...extensions import db
+from ...forms import ConfirmForm, apply_service_error, choices
+from ...i18n import current_language
+from ...models import Country, Region, ReportingPeriod, Role
+from ...security import roles_required
+from ...services import brief_output
+from ...services import briefs as brief_service
+from ...services.errors import ServiceError
+from ...services.templates import latest_template
+from . import bp
+from .forms import BriefForm
+from .views import STAFF, _meeting_or_404
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _brief_or_404(brief_id: int):
+    try:
+        brief = brief_service.get_brief(brief_id)
+    except ServiceError:
+        abort(404)
+    if not brief.editions and current_user.role not in STAFF:
+        abort(404)  # drafts are the secretariat's
+    return brief
+
+
+def _edition(brief):
+    number = request.args.get("edition", type=int)
+    if number is None:
+        return brief.latest
+    edition = next((e for e in brief.editions if e.number == number), None)
+    if edition is None:
+        abort_with(404, _("This brief has no edition %(n)d.", n=number))
+    return edition
+
+
+def _brief_form(brief=None):
+    form = BriefForm(formdata=None if request.method == "GET" else request.form)
+    locale = current_language()
+    form.period.choices = choices([(p.label, p.label) for p in db.session.scalars(
+        select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc()))])
+    template = latest_template()
+    form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
+    form.countries.choices = choices([(c.iso2, c.name(locale)) for c in db.session.scalars(
+        select(Country).join(Country.region).order_by(Region.position, Country.name_en))])
+    if brief is not None and request.method == "GET":
+        form.title.data, form.period.data = brief.title, brief.period.label
+        form.indicators.data, form.countries.data, form.charts.data = brief.indicators, brief.countries, brief.charts
+        for i, section in enumerate(brief.sections[:3], start=1):
+            getattr(form, f"heading_{i}").data, getattr(form, f"body_{i}").data = section["heading"], section["body"]
+    elif request.method == "GET":
+        form.charts.data = ["bar", "line"]
+    return form
+
+
+@bp.route("/<int:meeting_id>/briefs/new", methods=["GET", "POST"])
+@bp.route("/briefs/<int:brief_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
+    brief = _brief_or_404(brief_id) if brief_id else None
+    meeting = brief.meeting if brief else _meeting_or_404(meeting_id)
+    form = _brief_form(brief)
+    if request.method == "POST" and form.validate():
+        sections = [{"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data}
+                    for i in (1, 2, 3)]
+        try:
+            brief = brief_service.save_brief(
+                brief, meeting, title=form.title.data, period=form.period.data, indicators=form.indicators.data,
+                countries=form.countries.data or [], charts=form.charts.data or [], sections=sections,
+                actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Brief saved. Compile it to freeze an edition."), "success")
+            return redirect(url_for("meetings.brief", brief_id=brief.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/brief_form.html", form=form, meeting=meeting, brief=brief), status
+
+
+@bp.route("/briefs/<int:brief_id>/compile", methods=["POST"])
+@roles_required(*STAFF)
+def compile_brief(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        edition = brief_service.compile_brief(brief, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        abort_with(error.status, error.message)
+    db.session.commit()
+    flash(_("Edition %(n)d compiled.", n=edition.number), "success")
+    return redirect(url_for("meetings.brief", brief_id=brief.id, edition=edition.number))
+
+
+def _context(brief, edition, printing=False):
+    locale = current_language()
+    return {"brief": brief, "edition": edition, "snap": edition.snapshot if edition else None,
+            "names": brief_output.names(edition.snapshot, locale) if edition else {},
+            "locale": locale, "printing": printing, "confirm_form": ConfirmForm(),
+            "staff": current_user.role in STAFF}
+
+
+@bp.route("/briefs/<int:brief_id>")
+@login_required
+def brief(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    return render_template("meetings/brief.html", **_context(brief, _edition(brief)))
+
+
+@bp.route("/briefs/<int:brief_id>/print")
+@login_required
+def brief_print(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    edition = _edition(brief) or abort(404)
+    return render_template("meetings/brief_print.html", **_context(brief, edition, printing=True))
+
+
+@bp.route("/briefs/<int:brief_id>.pdf")
+@login_required
+def brief_pdf(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    edition = _edition(brief) or abort(404)
+    pdf = brief_output.edition_pdf(brief, edition, current_language())
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{current_language()}.pdf")
+
+
+@bp.route("/briefs/<int:brief_id>.xlsx")
+@login_required
+def brief_xlsx(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    edition = _edition(brief) or abort(404)
+    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX,
+                     as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx")
+
+
+@bp.route("/briefs/<int:brief_id>/diff")
+@login_required
+def brief_diff(brief_id: int):
+    brief = _brief_or_404(brief_id)
+    numbers = {e.number: e for e in brief.editions}
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    if a not in numbers or b not in numbers:
+        abort_with(400, _("Choose two editions of this brief to compare."))
+    return render_template("meetings/brief_diff.html", brief=brief, a=numbers[a], b=numbers[b],
+                           changes=brief_service.diff_editions(numbers[a], numbers[b]))

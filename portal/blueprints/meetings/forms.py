@@ -1,0 +1,44 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ...forms import choices
+
+FORMATS = choices([("in_person", _l("in person")), ("online", _l("online")), ("hybrid", _l("hybrid"))])
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
+    end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date."))])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    host = SelectField(_l("Host country"), choices=[], validate_choice=True)
+    format = SelectField(_l("Format"), choices=FORMATS)
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)])
+    agenda = TextAreaField(_l("Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National experience”"),
+                           validators=[Optional(), Length(max=20000)])
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(_l("Document title"), validators=[Optional(), Length(max=300)])
+    file = FileField(_l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
+                     validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class BriefForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
+    period = SelectField(_l("Reporting period"), choices=[])
+    indicators = SelectMultipleField(_l("Indicators to compare"), choices=[],
+                                     validators=[DataRequired(message=_l("Choose at least one indicator."))])
+    countries = SelectMultipleField(_l("Countries (none: all)"), choices=[], validators=[Optional()])
+    charts = SelectMultipleField(_l("Charts"), choices=choices([("bar", _l("bar chart by country")), ("line", _l("line over periods"))]),
+                                 validators=[Optional()])
+    heading_1 = StringField(_l("Section 1 heading"), validators=[Optional(), Length(max=200)])
+    body_1 = TextAreaField(_l("Section 1 text (Markdown)"), validators=[Optional(), Length(max=20000)])
+    heading_2 = StringField(_l("Section 2 heading"), validators=[Optional(), Length(max=200)])
+    body_2 = TextAreaField(_l("Section 2 text (Markdown)"), validators=[Optional(), Length(max=20000)])
+    heading_3 = StringField(_l("Section 3 heading"), validators=[Optional(), Length(max=200)])
+    body_3 = TextAreaField(_l("Section 3 text (Markdown)"), validators=[Optional(), Length(max=20000)])

@@ -1,0 +1,92 @@
+"""A compiled edition as Excel and PDF (the same numbers as its page)."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+BOLD = Font(bold=True)
+
+
+def names(snapshot: dict, locale: str) -> dict:
+    n = snapshot["names"]
+    return {**{k: v.get(locale) or v["en"] for k, v in n["countries"].items()},
+            **{k: v.get(locale) or v["en"] for k, v in n["regions"].items()}}
+
+
+def to_xlsx(snapshot: dict, locale: str) -> bytes:
+    label = names(snapshot, locale)
+    wb = Workbook()
+    wb.remove(wb.active)
+    data_rows = []
+    for ind in snapshot["indicators"]:
+        ws = wb.create_sheet(ind["code"][:31])
+        ws.append([f"{ind['code']} — {ind['label'].get(locale) or ind['label']['en']}"])
+        ws["A1"].font = BOLD
+        ws.append([ind["caption"].get(locale) or ind["caption"]["en"]])
+        keys = [f"{p}|{c}" for p in ind["periods"] for c in ind["columns"]]
+        ws.append([""] + [k.replace("|", " ") for k in keys])
+        for cell in ws[3]:
+            cell.font = BOLD
+        for row in ind["rows"] + ind["totals"]:
+            who = row.get("country") or row.get("group")
+            ws.append([label.get(who, who)] + [_value(row["cells"].get(k)) for k in keys])
+            if "country" in row:
+                for k in keys:
+                    c = row["cells"].get(k) or {}
+                    p, col = k.split("|")
+                    data_rows.append([who, p, ind["code"], col, _value(c), ",".join(c.get("f") or []), c.get("n"), c.get("ver")])
+        ws.column_dimensions["A"].width = 34
+    data = wb.create_sheet("Data")
+    data.append(["country", "period", "indicator", "breakdown", "value", "flags", "note", "source_version"])
+    for cell in data[1]:
+        cell.font = BOLD
+    for row in data_rows:
+        data.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _value(cell: dict | None):
+    if not cell:
+        return None
+    if cell.get("v") is not None:
+        return cell["v"]
+    return cell["d"] if cell.get("d") not in ("—", "") else None
+
+
+def _fetcher(static: Path):
+    """WeasyPrint may read data: URIs and the portal's own static files, nothing else."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://"):
+                path = Path(url[len("file://"):].split("?")[0]).resolve()
+                if static not in path.parents:
+                    raise ValueError(f"blocked: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return StaticOnly(allowed_protocols={"data", "file"}, timeout=5)
+
+
+def to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    static = Path(current_app.static_folder).resolve()
+    return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_fetcher(static)).write_pdf()
+
+
+def edition_pdf(brief, edition, lang: str) -> bytes:
+    """The print page of an edition, in `lang`, rendered to PDF by WeasyPrint."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with force_locale(lang):
+        html = render_template("meetings/brief_print.html", pdf=True, brief=brief, edition=edition,
+                               snap=edition.snapshot, names=names(edition.snapshot, lang), locale=lang)
+    return to_pdf(html)

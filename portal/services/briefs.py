@@ -1,0 +1,161 @@
+"""Meeting briefs: compose, compile into frozen editions, compare editions, export.
+
+An edition's snapshot holds everything the brief shows — values, flags, notes, the ids of
+the return versions used, completeness, charts (SVG), narrative (sanitised HTML) and the
+names in both languages — so it reads the same a year later whatever changes meanwhile.
+"""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
+from ..models.types import utcnow
+from . import audit
+from . import markdown
+from .compare.aggregate import compare
+from .compare.present import MEASURES, derived_rows, tables
+from .compare.selection import make_selection
+from .errors import Conflict, NotFound, ServiceError
+
+CHARTS = ("bar", "line")
+
+
+def get_brief(brief_id: int) -> Brief:
+    brief = db.session.get(Brief, brief_id)
+    if brief is None:
+        raise NotFound(_l("There is no such brief."))
+    return brief
+
+
+def library_items(refs: list) -> list[dict]:
+    """Hook for the knowledge library (case studies, action plans): none until it exists."""
+    return []
+
+
+def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str, indicators: list[str],
+               countries: list[str], charts: list[str], sections: list[dict], actor: User | None) -> Brief:
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
+    selection = make_selection(indicators=indicators, periods=[period], countries=countries)  # checks codes
+    if any(c not in CHARTS for c in charts):
+        raise ServiceError(_l("Unknown chart type."), field="charts")
+    clean_sections = []
+    for s in sections:
+        heading, body = (s.get("heading") or "").strip(), (s.get("body") or "").strip()
+        if len(heading) > 200 or len(body) > 20000:
+            raise ServiceError(_l("A narrative section is too long."), field="sections")
+        if heading or body:
+            clean_sections.append({"heading": heading, "body": body})
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == selection.periods[0]))
+    creating = brief is None
+    if brief is None:
+        brief = Brief(meeting_id=meeting.id, created_by_id=actor.id if actor else None)
+        db.session.add(brief)
+    brief.title, brief.indicators, brief.period = title, selection.indicators, period
+    brief.countries = [c.upper() for c in countries]
+    brief.charts, brief.sections, brief.updated_at = list(charts), clean_sections, utcnow()
+    db.session.add(brief)
+    audit.record("brief.create" if creating else "brief.update", actor=actor, obj=brief, title=title)
+    return brief
+
+
+def _cells(cells: dict) -> dict:
+    return {f"{p}|{c}": {"d": cell.display, "v": cell.value, "f": cell.flags, "n": cell.note, "ver": cell.version_id}
+            for (p, c), cell in cells.items()}
+
+
+def build_snapshot(brief: Brief) -> dict:
+    selection = make_selection(indicators=brief.indicators, periods=[brief.period.label], countries=brief.countries)
+    comparison = compare(selection)
+    with force_locale("en"):
+        en = tables(comparison, "en", staff=False, charts=True)
+        derived_en = derived_rows(comparison, "en")
+    with force_locale("ru"):
+        ru = tables(comparison, "ru", staff=False, charts=False)
+        derived_ru = derived_rows(comparison, "ru")
+    indicators = []
+    for t_en, t_ru in zip(en, ru):
+        charts = {}
+        if "bar" in brief.charts and t_en.bar_svg:
+            charts["bar"] = t_en.bar_svg
+        if "line" in brief.charts and t_en.line_svg:
+            charts["line"] = t_en.line_svg
+        indicators.append({
+            "code": t_en.code, "label": {"en": t_en.label, "ru": t_ru.label}, "unit": t_en.unit,
+            "periods": t_en.periods, "columns": t_en.columns,
+            "rows": [{"country": iso, "cells": _cells(cells)} for iso, _n, cells in t_en.rows],
+            "totals": [{"group": g, "cells": _cells(cells)} for g, _n, cells in t_en.totals],
+            "caption": {"en": t_en.caption, "ru": t_ru.caption}, "charts": charts,
+        })
+    countries = {c.iso2: {"en": c.name_en, "ru": c.name_ru} for c in db.session.scalars(select(Country))}
+    regions = {r.code: {"en": r.name_en, "ru": r.name_ru} for r in db.session.scalars(select(Region))}
+    with force_locale("ru"):
+        regions["council"] = {"en": "Council total", "ru": str(_l("Council total"))}
+    period = selection.periods[0]
+    missing = comparison.missing.get(period, [])
+    used = sorted({int(v) for v in comparison.rows["version_id"].dropna()})
+    meeting = brief.meeting
+    return {
+        "title": brief.title, "period": period, "compiled_at": utcnow().strftime("%Y-%m-%d %H:%M:%S"),
+        "meeting": {"id": meeting.id, "title": meeting.title, "title_ru": meeting.title_ru,
+                    "start_date": meeting.start_date.isoformat(), "place": meeting.place},
+        "indicators": indicators, "names": {"countries": countries, "regions": regions},
+        "completeness": {"countries": selection.countries, "missing": missing,
+                         "with_return": [c for c in selection.countries if c not in missing]},
+        "versions_used": used,
+        "sections": [{"heading": s["heading"], "html": str(markdown.render(s["body"]))} for s in brief.sections],
+        "derived": [{"label": {"en": e["measure"], "ru": r["measure"]}, "country": e["country"],
+                     "country_ru": r["country"], "period": e["period"], "share": e["share"]}
+                    for e, r in zip(derived_en, derived_ru)],
+        "library": library_items(brief.library_refs),
+    }
+
+
+def compile_brief(brief: Brief, actor: User | None) -> BriefEdition:
+    """Freeze a new edition. Concurrent compiles each get their own edition number."""
+    snapshot = build_snapshot(brief)
+    for _attempt in range(5):
+        number = (db.session.scalar(select(func.max(BriefEdition.number)).where(BriefEdition.brief_id == brief.id)) or 0) + 1
+        try:
+            with db.session.begin_nested():
+                edition = BriefEdition(brief=brief, number=number, snapshot=snapshot,
+                                       compiled_by_id=actor.id if actor else None)
+                db.session.add(edition)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        audit.record("brief.compile", actor=actor, obj=edition, brief=brief.id, edition=number,
+                     versions=snapshot["versions_used"])
+        return edition
+    raise Conflict(_l("The brief is being compiled by someone else; try again."))
+
+
+def diff_editions(old: BriefEdition, new: BriefEdition) -> list[dict]:
+    """What changed from one edition to the next: values, and countries with or without a return."""
+    def flat(snapshot):
+        out = {}
+        for ind in snapshot["indicators"]:
+            for row in ind["rows"]:
+                for key, cell in row["cells"].items():
+                    out[(ind["code"], row["country"], key)] = cell["d"]
+            for row in ind["totals"]:
+                for key, cell in row["cells"].items():
+                    out[(ind["code"], row["group"], key)] = cell["d"]
+        return out
+
+    a, b = flat(old.snapshot), flat(new.snapshot)
+    changes = [{"indicator": k[0], "where": k[1], "cell": k[2].replace("|", " "), "old": a.get(k, ""), "new": b.get(k, "")}
+               for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    gained = sorted(set(old.snapshot["completeness"]["missing"]) - set(new.snapshot["completeness"]["missing"]))
+    if gained:
+        changes.insert(0, {"indicator": "", "where": ", ".join(gained), "cell": "", "old": "—", "new": "✓"})
+    return changes
+
+
+def measure_label(measure_id: str) -> str:
+    return str(MEASURES.get(measure_id, measure_id))

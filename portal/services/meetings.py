@@ -1,0 +1,156 @@
+"""Council meetings: create and edit, agenda items, documents (checked by content)."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
+from . import audit
+from .errors import NotFound, ServiceError
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
+MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+
+
+def get_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(_l("There is no such meeting."))
+    return meeting
+
+
+def list_meetings() -> list[Meeting]:
+    return list(db.session.scalars(select(Meeting).order_by(Meeting.start_date.desc())))
+
+
+def _country(code: str | None) -> Country | None:
+    if not code:
+        return None
+    country = db.session.scalar(select(Country).where(Country.iso2 == code.upper()))
+    if country is None:
+        raise ServiceError(_l("Unknown country code: %(code)s.", code=code), field="host")
+    return country
+
+
+def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, start_date: date,
+                 end_date: date, place: str, host: str | None, format: str, description: str,
+                 source: str = "", actor: User | None = None) -> Meeting:
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
+    if end_date < start_date:
+        raise ServiceError(_l("The meeting ends before it starts."), field="end_date")
+    if format not in MEETING_FORMATS:
+        raise ServiceError(_l("Unknown meeting format."), field="format")
+    if len(description or "") > 20000:
+        raise ServiceError(_l("The description is too long (at most 20000 characters)."), field="description")
+    creating = meeting is None
+    meeting = meeting or Meeting()
+    meeting.title, meeting.title_ru = title, (title_ru or "").strip() or None
+    meeting.start_date, meeting.end_date, meeting.place = start_date, end_date, (place or "").strip()[:200]
+    meeting.host_country, meeting.format = _country(host), format
+    meeting.description, meeting.source = description or "", source or meeting.source or ""
+    db.session.add(meeting)
+    audit.record("meeting.create" if creating else "meeting.update", actor=actor, obj=meeting, title=title)
+    return meeting
+
+
+def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: User | None = None) -> None:
+    meeting.agenda.clear()
+    db.session.flush()
+    for position, (title, presenter) in enumerate(items):
+        title = (title or "").strip()
+        if title:
+            meeting.agenda.append(AgendaItem(position=position, title=title[:300],
+                                             presenter_country=_country(presenter)))
+    audit.record("meeting.agenda", actor=actor, obj=meeting, items=len(meeting.agenda))
+
+
+def sniff(data: bytes, filename: str) -> str:
+    """The document's real type, which must match its extension; raises ServiceError."""
+    ext = EXTENSIONS.get(Path(filename or "").suffix.lower().lstrip("."))
+    if ext is None:
+        raise ServiceError(_l("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG and JPEG files can be attached."), field="file")
+    if not data:
+        raise ServiceError(_l("The file is empty."), field="file")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ServiceError(_l("The file is larger than the limit of %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024)), field="file")
+    if data[:5] == b"%PDF-":
+        actual = "pdf"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        actual = "png"
+    elif data[:3] == b"\xff\xd8\xff":
+        actual = "jpeg"
+    elif data[:2] == b"PK":
+        actual = _ooxml_kind(data)
+    else:
+        actual = None
+    if actual != ext:
+        raise ServiceError(_l("The file's content does not match its name (.%(ext)s); it was refused.", ext=ext), field="file")
+    return actual
+
+
+def _ooxml_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > 2000 or sum(i.file_size for i in infos) > 200 * 1024 * 1024:
+                return None
+            names = {i.filename for i in infos}
+            if any(n.endswith("vbaProject.bin") for n in names):
+                return None
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    return next((kind for kind, part in OOXML_PARTS.items() if part in names), None)
+
+
+def add_document(meeting: Meeting, data: bytes, filename: str, title: str, actor: User | None) -> MeetingDocument:
+    kind = sniff(data, filename)
+    title = (title or "").strip() or Path(filename).stem
+    sha = hashlib.sha256(data).hexdigest()
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "meetings" / str(meeting.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{kind}"
+    (folder / name).write_bytes(data)
+    doc = MeetingDocument(meeting=meeting, title=title[:300], kind=kind, original_filename=Path(filename).name[:255],
+                          stored_path=str(Path("meetings") / str(meeting.id) / name), size=len(data), sha256=sha,
+                          uploaded_by=actor)
+    db.session.add(doc)
+    audit.record("meeting.document", actor=actor, obj=doc, meeting=meeting.id, kind=kind, sha256=sha)
+    return doc
+
+
+def document_bytes(doc: MeetingDocument) -> bytes:
+    return (Path(current_app.config["UPLOAD_FOLDER"]) / doc.stored_path).read_bytes()
+
+
+def load_meetings(entries: list[dict]) -> int:
+    """Seed: create the meetings that do not exist yet (same title and start date)."""
+    created = 0
+    for m in entries:
+        exists = db.session.scalar(select(Meeting).where(Meeting.title == m["title"], Meeting.start_date == m["start_date"]))
+        if exists:
+            continue
+        meeting = save_meeting(None, title=m["title"], title_ru=m.get("title_ru"), start_date=m["start_date"],
+                               end_date=m["end_date"], place=m.get("place", ""), host=m.get("host"),
+                               format=m.get("format", "in_person"), description=m.get("description", ""),
+                               source=m.get("source", ""))
+        db.session.flush()
+        items = [(a, None) if isinstance(a, str) else (a["title"], a.get("presenter")) for a in m.get("agenda", [])]
+        set_agenda(meeting, items)
+        created += 1
+    return created
