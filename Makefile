@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # Test databases: SQLite always; PostgreSQL on 127.0.0.1:5432 when reachable (required under CI=true).
 TEST_DATABASE_URLS ?= sqlite://,postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test translations extract-messages test-tools clean
+.PHONY: run test install install-test translations extract-messages system-libs test-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,13 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
-test-tools:
+system-libs:
+	@scripts/ensure-system-libs.sh
+
+test-tools: system-libs
 	@scripts/ensure-test-tools.sh
 
-run: install
+run: install system-libs
 	$(FLASK) db upgrade
 	$(FLASK) seed --demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

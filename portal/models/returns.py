@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -105,6 +105,8 @@ class ReturnValue(db.Model):
     __tablename__ = "return_value"
     __table_args__ = (
         UniqueConstraint("version_id", "indicator", "breakdown", name="uq_return_value_cell"),
+        # Comparisons read one indicator across many versions.
+        Index("ix_return_value_indicator_version", "indicator", "version_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -144,6 +144,25 @@ def load_demo_returns(seed_dir: Path = SEED_DIR, report: SeedReport | None = Non
     return report
 
 
+def load_demo_briefs(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
+    """Compose and compile the demo briefs that do not exist yet."""
+    from ..models import Brief, Meeting
+    from . import briefs as brief_service
+
+    report = report or SeedReport()
+    for b in _load_yaml(seed_dir / "demo" / "briefs.yaml")["briefs"]:
+        if db.session.scalar(select(Brief).where(Brief.title == b["title"])):
+            continue
+        meeting = db.session.scalar(select(Meeting).where(Meeting.title == b["meeting"]))
+        brief = brief_service.save_brief(None, meeting, title=b["title"], period=str(b["period"]),
+                                         indicators=b["indicators"], countries=b.get("countries", []),
+                                         charts=b.get("charts", []), sections=b.get("sections", []), actor=None)
+        db.session.flush()
+        brief_service.compile_brief(brief, None)
+        report.count("created", "briefs")
+    return report
+
+
 def seed(demo: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
     report = load_reference_data(seed_dir)
     if demo:
@@ -151,4 +170,5 @@ def seed(demo: bool = False, seed_dir: Path = SEED_DIR) -> SeedReport:
         load_demo_returns(seed_dir, report)
         for _ in range(meeting_service.load_meetings(_load_yaml(seed_dir / "meetings.yaml")["demo_meetings"])):
             report.count("created", "meetings")
+        load_demo_briefs(seed_dir, report)
     return report

@@ -65,7 +65,7 @@ def _query(selection: Selection, periods: list[str]) -> pd.DataFrame:
         .where(ReturnValue.indicator.in_(selection.indicators), ReportingPeriod.label.in_(periods),
                Country.iso2.in_(selection.countries))
     )
-    return pd.DataFrame(db.session.execute(stmt).all(), columns=ROW_COLUMNS)
+    return pd.DataFrame([tuple(r) for r in db.session.execute(stmt)], columns=ROW_COLUMNS)
 
 
 def _reported_returns(selection: Selection, periods: list[str]) -> set[tuple[str, str]]:
@@ -116,61 +116,76 @@ def compare(selection: Selection) -> Comparison:
     rows["has_return"] = [(c, p) in reported for c, p in zip(rows["country"], rows["period"])]
     rows["period_order"] = rows["period"].map({p: i for i, p in enumerate(all_periods)})
     rows = rows.sort_values(["indicator", "breakdown", "country", "period_order"]).reset_index(drop=True)
-    key = ["country", "indicator", "breakdown"]
-    rows["previous"] = rows.groupby(key)["value"].shift(1)
+    rows["present"] = rows["value"].notna()
+    groups = rows.groupby(["country", "indicator", "breakdown"], sort=False)
+    rows["previous"] = groups["value"].shift(1)
     rows["change"] = rows["value"] - rows["previous"]
+    # Cumulative sums for flow indicators since reporting began (vectorised, no per-group Python).
+    rows["_filled"] = rows["value"].fillna(0.0)
+    rows["_gaps"] = (~rows["present"]).astype(int)
+    running = rows.groupby(["country", "indicator", "breakdown"], sort=False)["_filled"].cumsum()
+    reported_so_far = groups["present"].cumsum()
+    gaps_so_far = rows.groupby(["country", "indicator", "breakdown"], sort=False)["_gaps"].cumsum()
     flows = rows["kind"] == "flow"
-    reported_so_far = rows.groupby(key)["value"].transform(lambda s: s.notna().cumsum())
-    running = rows.groupby(key)["value"].transform(lambda s: s.fillna(0).cumsum())
     rows["cumulative"] = np.where(flows & (reported_so_far > 0), running, np.nan)
-    rows["cumulative_partial"] = flows & rows.groupby(key)["value"].transform(lambda s: s.isna().cumsum() > 0)
+    rows["cumulative_partial"] = flows & (gaps_so_far > 0)
+    rows = rows.drop(columns=["_filled", "_gaps"])
     rows = rows[rows["period"].isin(selection.periods)].reset_index(drop=True)
     missing = {p: sorted(set(selection.countries) - {c for c, q in reported if q == p}) for p in selection.periods}
     return Comparison(selection, rows, _totals(rows), _derived(rows), missing)
 
 
-def _total(group: pd.DataFrame) -> pd.Series:
-    present = group[group["value"].notna()]
-    n = len(present)
-    conf = bool(present["conf"].any())
-    suppressed = conf and n < CONF_MIN_CONTRIBUTORS
-    return pd.Series({
-        "value": np.nan if suppressed or n == 0 else float(present["value"].sum()),
-        "contributors": n,
-        "missing": sorted(group.loc[group["value"].isna(), "country"]),
-        "partial": bool(group["value"].isna().any()),
-        "est": bool(present["est"].any()),
-        "suppressed": suppressed,
-        "additive": group["unit"].iloc[0] in ("count", "amount"),
-    })
+def _aggregate(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Totals per group of `keys`, vectorised: sum of present values, contributors, missing list."""
+    work = rows.assign(conf_present=rows["conf"] & rows["present"], est_present=rows["est"] & rows["present"])
+    out = work.groupby(keys, sort=False).agg(
+        value=("value", "sum"), contributors=("present", "sum"), size=("country", "size"),
+        conf=("conf_present", "any"), est=("est_present", "any"), unit=("unit", "first"))
+    missing = work[~work["present"]].groupby(keys, sort=False)["country"].agg(lambda s: sorted(s))
+    out["missing"] = missing.reindex(out.index)
+    out["missing"] = [m if isinstance(m, list) else [] for m in out["missing"]]
+    out["suppressed"] = out["conf"] & (out["contributors"] < CONF_MIN_CONTRIBUTORS)
+    out.loc[out["suppressed"] | (out["contributors"] == 0), "value"] = np.nan
+    out["partial"] = out["contributors"] < out["size"]
+    out["additive"] = out["unit"].isin(["count", "amount"])
+    return out.drop(columns=["size", "conf", "unit"]).reset_index()
 
 
 def _totals(rows: pd.DataFrame) -> pd.DataFrame:
+    columns = ["group", "period", "indicator", "breakdown", "value", "contributors", "missing", "partial",
+               "est", "suppressed", "additive"]
     if rows.empty:
-        return pd.DataFrame(columns=["group", "period", "indicator", "breakdown", "value", "contributors",
-                                     "missing", "partial", "est", "suppressed", "additive"])
+        return pd.DataFrame(columns=columns)
     keys = ["period", "indicator", "breakdown"]
-    by_region = rows.groupby(["region", *keys], sort=False).apply(_total, include_groups=False).reset_index()
-    by_region = by_region.rename(columns={"region": "group"})
-    council = rows.groupby(keys, sort=False).apply(_total, include_groups=False).reset_index()
+    by_region = _aggregate(rows, ["region", *keys]).rename(columns={"region": "group"})
+    council = _aggregate(rows, keys)
     council.insert(0, "group", COUNCIL)
-    totals = pd.concat([by_region, council], ignore_index=True)
+    totals = pd.concat([by_region, council], ignore_index=True)[columns]
     return totals[totals["additive"]].reset_index(drop=True)  # means and years are not summed
 
 
 def _derived(rows: pd.DataFrame) -> pd.DataFrame:
-    table = rows.set_index(["country", "period", "indicator", "breakdown"])["value"]
+    """Shares per country and period; a missing term gives no share (missing is not zero)."""
     out = []
     for spec in DERIVED:
         needed = {code for code, _ in spec["num"] + spec["den"]}
         if not needed <= set(rows["indicator"]):
             continue
-        for (country, period), _ in rows.groupby(["country", "period"]):
-            try:
-                num = sum(table[(country, period, c, b)] for c, b in spec["num"])
-                den = sum(table[(country, period, c, b)] for c, b in spec["den"])
-            except KeyError:
-                continue
-            share = float(num) / float(den) * 100 if pd.notna(num) and pd.notna(den) and den else np.nan
-            out.append({"measure": spec["id"], "country": country, "period": period, "share": share})
-    return pd.DataFrame(out, columns=["measure", "country", "period", "share"])
+
+        def term_sum(terms):
+            total = None
+            for code, column in terms:
+                part = rows[(rows["indicator"] == code) & (rows["breakdown"] == column)].set_index(["country", "period"])["value"]
+                total = part if total is None else total + part
+            return total
+
+        num, den = term_sum(spec["num"]), term_sum(spec["den"])
+        if num is None or den is None:
+            continue
+        share = (num / den.where(den > 0)) * 100
+        frame = share.rename("share").reset_index()
+        frame.insert(0, "measure", spec["id"])
+        out.append(frame)
+    if not out:
+        return pd.DataFrame(columns=["measure", "country", "period", "share"])
+    return pd.concat(out, ignore_index=True)[["measure", "country", "period", "share"]]

@@ -6,13 +6,10 @@ import io
 import math
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+import xlsxwriter
 
 from .aggregate import Comparison
 from .present import IndicatorTable
-
-BOLD = Font(bold=True)
 
 
 def tidy_rows(comparison: Comparison, staff: bool) -> list[list]:
@@ -43,29 +40,41 @@ def to_csv(comparison: Comparison, staff: bool) -> str:
 
 
 def to_xlsx(comparison: Comparison, tables: list[IndicatorTable], staff: bool) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for table in tables:
-        ws = wb.create_sheet(table.code[:31])
-        ws.append([f"{table.code} — {table.label}"])
-        ws["A1"].font = BOLD
-        ws.append([table.caption])
-        header = [_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns]
-        ws.append(header)
-        for cell in ws[3]:
-            cell.font = BOLD
-        for iso, name, cells in table.rows + table.totals:
-            ws.append([name] + [_excel(cells.get((p, c))) for p in table.periods for c in table.columns])
-        ws.column_dimensions["A"].width = 34
-    data = wb.create_sheet(_("Data"))
-    data.append(tidy_header())
-    for cell in data[1]:
-        cell.font = BOLD
-    for row in tidy_rows(comparison, staff):
-        data.append(row)
+    """XlsxWriter rather than openpyxl here: a full section over many periods is ~10⁶ cells,
+    which XlsxWriter writes about five times faster (bench/compare.py)."""
     out = io.BytesIO()
-    wb.save(out)
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = wb.add_format({"bold": True})
+    for table in tables:
+        ws = wb.add_worksheet(table.code[:31])
+        ws.write_string(0, 0, f"{table.code} — {table.label}", bold)
+        ws.write_string(1, 0, table.caption)
+        header = [_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns]
+        ws.write_row(2, 0, header, bold)
+        keys = [(p, c) for p in table.periods for c in table.columns]
+        for r, (_iso, name, cells) in enumerate(table.rows + table.totals, start=3):
+            ws.write_string(r, 0, name)
+            for c, key in enumerate(keys, start=1):
+                _write(ws, r, c, _excel(cells.get(key)))
+        ws.set_column(0, 0, 34)
+        ws.freeze_panes(3, 1)
+    data = wb.add_worksheet(_("Data"))
+    data.write_row(0, 0, tidy_header(), bold)
+    for r, row in enumerate(tidy_rows(comparison, staff), start=1):
+        for c, value in enumerate(row):
+            _write(data, r, c, value)
+    data.freeze_panes(1, 0)
+    wb.close()
     return out.getvalue()
+
+
+def _write(ws, row: int, col: int, value) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value)
+    else:
+        ws.write_number(row, col, value)
 
 
 def _excel(cell):

@@ -1,0 +1,146 @@
+"""Benchmark: comparisons, exports and brief compiles on 60 countries × 40 periods.
+
+    .venv/bin/python bench/compare.py [--runs 7]
+
+Seeds a temporary SQLite database with synthetic accepted returns (every input cell of
+the 47 indicators, inserted in bulk; the upload path is measured by bench/returns.py) and
+prints medians for: one indicator for all countries and periods with its breakdown,
+through the service and through GET /api/v1/comparison; the full-section Excel export;
+a brief compile (snapshot + HTML page + XLSX) and, separately, its PDF.
+Targets (2-core machine): comparison ≤ 100 ms, export ≤ 3 s, brief compile ≤ 3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import string
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COUNTRIES, PERIODS = 60, 40
+
+
+def timed(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def seed(db, models, template):
+    from sqlalchemy import insert
+
+    Country, Region, ReportingPeriod = models.Country, models.Region, models.ReportingPeriod
+    regions = list(db.session.scalars(db.select(Region)))
+    existing = set(db.session.scalars(db.select(Country.iso2)))
+    codes = [a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2) if a + b not in existing][:COUNTRIES]
+    for i, code in enumerate(codes):
+        db.session.add(Country(iso2=code, iso3=code + "X", name_en=f"Country {code}", name_ru=f"Страна {code}",
+                               region=regions[i % len(regions)], membership="member"))
+    for year in range(2025 - PERIODS + 1, 2026):
+        if not db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == str(year))):
+            db.session.add(ReportingPeriod(label=str(year), start_date=date(year, 1, 1), end_date=date(year, 12, 31),
+                                           opens_on=date(year + 1, 1, 1), due_date=date(year + 1, 3, 31),
+                                           is_open=False, template=template))
+    db.session.flush()
+    countries = list(db.session.scalars(db.select(Country).where(Country.iso2.in_(codes))))
+    periods = list(db.session.scalars(db.select(ReportingPeriod)))
+    now = datetime.now(timezone.utc)
+    rng = random.Random(7)
+    cells = [(ind.code, col) for ind in template.indicators for col in template.columns(ind.breakdown)]
+    values = []
+    for country in countries:
+        for period in periods:
+            ret = models.Return(country=country, period=period, status="accepted")
+            version = models.ReturnVersion(return_=ret, number=1, template=template, original_filename="bench.xlsx",
+                                           file_sha256="0" * 64, stored_path="-", submitted_at=now, accepted_at=now,
+                                           completeness=100.0)
+            db.session.add(version)
+            db.session.flush()
+            for code, col in cells:
+                status = rng.choice([None] * 17 + ["EST", "NIL", "N/AV"])
+                number = None if status in ("NIL", "N/AV") else float(rng.randint(0, 500))
+                values.append({"version_id": version.id, "indicator": code, "breakdown": col,
+                               "number": number, "status": status, "note": None})
+    db.session.execute(insert(models.ReturnValue), values)
+    db.session.commit()
+    return codes, [p.label for p in periods], len(values)
+
+
+def main(runs: int) -> None:
+    import flask_migrate
+
+    from portal import create_app, models
+    from portal.extensions import db
+    from portal.services import briefs, seed as seed_service
+    from portal.services.brief_output import edition_pdf, to_xlsx
+    from portal.services.compare.aggregate import compare
+    from portal.services.compare.selection import make_selection
+    from portal.services.templates import get_template
+    from portal.services.users import create_user
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "UPLOAD_FOLDER": f"{tmp}/up",
+                          "WTF_CSRF_ENABLED": False, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8})
+        with app.app_context(), app.test_request_context():
+            flask_migrate.upgrade()
+            seed_service.load_reference_data()
+            template = get_template(1)
+            t0 = time.perf_counter()
+            codes, labels, n = seed(db, models, template)
+            print(f"seeded {len(codes)} countries × {len(labels)} periods = {len(codes) * len(labels)} accepted returns, "
+                  f"{n} values in {time.perf_counter() - t0:.1f} s")
+            create_user(email="bench@prr.example", name="Bench", role="secretariat", password="bench-password-1")
+            db.session.commit()
+            selection = lambda: make_selection(indicators=["REP01"], periods=labels, countries=codes)  # noqa: E731
+            med, comparison = timed(lambda: compare(selection()), runs)
+            print(f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
+                  f"{len(comparison.rows)} cells): median {med * 1000:.0f} ms")
+        client = app.test_client()
+        token = client.post("/api/v1/auth/token", json={"email": "bench@prr.example", "password": "bench-password-1"}).json["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        query = "indicator=REP01&" + "&".join(f"period={p}" for p in labels) + "&countries=" + ",".join(codes)
+        med, response = timed(lambda: client.get(f"/api/v1/comparison?{query}", headers=headers), runs)
+        assert response.status_code == 200
+        print(f"comparison via GET /api/v1/comparison: median {med * 1000:.0f} ms ({len(response.data) / 1024:.0f} KiB JSON)")
+        client.post("/auth/login", data={"email": "bench@prr.example", "password": "bench-password-1"})
+        section = "section=A&" + "&".join(f"period={p}" for p in labels)
+        med, response = timed(lambda: client.get(f"/compare/export.xlsx?{section}"), max(3, runs // 2))
+        assert response.status_code == 200
+        print(f"full-section Excel export (section A: 9 indicators × {len(codes)} countries × {len(labels)} periods): "
+              f"median {med:.2f} s ({len(response.data) / 1024:.0f} KiB)")
+        with app.app_context(), app.test_request_context():
+            meeting = db.session.scalar(db.select(models.Meeting))
+            brief = briefs.save_brief(None, meeting, title="Bench brief", period=labels[-1], indicators=["REP01", "REP07", "PRS04"],
+                                      countries=[], charts=["bar", "line"], sections=[{"heading": "S", "body": "Text"}], actor=None)
+            db.session.commit()
+
+            def compile_html_xlsx():
+                edition = briefs.compile_brief(brief, None)
+                db.session.commit()
+                html = client.get(f"/meetings/briefs/{brief.id}?edition={edition.number}")
+                assert html.status_code == 200
+                to_xlsx(edition.snapshot, "en")
+                return edition
+
+            med, edition = timed(compile_html_xlsx, max(3, runs // 2))
+            print(f"brief compile (3 indicators × {len(codes) + 9} countries, snapshot + HTML + XLSX): median {med:.2f} s")
+            med, pdf = timed(lambda: edition_pdf(brief, edition, "en"), 3)
+            print(f"brief PDF (WeasyPrint): median {med:.2f} s ({len(pdf) / 1024:.0f} KiB)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    main(parser.parse_args().runs)
