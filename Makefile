@@ -35,10 +35,11 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
 
 system-libs:
-	@scripts/ensure-system-libs.sh
+	@scripts/ensure-debian-packages.sh "PDF briefs" libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+		libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
 
 test-tools: system-libs
-	@scripts/ensure-test-tools.sh
+	@scripts/ensure-debian-packages.sh "the browser and LibreOffice tests" chromium libreoffice-calc-nogui
 
 run: install system-libs
 	$(FLASK) db upgrade
