@@ -138,18 +138,24 @@ def compare(selection: Selection) -> Comparison:
 
 def _aggregate(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Totals per group of `keys`, vectorised: sum of present values, contributors, missing list."""
-    work = rows.assign(conf_present=rows["conf"] & rows["present"], est_present=rows["est"] & rows["present"])
-    out = work.groupby(keys, sort=False).agg(
-        value=("value", "sum"), contributors=("present", "sum"), size=("country", "size"),
-        conf=("conf_present", "any"), est=("est_present", "any"), unit=("unit", "first"))
-    missing = work[~work["present"]].groupby(keys, sort=False)["country"].agg(lambda s: sorted(s))
-    out["missing"] = missing.reindex(out.index)
-    out["missing"] = [m if isinstance(m, list) else [] for m in out["missing"]]
+    work = pd.DataFrame({
+        **{k: rows[k] for k in keys},
+        "value": rows["value"],
+        "contributors": rows["present"].astype(np.int32),
+        "size": np.ones(len(rows), dtype=np.int32),
+        "conf": (rows["conf"] & rows["present"]).astype(np.int32),
+        "est": (rows["est"] & rows["present"]).astype(np.int32),
+    })
+    out = work.groupby(keys, sort=False).sum(min_count=0)
+    out["value"] = work.groupby(keys, sort=False)["value"].sum()  # NaN-skipping sum
+    out["conf"], out["est"] = out["conf"] > 0, out["est"] > 0
+    absent = rows.loc[~rows["present"], [*keys, "country"]].sort_values("country")
+    missing = absent.groupby(keys, sort=False)["country"].agg(list).reindex(out.index)
+    out["missing"] = [m if isinstance(m, list) else [] for m in missing]
     out["suppressed"] = out["conf"] & (out["contributors"] < CONF_MIN_CONTRIBUTORS)
     out.loc[out["suppressed"] | (out["contributors"] == 0), "value"] = np.nan
     out["partial"] = out["contributors"] < out["size"]
-    out["additive"] = out["unit"].isin(["count", "amount"])
-    return out.drop(columns=["size", "conf", "unit"]).reset_index()
+    return out.drop(columns=["size", "conf"]).reset_index()
 
 
 def _totals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -161,32 +167,30 @@ def _totals(rows: pd.DataFrame) -> pd.DataFrame:
     by_region = _aggregate(rows, ["region", *keys]).rename(columns={"region": "group"})
     council = _aggregate(rows, keys)
     council.insert(0, "group", COUNCIL)
-    totals = pd.concat([by_region, council], ignore_index=True)[columns]
-    return totals[totals["additive"]].reset_index(drop=True)  # means and years are not summed
+    totals = pd.concat([by_region, council], ignore_index=True)
+    additive = set(rows.loc[rows["unit"].isin(["count", "amount"]), "indicator"])
+    totals["additive"] = totals["indicator"].isin(additive)
+    return totals[totals["additive"]][columns].reset_index(drop=True)  # means and years are not summed
 
 
 def _derived(rows: pd.DataFrame) -> pd.DataFrame:
     """Shares per country and period; a missing term gives no share (missing is not zero)."""
+    present = set(zip(rows["indicator"], rows["breakdown"]))
+    specs = [spec for spec in DERIVED if set(spec["num"] + spec["den"]) <= present]
+    if not specs:
+        return pd.DataFrame(columns=["measure", "country", "period", "share"])
+    table = rows.set_index(["indicator", "breakdown", "country", "period"])["value"].sort_index()
     out = []
-    for spec in DERIVED:
-        needed = {code for code, _ in spec["num"] + spec["den"]}
-        if not needed <= set(rows["indicator"]):
-            continue
-
+    for spec in specs:
         def term_sum(terms):
             total = None
             for code, column in terms:
-                part = rows[(rows["indicator"] == code) & (rows["breakdown"] == column)].set_index(["country", "period"])["value"]
+                part = table.loc[(code, column)]
                 total = part if total is None else total + part
             return total
 
         num, den = term_sum(spec["num"]), term_sum(spec["den"])
-        if num is None or den is None:
-            continue
-        share = (num / den.where(den > 0)) * 100
-        frame = share.rename("share").reset_index()
+        frame = ((num / den.where(den > 0)) * 100).rename("share").reset_index()
         frame.insert(0, "measure", spec["id"])
         out.append(frame)
-    if not out:
-        return pd.DataFrame(columns=["measure", "country", "period", "share"])
     return pd.concat(out, ignore_index=True)[["measure", "country", "period", "share"]]
