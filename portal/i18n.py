@@ -40,5 +40,13 @@ def init_app(app, babel) -> None:
     from .services.compare.charts import data_uri
 
     app.jinja_env.filters["svg_data_uri"] = data_uri
+
+    def column_label(column: str) -> str:
+        """A breakdown column (Men, Total, …) in the reader's language."""
+        from .services.returns.template_xlsx import column_captions
+
+        return column_captions().get(column, column)
+
+    app.jinja_env.filters["column_label"] = column_label
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
