@@ -65,8 +65,13 @@ def _query(selection: Selection, periods: list[str]) -> pd.DataFrame:
         .where(ReturnValue.indicator.in_(selection.indicators), ReportingPeriod.label.in_(periods),
                Country.iso2.in_(selection.countries))
     )
-    # Core execution (no ORM row processing): ~12k rows for one indicator × 60 countries × 40 periods.
-    return pd.DataFrame([tuple(r) for r in db.session.connection().execute(stmt)], columns=ROW_COLUMNS)
+    # The driver's own rows (plain tuples, no per-row result processing): one indicator over
+    # 60 countries × 40 periods is 12k rows, and building Row objects cost more than the query.
+    result = db.session.connection().execute(stmt)
+    frame = pd.DataFrame(result.cursor.fetchall(), columns=ROW_COLUMNS)
+    result.close()
+    frame["provisional"] = frame["provisional"].astype(bool)
+    return frame
 
 
 def _reported_returns(selection: Selection, periods: list[str]) -> set[tuple[str, str]]:
@@ -82,7 +87,8 @@ def _grid(selection: Selection, periods: list[str]) -> pd.DataFrame:
     templates = {p.label: p.template for p in db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.label.in_(periods)))}
     regions = dict(db.session.execute(select(Country.iso2, Region.code).join(Region)).all())
-    cells = []
+    # One block per (indicator, its columns): periods that share a template share the block.
+    blocks: dict[tuple, list[str]] = {}
     for period in periods:
         template = templates[period]
         for code in selection.indicators:
@@ -92,10 +98,22 @@ def _grid(selection: Selection, periods: list[str]) -> pd.DataFrame:
             columns = template.columns(ind.breakdown)
             if not selection.breakdown:
                 columns = [c for c in columns if c in ("Total", "Value")]
-            for column in columns:
-                for country in selection.countries:
-                    cells.append((country, regions[country], period, code, column, ind.kind, ind.unit))
-    return pd.DataFrame(cells, columns=["country", "region", "period", "indicator", "breakdown", "kind", "unit"])
+            blocks.setdefault((code, tuple(columns), ind.kind, ind.unit), []).append(period)
+    countries = np.array(selection.countries, dtype=object)
+    parts = []
+    for (code, columns, kind, unit), block_periods in blocks.items():
+        per_period = len(columns) * len(countries)
+        parts.append(pd.DataFrame({
+            "country": np.tile(countries, len(columns) * len(block_periods)),
+            "period": np.repeat(np.array(block_periods, dtype=object), per_period),
+            "indicator": code,
+            "breakdown": np.tile(np.repeat(np.array(columns, dtype=object), len(countries)), len(block_periods)),
+            "kind": kind, "unit": unit,
+        }))
+    grid = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["country", "period", "indicator", "breakdown", "kind", "unit"])
+    grid.insert(1, "region", grid["country"].map(regions))
+    return grid
 
 
 def compare(selection: Selection) -> Comparison:
@@ -114,7 +132,8 @@ def compare(selection: Selection) -> Comparison:
     rows["conf"] = status == "CONF"
     rows["provisional"] = rows["provisional"].fillna(False).astype(bool)
     reported = _reported_returns(selection, upto)
-    rows["has_return"] = [(c, p) in reported for c, p in zip(rows["country"], rows["period"])]
+    rows["has_return"] = pd.MultiIndex.from_arrays([rows["country"], rows["period"]]).isin(list(reported)) \
+        if reported else False
     rows["period_order"] = rows["period"].map({p: i for i, p in enumerate(all_periods)})
     rows = rows.sort_values(["indicator", "breakdown", "country", "period_order"]).reset_index(drop=True)
     rows["present"] = rows["value"].notna()
@@ -150,12 +169,15 @@ def _aggregate(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out["value"] = work.groupby(keys, sort=False)["value"].sum()  # NaN-skipping sum
     out["conf"], out["est"] = out["conf"] > 0, out["est"] > 0
     absent = rows.loc[~rows["present"], [*keys, "country"]].sort_values("country")
-    missing = absent.groupby(keys, sort=False)["country"].agg(list).reindex(out.index)
-    out["missing"] = [m if isinstance(m, list) else [] for m in missing]
+    lists: dict[tuple, list] = {}
+    for *key, country in zip(*(absent[k].to_numpy() for k in keys), absent["country"].to_numpy()):
+        lists.setdefault(tuple(key), []).append(country)
+    out = out.reset_index()
+    out["missing"] = [lists.get(key, []) for key in zip(*(out[k].to_numpy() for k in keys))]
     out["suppressed"] = out["conf"] & (out["contributors"] < CONF_MIN_CONTRIBUTORS)
     out.loc[out["suppressed"] | (out["contributors"] == 0), "value"] = np.nan
     out["partial"] = out["contributors"] < out["size"]
-    return out.drop(columns=["size", "conf"]).reset_index()
+    return out.drop(columns=["size", "conf"])
 
 
 def _totals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -179,17 +201,13 @@ def _derived(rows: pd.DataFrame) -> pd.DataFrame:
     specs = [spec for spec in DERIVED if set(spec["num"] + spec["den"]) <= present]
     if not specs:
         return pd.DataFrame(columns=["measure", "country", "period", "share"])
-    table = rows.set_index(["indicator", "breakdown", "country", "period"])["value"].sort_index()
+    needed = {term for spec in specs for term in spec["num"] + spec["den"]}
+    subset = rows[pd.MultiIndex.from_arrays([rows["indicator"], rows["breakdown"]]).isin(list(needed))]
+    wide = subset.pivot(index=["country", "period"], columns=["indicator", "breakdown"], values="value")
     out = []
     for spec in specs:
-        def term_sum(terms):
-            total = None
-            for code, column in terms:
-                part = table.loc[(code, column)]
-                total = part if total is None else total + part
-            return total
-
-        num, den = term_sum(spec["num"]), term_sum(spec["den"])
+        num = sum(wide[term] for term in spec["num"])
+        den = sum(wide[term] for term in spec["den"])
         frame = ((num / den.where(den > 0)) * 100).rename("share").reset_index()
         frame.insert(0, "measure", spec["id"])
         out.append(frame)
