@@ -16,10 +16,11 @@ from .services.errors import ServiceError
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
-def _fail(error: ServiceError) -> None:
+def fail(error) -> None:
+    """Roll back and stop the command with the reason (a ServiceError, or a plain message)."""
     db.session.rollback()
-    where = f" ({error.field})" if error.field else ""
-    raise click.ClickException(f"{error.message}{where}")
+    where = f" ({error.field})" if getattr(error, "field", None) else ""
+    raise click.ClickException(f"{getattr(error, 'message', error)}{where}")
 
 
 @users_cli.command("create")
@@ -37,7 +38,7 @@ def create_user(email, name, role, country_code, language, password):
             country_code=country_code, language=language, via="cli",
         )
     except ServiceError as error:
-        _fail(error)
+        fail(error)
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role}).")
 
@@ -61,7 +62,7 @@ def set_password(email, password):
         user = user_service.get_by_email_or_404(email)
         user_service.set_password(user, password, via="cli")
     except ServiceError as error:
-        _fail(error)
+        fail(error)
     db.session.commit()
     click.echo(f"Password set for {user.email}.")
 
@@ -74,7 +75,7 @@ def deactivate(email):
         user = user_service.get_by_email_or_404(email)
         changed = user_service.deactivate(user, via="cli")
     except ServiceError as error:
-        _fail(error)
+        fail(error)
     db.session.commit()
     click.echo(f"{user.email} deactivated." if changed else f"{user.email} was already inactive.")
 

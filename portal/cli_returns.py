@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from .cli import fail as _fail
 from .extensions import db
 from .services import periods as period_service
 from .services.errors import ServiceError
@@ -16,11 +17,6 @@ from .services.returns.validate import validate_upload
 
 returns_cli = AppGroup("returns", help="Import and export standard PRR returns.")
 periods_cli = AppGroup("periods", help="Manage reporting periods.")
-
-
-def _fail(message) -> None:
-    db.session.rollback()
-    raise click.ClickException(str(message))
 
 
 @returns_cli.command("import")

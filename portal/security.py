@@ -15,9 +15,9 @@ from flask import abort
 from flask_login import current_user
 
 from .extensions import login_manager
-from .models import Role
+from .models import STAFF_ROLES, Role
 
-STAFF = (Role.ADMIN, Role.SECRETARIAT)
+STAFF = STAFF_ROLES
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",

@@ -249,3 +249,26 @@ def upload(client, data: bytes, mode: str = "check", filename: str = "return.xls
 
     return client.post("/returns/upload", data={"file": (BytesIO(data), filename), "mode": mode},
                        content_type="multipart/form-data")
+
+
+def run_concurrently(app, work, count: int) -> list[str]:
+    """Run `work(session)` in `count` threads at once, each in its own application context
+    and session (as separate requests would); return the errors, as repr strings."""
+    import threading
+
+    errors: list[str] = []
+
+    def worker():
+        try:
+            with app.app_context(), app.test_request_context():
+                work(_db.session)
+                _db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - the test asserts there are none
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors

@@ -4,9 +4,6 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
-
-from portal.models import Return, User
 from portal.services.compare.aggregate import compare
 from portal.services.compare.selection import make_selection
 from portal.services.returns import workflow

@@ -1,7 +1,5 @@
 """Versions and the review workflow: nothing overwritten, history and diff, notices,
 concurrent uploads each get their own version number."""
-import threading
-
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, Notification, Return, ReturnVersion
@@ -75,35 +73,22 @@ def test_secretariat_uploads_on_behalf(client, db, login_as, filled):
 
 
 def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled, create_user):
+    from portal.models import User
     from portal.services.returns.validate import validate_upload
+
+    from .conftest import run_concurrently
 
     user_id = create_user("focal_point", country="KZ").id  # workers must not touch this thread's session
     data = filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3})
-    errors = []
 
-    def worker():
-        try:
-            with app.app_context(), app.test_request_context():
-                from portal.extensions import db as wdb
-                from portal.models import User
+    def upload_once(session):
+        me = session.get(User, user_id)
+        report, ident = validate_upload(data, me)
+        workflow.store_version(report, ident, data, "kz.xlsx", me)
 
-                me = wdb.session.get(User, user_id)
-                report, ident = validate_upload(data, me)
-                workflow.store_version(report, ident, data, "kz.xlsx", me)
-                wdb.session.commit()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    assert run_concurrently(app, upload_once, 6) == []
     db.session.expire_all()
-    numbers = sorted(db.session.scalars(select(ReturnVersion.number)))
-    assert errors == [], errors
-    assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) == 6
+    assert sorted(db.session.scalars(select(ReturnVersion.number))) == [1, 2, 3, 4, 5, 6]
     assert db.session.scalar(select(func.count(Return.id))) == 1
 
 

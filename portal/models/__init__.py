@@ -5,7 +5,7 @@ from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
 from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnValue, ReturnVersion
 from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
-from .user import ROLE_VALUES, ApiToken, LoginThrottle, Role, User
+from .user import ROLE_VALUES, STAFF_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
     "AgendaItem",
@@ -31,6 +31,7 @@ __all__ = [
     "LoginThrottle",
     "MEMBERSHIPS",
     "ROLE_VALUES",
+    "STAFF_ROLES",
     "Region",
     "Role",
     "User",

@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
 
 
 ROLE_VALUES = tuple(r.value for r in Role)
+STAFF_ROLES = (Role.ADMIN, Role.SECRETARIAT)  # the secretariat's powers: every country, review
 
 
 class User(UserMixin, db.Model):

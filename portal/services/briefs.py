@@ -17,7 +17,7 @@ from ..models.types import utcnow
 from . import audit
 from . import markdown
 from .compare.aggregate import compare
-from .compare.present import MEASURES, derived_rows, tables
+from .compare.present import derived_rows, tables
 from .compare.selection import make_selection
 from .errors import Conflict, NotFound, ServiceError
 
@@ -155,7 +155,3 @@ def diff_editions(old: BriefEdition, new: BriefEdition) -> list[dict]:
     if gained:
         changes.insert(0, {"indicator": "", "where": ", ".join(gained), "cell": "", "old": "—", "new": "✓"})
     return changes
-
-
-def measure_label(measure_id: str) -> str:
-    return str(MEASURES.get(measure_id, measure_id))

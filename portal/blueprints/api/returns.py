@@ -166,8 +166,7 @@ def get_return(return_id: int):
     return jsonify(_return_json(ret, access.can_see_history(current_user, ret)))
 
 
-def _act(return_id: int, action):
-    ret = _visible_return(return_id)
+def _act(ret: Return, action):
     try:
         action(ret)
     except ServiceError as error:
@@ -183,7 +182,7 @@ def submit_return(return_id: int):
     ret = _visible_return(return_id)
     if not access.can_submit(current_user, ret):
         abort(403)
-    return _act(return_id, lambda r: workflow.submit_return(r, current_user))
+    return _act(ret, lambda r: workflow.submit_return(r, current_user))
 
 
 @bp.route("/returns/<int:return_id>/accept", methods=["POST"])
@@ -191,7 +190,7 @@ def submit_return(return_id: int):
 def accept_return(return_id: int):
     if not access.can_review(current_user):
         abort(403)
-    return _act(return_id, lambda r: workflow.accept_return(r, current_user))
+    return _act(_visible_return(return_id), lambda r: workflow.accept_return(r, current_user))
 
 
 @bp.route("/returns/<int:return_id>/return", methods=["POST"])
@@ -200,4 +199,4 @@ def return_for_correction(return_id: int):
     if not access.can_review(current_user):
         abort(403)
     data = _json(ReturnReason)
-    return _act(return_id, lambda r: workflow.send_back(r, current_user, data["reason"]))
+    return _act(_visible_return(return_id), lambda r: workflow.send_back(r, current_user, data["reason"]))

@@ -10,7 +10,7 @@ from ...errors import abort_with
 from ...extensions import db
 from ...forms import ConfirmForm, apply_service_error, choices
 from ...i18n import current_language
-from ...models import Country, Region, ReportingPeriod, Role
+from ...models import Country, Region, ReportingPeriod
 from ...security import roles_required
 from ...services import brief_output
 from ...services import briefs as brief_service
@@ -104,11 +104,11 @@ def compile_brief(brief_id: int):
     return redirect(url_for("meetings.brief", brief_id=brief.id, edition=edition.number))
 
 
-def _context(brief, edition, printing=False):
+def _context(brief, edition):
     locale = current_language()
     return {"brief": brief, "edition": edition, "snap": edition.snapshot if edition else None,
             "names": brief_output.names(edition.snapshot, locale) if edition else {},
-            "locale": locale, "printing": printing, "confirm_form": ConfirmForm(),
+            "locale": locale, "confirm_form": ConfirmForm(),
             "staff": current_user.role in STAFF}
 
 
@@ -124,7 +124,7 @@ def brief(brief_id: int):
 def brief_print(brief_id: int):
     brief = _brief_or_404(brief_id)
     edition = _edition(brief) or abort(404)
-    return render_template("meetings/brief_print.html", **_context(brief, edition, printing=True))
+    return render_template("meetings/brief_print.html", **_context(brief, edition))
 
 
 @bp.route("/briefs/<int:brief_id>.pdf")

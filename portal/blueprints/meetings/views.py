@@ -10,7 +10,7 @@ from ...errors import abort_with
 from ...extensions import db
 from ...forms import apply_service_error, choices
 from ...i18n import current_language
-from ...models import Country, MeetingDocument, Role
+from ...models import STAFF_ROLES, Country, MeetingDocument
 from ...security import roles_required
 from ...services import markdown
 from ...services import meetings as meeting_service
@@ -18,7 +18,7 @@ from ...services.errors import ServiceError
 from . import bp
 from .forms import DocumentForm, MeetingForm
 
-STAFF = (Role.ADMIN, Role.SECRETARIAT)
+STAFF = STAFF_ROLES
 
 
 def _meeting_or_404(meeting_id: int):

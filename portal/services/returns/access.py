@@ -1,9 +1,9 @@
 """Who may see and do what with returns (the one place the rules live)."""
 from __future__ import annotations
 
-from ...models import Return, Role, User
+from ...models import STAFF_ROLES, Return, Role, User
 
-STAFF = (Role.ADMIN, Role.SECRETARIAT)
+STAFF = STAFF_ROLES
 
 
 def is_staff(user: User) -> bool:

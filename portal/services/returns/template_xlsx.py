@@ -21,8 +21,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sqlalchemy import select
+
+from ...extensions import db
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
+from .access import can_download_template
 from .layout import (CUSTOM_PROPERTY_PREFIX, FIRST_DATA_ROW, FIXED_COLUMNS, HEADER_ROW,
                      INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, NOTES, SIGNATURE_SALT,
                      STATUS_CODES, section_columns)
@@ -221,12 +225,6 @@ class TemplateRequestError(Exception):
 
 def template_for(user, country_code: str, period_label: str, lang: str) -> tuple[bytes, str]:
     """The template a user asked for, with its file name; checks who may have it."""
-    from sqlalchemy import select
-
-    from ...extensions import db
-    from ...models import ReportingPeriod
-    from .access import can_download_template
-
     country = db.session.scalar(select(Country).where(Country.iso2 == (country_code or "").upper()))
     if country is None:
         raise TemplateRequestError(400, _("Choose a country."))

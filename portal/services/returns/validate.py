@@ -9,7 +9,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Country, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnVersion, Role, User
 from ..errors import ServiceError
 from ..templates import get_template
 from .guard import UploadRejected, check_upload
@@ -17,9 +17,6 @@ from .reader import open_workbook, read_meta, read_values
 from .report import ValidationReport
 from .rules import apply_rules
 from .template_xlsx import signer
-
-STAFF = (Role.ADMIN, Role.SECRETARIAT)
-
 
 class WrongCountry(ServiceError):
     status = 403
@@ -62,14 +59,14 @@ def identify(meta: dict, user: User | None) -> Identified:
         raise WrongCountry(_l(
             "This template is for %(theirs)s; you can upload returns for %(yours)s only.",
             theirs=country.name_en, yours=user.country.name_en if user.country else "-"))
-    if user is not None and user.role not in (*STAFF, Role.FOCAL_POINT):
+    if user is not None and user.role not in (*STAFF_ROLES, Role.FOCAL_POINT):
         raise WrongCountry(_l("Your role cannot upload returns."))
     if template.id != period.template_id:
         raise NotAcceptedNow(_l(
             "This file was made with template version %(old)s, but period %(period)s uses version %(new)s. "
             "Download the current template and copy your figures into it.",
             old=template.version, period=period.label, new=period.template.version))
-    staff = user is None or user.role in STAFF
+    staff = user is None or user.role in STAFF_ROLES
     if not period.is_open and not staff:
         raise NotAcceptedNow(_l(
             "The reporting period %(period)s is closed; uploads are no longer accepted. Contact the secretariat.",
