@@ -48,5 +48,9 @@ def init_app(app, babel) -> None:
         return column_captions().get(column, column)
 
     app.jinja_env.filters["column_label"] = column_label
+    from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
+
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
+    app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""

@@ -65,5 +65,7 @@ def test_matrix(client, db, login_as, filled):
     rows = list(load_workbook(BytesIO(export.data)).active.iter_rows(values_only=True))
     uz = next(r for r in rows if r[0] == "UZ" and r[2] == "2025")
     assert uz[4] == "submitted" and uz[6] == round(100 * 2 / 47, 1)
+    assert [c.value for c in load_workbook(BytesIO(export.data)).active[1]][:5] == [
+        "Code", "Country", "Period", "Due date", "Status"]
     kz_2023 = next(r for r in rows if r[0] == "KZ" and r[2] == "2023")
-    assert (kz_2023[4], kz_2023[5]) == ("not_started", "late")
+    assert (kz_2023[4], kz_2023[5]) == ("not started", "late")

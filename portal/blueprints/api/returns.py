@@ -2,6 +2,7 @@
 from io import BytesIO
 
 from flask import abort, jsonify, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -25,13 +26,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def writes_need_a_token():
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "api.create_token":
         if not request.headers.get("Authorization", "").startswith("Bearer "):
-            abort_with(401, "API writes need `Authorization: Bearer <token>` (POST /api/v1/auth/token).")
+            abort_with(401, _("API writes need an Authorization: Bearer header with a token from POST /api/v1/auth/token."))
 
 
 def _json(schema):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        abort_with(400, "Send a JSON object.")
+        abort_with(400, _("Send a JSON object."))
     try:
         return schema().load(payload)
     except ValidationError as exc:
@@ -39,7 +40,7 @@ def _json(schema):
 
 
 def _validation_response(exc: ValidationError):
-    response = jsonify(error={"status": 400, "title": "Bad request", "message": "Invalid fields.",
+    response = jsonify(error={"status": 400, "title": _("Bad request"), "message": _("Some fields are missing or invalid."),
                               "fields": exc.messages})
     response.status_code = 400
     return response
@@ -102,7 +103,7 @@ def upload_return():
         abort(403)
     upload = request.files.get("file")
     if upload is None:
-        abort_with(400, "Send the workbook as the multipart field `file`.")
+        abort_with(400, _("Send the workbook as the multipart field “file”."))
     data, filename = upload.read(), upload.filename or "return.xlsx"
     upload.close()
     dry_run = request.form.get("dry_run", "0").lower() in ("1", "true", "yes")

@@ -8,8 +8,10 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 
 from ...extensions import db
+from flask_babel import gettext as _
+
 from ...models import Return
-from .matrix import completeness_matrix
+from .matrix import STATUS_LABELS, TIMELINESS_LABELS, completeness_matrix
 
 BOLD = Font(bold=True)
 
@@ -60,10 +62,10 @@ def export_matrix() -> bytes:
     for c in countries:
         for p in periods:
             cell = cells[(c.id, p.id)]
-            on_time = {True: "on time", False: "late", None: ""}[cell.on_time]
-            rows.append([c.iso2, c.name_en, p.label, p.due_date, cell.status, on_time, cell.completeness,
+            rows.append([c.iso2, c.name_en, p.label, p.due_date, str(STATUS_LABELS[cell.status]),
+                         str(TIMELINESS_LABELS[cell.on_time]), cell.completeness,
                          cell.last_activity.replace(tzinfo=None) if cell.last_activity else None])
     wb = Workbook()
-    _sheet(wb, "Completeness", ["country", "name", "period", "due_date", "status", "timeliness",
-                                "completeness_pct", "last_activity_utc"], rows, first=True)
+    _sheet(wb, _("Completeness"), [_("Code"), _("Country"), _("Period"), _("Due date"), _("Status"),
+                                   _("Timeliness"), _("Completeness (per cent)"), _("Last activity (UTC)")], rows, first=True)
     return _save(wb)

@@ -4,10 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Country, Region, ReportingPeriod, Return
+
+
+STATUS_LABELS = {
+    "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
+    "returned": _l("returned for correction"), "accepted": _l("accepted"),
+}
+TIMELINESS_LABELS = {True: _l("on time"), False: _l("late"), None: ""}
 
 
 @dataclass
