@@ -69,6 +69,24 @@ def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, s
     return meeting
 
 
+def parse_agenda(text: str) -> list[tuple[str, str | None]]:
+    """One item a line; "KG: National practice" names Kyrgyzstan as the presenter."""
+    items = []
+    for line in (text or "").splitlines():
+        code, sep, rest = line.partition(":")
+        if sep and len(code.strip()) == 2 and code.strip().isalpha():
+            items.append((rest.strip(), code.strip().upper()))
+        elif line.strip():
+            items.append((line.strip(), None))
+    return items
+
+
+def agenda_text(meeting: Meeting) -> str:
+    """The agenda in the form parse_agenda reads."""
+    return "\n".join(f"{a.presenter_country.iso2}: {a.title}" if a.presenter_country else a.title
+                     for a in meeting.agenda)
+
+
 def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: User | None = None) -> None:
     meeting.agenda.clear()
     db.session.flush()

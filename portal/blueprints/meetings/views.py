@@ -42,28 +42,13 @@ def detail(meeting_id: int):
                            document_form=DocumentForm(formdata=None), staff=current_user.role in STAFF)
 
 
-def _agenda_text(meeting) -> str:
-    return "\n".join(f"{a.presenter_country.iso2}: {a.title}" if a.presenter_country else a.title for a in meeting.agenda)
-
-
-def _parse_agenda(text: str) -> list[tuple[str, str | None]]:
-    items = []
-    for line in (text or "").splitlines():
-        code, sep, rest = line.partition(":")
-        if sep and len(code.strip()) == 2 and code.strip().isalpha():
-            items.append((rest.strip(), code.strip().upper()))
-        elif line.strip():
-            items.append((line.strip(), None))
-    return items
-
-
 def _meeting_form(meeting=None):
     form = MeetingForm(obj=meeting) if meeting is not None and request.method == "GET" else MeetingForm()
     countries = db.session.scalars(select(Country).order_by(Country.name_en))
     form.host.choices = choices([("", _("— none —"))] + [(c.iso2, c.name(current_language())) for c in countries])
     if meeting is not None and request.method == "GET":
         form.host.data = meeting.host_country.iso2 if meeting.host_country else ""
-        form.agenda.data = _agenda_text(meeting)
+        form.agenda.data = meeting_service.agenda_text(meeting)
     return form
 
 
@@ -80,7 +65,7 @@ def edit(meeting_id: int | None = None):
                 end_date=form.end_date.data, place=form.place.data, host=form.host.data or None,
                 format=form.format.data, description=form.description.data, actor=current_user)
             db.session.flush()
-            meeting_service.set_agenda(saved, _parse_agenda(form.agenda.data), actor=current_user)
+            meeting_service.set_agenda(saved, meeting_service.parse_agenda(form.agenda.data), actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)

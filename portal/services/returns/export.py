@@ -25,7 +25,7 @@ def _sheet(wb, title, header, rows, first=False):
     for row in rows:
         ws.append(row)
     ws.freeze_panes = "A2"
-    for i, _ in enumerate(header, start=1):
+    for i in range(1, len(header) + 1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
     return ws
 
