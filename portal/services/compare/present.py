@@ -4,13 +4,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Country, Region
-from .aggregate import COUNCIL, Comparison
+from .aggregate import Comparison
+from .totals import COUNCIL
 from .charts import bar_chart, line_chart
 
 MEASURES = {
@@ -51,16 +53,25 @@ class IndicatorTable:
     line_svg: str | None = None
 
 
-def _cell(r, staff: bool) -> Cell:
+def _texts() -> dict[str, str]:
+    """Cell titles, translated once per table rather than once per cell (~100k cells in an export)."""
+    return {"no_return": _("no return for this period"), "not_reported": _("not reported"),
+            "suppressed": _("suppressed: fewer than three countries contribute a confidential value"),
+            "none": _("no country reported"),
+            # The translated pattern, filled per total below (gettext with arguments does the same).
+            "partial": get_translations().gettext("partial: missing %(countries)s")}
+
+
+def _cell(r, staff: bool, texts: dict[str, str]) -> Cell:
     flags = []
     if r.provisional:
         flags.append("provisional")
     if not r.has_return:
-        return Cell("—", flags=["missing"], title=_("no return for this period"))
+        return Cell("—", flags=["missing"], title=texts["no_return"])
     if math.isnan(r.value):
         shown = r.status if isinstance(r.status, str) and r.status in ("N/A", "N/AV") else "—"
         return Cell(shown, note=r.note if isinstance(r.note, str) else None, version_id=int(r.version_id) if r.version_id == r.version_id else None,
-                    flags=flags + ["missing"], title=_("not reported"))
+                    flags=flags + ["missing"], title=texts["not_reported"])
     if r.est:
         flags.append("est")
     if r.conf:
@@ -73,13 +84,13 @@ def _cell(r, staff: bool) -> Cell:
     return Cell(display, value, r.note if isinstance(r.note, str) else None, int(r.version_id), flags)
 
 
-def _total_cell(t) -> Cell:
+def _total_cell(t, texts: dict[str, str]) -> Cell:
     if t.suppressed:
-        return Cell("c", flags=["conf"], title=_("suppressed: fewer than three countries contribute a confidential value"))
+        return Cell("c", flags=["conf"], title=texts["suppressed"])
     if t.contributors == 0:
-        return Cell("—", flags=["missing"], title=_("no country reported"))
+        return Cell("—", flags=["missing"], title=texts["none"])
     flags = (["partial"] if t.partial else []) + (["est"] if t.est else [])
-    title = _("partial: missing %(countries)s", countries=", ".join(t.missing)) if t.partial else ""
+    title = texts["partial"] % {"countries": ", ".join(t.missing)} if t.partial else ""
     return Cell(fmt(t.value), float(t.value), flags=flags, title=title)
 
 
@@ -89,20 +100,24 @@ def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True
     regions = {r.code: r.name(locale) for r in db.session.scalars(select(Region))}
     regions[COUNCIL] = _("Council total")
     template = sel.templates[-1]
-    out = []
+    out, texts = [], _texts()
+    by_indicator: dict[str, list] = {}
+    for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
+                                "version_id", "provisional", "has_return", "est", "conf"):
+        by_indicator.setdefault(r.indicator, []).append(r)
     for code in sel.indicators:
         ind = template.indicator(code) or next(t.indicator(code) for t in sel.templates if t.indicator(code))
-        rows = comparison.rows[comparison.rows["indicator"] == code]
-        present_columns = set(rows["breakdown"])
+        records = by_indicator.get(code, [])
+        present_columns = {r.breakdown for r in records}
         columns = [c for t in sel.templates if t.indicator(code) for c in t.columns(t.indicator(code).breakdown)]
         columns = [c for c in dict.fromkeys(columns) if c in present_columns]
         by_country = {iso: {} for iso in sel.countries}
-        for r in rows.itertuples():
-            by_country[r.country][(r.period, r.breakdown)] = _cell(r, staff)
+        for r in records:
+            by_country[r.country][(r.period, r.breakdown)] = _cell(r, staff, texts)
         totals = comparison.totals[comparison.totals["indicator"] == code]
         groups: dict[str, dict] = {}
-        for t in totals.itertuples():
-            groups.setdefault(t.group, {})[(t.period, t.breakdown)] = _total_cell(t)
+        for t in totals.itertuples(index=False, name="Total"):
+            groups.setdefault(t.group, {})[(t.period, t.breakdown)] = _total_cell(t, texts)
         order = [g for g in regions if g in groups and g != COUNCIL] + ([COUNCIL] if COUNCIL in groups else [])
         reported = {p: len(sel.countries) - len(comparison.missing.get(p, [])) for p in sel.periods}
         caption = "; ".join(

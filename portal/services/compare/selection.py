@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod
+from ...models import Country, Region, ReportingPeriod, ReturnTemplate, TemplateSection
 from ..errors import ServiceError
 
 
@@ -39,7 +40,10 @@ def _split(values) -> list[str]:
 def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regions=(),
                    breakdown: str | None = None, provisional: bool = False) -> Selection:
     """Check a requested selection; unknown codes and empty selections raise ServiceError (400)."""
-    all_periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
+    # Templates with their sections and indicators in three queries, not one per section.
+    all_periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date).options(
+        selectinload(ReportingPeriod.template).selectinload(ReturnTemplate.sections)
+        .selectinload(TemplateSection.indicators))))
     by_label = {p.label: p for p in all_periods}
     labels = _split(periods) or ([all_periods[-1].label] if all_periods else [])
     unknown = [p for p in labels if p not in by_label]
@@ -65,16 +69,17 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ServiceError(_l("Unknown indicator: %(c)s.", c=", ".join(unknown)), field="indicator")
-    ordered = list(db.session.scalars(select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
-    by_code = {c.iso2: c for c in ordered}
+    ordered = db.session.execute(select(Country.iso2, Region.code).join(Country.region)
+                                 .order_by(Region.position, Country.name_en)).all()
+    by_code = dict(ordered)
     wanted = {c.upper() for c in _split(countries)}
     region_codes = _split(regions)
-    known_regions = {c.region.code for c in ordered}
+    known_regions = set(by_code.values())
     unknown = sorted([c for c in wanted if c not in by_code] + [r for r in region_codes if r not in known_regions])
     if unknown:
         raise ServiceError(_l("Unknown country or region: %(c)s.", c=", ".join(unknown)), field="country")
-    wanted |= {c.iso2 for c in ordered if c.region.code in region_codes}
-    chosen = [c.iso2 for c in ordered if not wanted or c.iso2 in wanted]
+    wanted |= {iso for iso, region in ordered if region in region_codes}
+    chosen = [iso for iso, _region in ordered if not wanted or iso in wanted]
     if breakdown not in (None, "", "all", "total", "sex_age", "sex", "origin", "single"):
         raise ServiceError(_l("Unknown breakdown: %(b)s.", b=breakdown), field="breakdown")
     return Selection(indicators=codes, periods=[p.label for p in chosen_periods], countries=chosen,

@@ -1,0 +1,23 @@
+"""JSON responses through orjson: a comparison over 60 countries × 40 periods is ~2.5 MB of
+JSON, which the standard library encodes in ~50 ms and orjson in ~5 ms (bench/compare.py).
+Dates, decimals and dataclasses still go through Flask's own `default`, so the output holds
+the same values as Flask's own provider gives, keys sorted as there."""
+from __future__ import annotations
+
+import orjson
+from flask.json.provider import DefaultJSONProvider
+
+OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+           | orjson.OPT_SORT_KEYS)
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    def dumps(self, obj, **kwargs) -> str:
+        if kwargs:    # callers asking for indent, separators…: the standard encoder
+            return super().dumps(obj, **kwargs)
+        return orjson.dumps(obj, default=self.default, option=OPTIONS).decode()
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(orjson.dumps(obj, default=self.default, option=OPTIONS),
+                                        mimetype=self.mimetype)
