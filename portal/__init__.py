@@ -54,7 +54,8 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                     include_object=models.library.include_object)
     csrf.init_app(app)
     i18n.init_app(app, babel)
     login_manager.init_app(app)
@@ -102,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from .blueprints.admin import bp as admin_bp
     from .blueprints.api import bp as api_bp
     from .blueprints.auth import bp as auth_bp
+    from .blueprints.library import bp as library_bp
+    from .blueprints.plans import bp as plans_bp
     from .blueprints.compare import bp as compare_bp
     from .blueprints.dashboard import bp as dashboard_bp
     from .blueprints.meetings import bp as meetings_bp
@@ -115,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(compare_bp, url_prefix="/compare")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(library_bp, url_prefix="/library")
+    app.register_blueprint(plans_bp, url_prefix="/library/plans")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     # The API authenticates writes with bearer tokens only (never the session cookie),
     # so cross-site requests cannot act for a user: no CSRF token is needed there.

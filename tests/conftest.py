@@ -296,3 +296,12 @@ def resave(tmp_path):
         return (out / "in.xlsx").read_bytes()
 
     return run
+
+
+@pytest.fixture
+def library(reference_data):
+    """The seeded library: 7 case studies (2 in Russian) and 3 action plans, all published."""
+    from portal.services.library.seed import load_library
+
+    load_library(seed_service.SEED_DIR / "library")
+    _db.session.commit()

@@ -4,7 +4,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting
 from portal.services import briefs as brief_service
@@ -159,3 +159,29 @@ def test_brief_api(client, db, login_as, meeting, accepted, pdf_ready):
     assert data["edition"] == 1 and data["snapshot"]["period"] == "2025"
     assert client.get(f"/api/v1/briefs/{brief.id}.xlsx").status_code == 200
     assert client.get(f"/api/v1/briefs/{brief.id}.pdf?lang=ru").data[:5] == b"%PDF-"
+
+
+def test_brief_links_published_library_items(client, db, login_as, meeting, accepted):
+    from portal.models import ActionPlan, CaseStudy
+    from portal.services.errors import ServiceError
+    from portal.services.library import items
+
+    login_as("secretariat")
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.start_year == 2025))
+    draft = items.save_case_study(None, {"title": "Unpublished", "country": "KZ", "year_from": 2025,
+                                         "summary": "Not yet."}, None)
+    db.session.commit()
+    assert _compose(client, meeting, library=[f"case_study:{draft.id}"]).status_code == 400
+    with pytest.raises(ServiceError):
+        brief_service.save_brief(None, meeting, title="T", period="2025", indicators=["REP01"], countries=[],
+                                 charts=[], sections=[], actor=None, library_refs=["case_study:999999"])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Brief)) == 0
+    assert _compose(client, meeting, library=[f"action_plan:{plan.id}"]).status_code == 302
+    brief = db.session.scalar(select(Brief))
+    client.post(f"/meetings/briefs/{brief.id}/compile")
+    edition = db.session.scalar(select(BriefEdition))
+    assert [(i["kind"], i["id"], i["title"]) for i in edition.snapshot["library"]] == [("action_plan", plan.id, plan.title)]
+    page = client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)
+    assert f'href="/library/plans/{plan.id}"' in page and plan.title in page
+    assert db.session.get(CaseStudy, draft.id).state == "draft"

@@ -4,10 +4,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from portal.models.library import include_object
+
 
 def _diff(db):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         return compare_metadata(context, db.metadata)
 
 

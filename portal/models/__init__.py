@@ -1,5 +1,7 @@
 """All models, imported here so Alembic sees every table."""
 from .audit import AuditEvent
+from .library import (ActionPlan, CaseStudy, LibraryFile, LibraryRevision, MeasureUpdate, PlanMeasure, SearchDoc,
+                      SearchTag)
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
@@ -8,6 +10,14 @@ from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateS
 from .user import ROLE_VALUES, STAFF_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
+    "ActionPlan",
+    "CaseStudy",
+    "LibraryFile",
+    "LibraryRevision",
+    "MeasureUpdate",
+    "PlanMeasure",
+    "SearchDoc",
+    "SearchTag",
     "AgendaItem",
     "Brief",
     "BriefEdition",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
+from ..models import ActionPlan, Brief, BriefEdition, CaseStudy, Country, Meeting, Region, ReportingPeriod, User
 from ..models.types import utcnow
 from . import audit
 from . import markdown
@@ -31,13 +31,34 @@ def get_brief(brief_id: int) -> Brief:
     return brief
 
 
+LIBRARY_KINDS = {"case_study": CaseStudy, "action_plan": ActionPlan}
+
+
+def _library_item(ref: str):
+    kind, _sep, raw_id = str(ref).partition(":")
+    model = LIBRARY_KINDS.get(kind)
+    item = db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None
+    return item if item is not None and item.state == "published" else None
+
+
 def library_items(refs: list) -> list[dict]:
-    """Hook for the knowledge library (case studies, action plans): none until it exists."""
-    return []
+    """Linked case studies and action plans as the snapshot keeps them (title and summary frozen
+    with the edition; the link leads to the item as it is now)."""
+    out = []
+    for ref in refs or []:
+        item = _library_item(ref)
+        if item is None:
+            continue
+        endpoint = "/library/case-studies/" if item.kind == "case_study" else "/library/plans/"
+        out.append({"kind": item.kind, "id": item.id, "title": item.title, "country": item.country.iso2,
+                    "years": item.years, "language": item.language, "summary": item.summary[:600],
+                    "url": f"{endpoint}{item.id}"})
+    return out
 
 
 def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str, indicators: list[str],
-               countries: list[str], charts: list[str], sections: list[dict], actor: User | None) -> Brief:
+               countries: list[str], charts: list[str], sections: list[dict], actor: User | None,
+               library_refs: list[str] | None = None) -> Brief:
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
@@ -51,6 +72,11 @@ def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str
             raise ServiceError(_l("A narrative section is too long."), field="sections")
         if heading or body:
             clean_sections.append({"heading": heading, "body": body})
+    refs = list(dict.fromkeys(library_refs or []))
+    unknown = [r for r in refs if _library_item(r) is None]
+    if unknown:
+        raise ServiceError(_l("Only published case studies and action plans can be linked: %(r)s.", r=", ".join(unknown)),
+                           field="library")
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == selection.periods[0]))
     creating = brief is None
     if brief is None:
@@ -59,6 +85,8 @@ def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str
     brief.title, brief.indicators, brief.period = title, selection.indicators, period
     brief.countries = [c.upper() for c in countries]
     brief.charts, brief.sections, brief.updated_at = list(charts), clean_sections, utcnow()
+    if library_refs is not None:
+        brief.library_refs = refs
     db.session.add(brief)
     audit.record("brief.create" if creating else "brief.update", actor=actor, obj=brief, title=title)
     return brief

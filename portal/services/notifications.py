@@ -11,6 +11,8 @@ from ..models.types import utcnow
 TEXTS = {
     "return.accepted": _l("Your return for %(period)s (version %(version)s) was accepted."),
     "return.returned": _l("Your return for %(period)s (version %(version)s) was returned for correction: %(reason)s"),
+    "library.published": _l("“%(title)s” was published in the library."),
+    "library.returned": _l("“%(title)s” was sent back for changes: %(reason)s"),
 }
 
 
@@ -18,7 +20,7 @@ def text(notification: Notification) -> str:
     template = TEXTS.get(notification.kind)
     if template is None:
         return notification.kind
-    params = {"period": "", "version": "", "reason": "", **notification.params}
+    params = {"period": "", "version": "", "reason": "", "title": "", **notification.params}
     return str(template) % params
 
 

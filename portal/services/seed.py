@@ -13,6 +13,7 @@ from . import meetings as meeting_service
 from . import periods as period_service
 from . import templates as template_service
 from . import users as user_service
+from .library.seed import load_library
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 
@@ -96,6 +97,8 @@ def load_templates_and_periods(seed_dir: Path = SEED_DIR, report: SeedReport | N
         report.count("created", "periods")
     for _ in range(meeting_service.load_meetings(_load_yaml(seed_dir / "meetings.yaml")["meetings"])):
         report.count("created", "meetings")
+    for _ in range(load_library(seed_dir / "library")):
+        report.count("created", "library items")
     db.session.flush()
     return report
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import compare, meetings, returns, views  # noqa: E402,F401
+from . import compare, library, meetings, returns, views  # noqa: E402,F401

@@ -10,7 +10,7 @@ from ...errors import abort_with
 from ...extensions import db
 from ...forms import ConfirmForm, apply_service_error, choices
 from ...i18n import current_language
-from ...models import Country, Region, ReportingPeriod
+from ...models import ActionPlan, CaseStudy, Country, Region, ReportingPeriod
 from ...security import roles_required
 from ...services import brief_output
 from ...services import briefs as brief_service
@@ -52,7 +52,11 @@ def _brief_form(brief=None):
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
     form.countries.choices = choices([(c.iso2, c.name(locale)) for c in db.session.scalars(
         select(Country).join(Country.region).order_by(Region.position, Country.name_en))])
+    published = [*db.session.scalars(select(CaseStudy).where(CaseStudy.state == "published").order_by(CaseStudy.title)),
+                 *db.session.scalars(select(ActionPlan).where(ActionPlan.state == "published").order_by(ActionPlan.title))]
+    form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}") for i in published])
     if brief is not None and request.method == "GET":
+        form.library.data = brief.library_refs
         form.title.data, form.period.data = brief.title, brief.period.label
         form.indicators.data, form.countries.data, form.charts.data = brief.indicators, brief.countries, brief.charts
         for i, section in enumerate(brief.sections[:3], start=1):
@@ -76,7 +80,7 @@ def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
             brief = brief_service.save_brief(
                 brief, meeting, title=form.title.data, period=form.period.data, indicators=form.indicators.data,
                 countries=form.countries.data or [], charts=form.charts.data or [], sections=sections,
-                actor=current_user)
+                actor=current_user, library_refs=form.library.data or [])
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)

@@ -36,6 +36,8 @@ class BriefForm(FlaskForm):
     countries = SelectMultipleField(_l("Countries (none: all)"), choices=[], validators=[Optional()])
     charts = SelectMultipleField(_l("Charts"), choices=choices([("bar", _l("bar chart by country")), ("line", _l("line over periods"))]),
                                  validators=[Optional()])
+    library = SelectMultipleField(_l("Linked case studies and action plans (published)"), choices=[],
+                                  validators=[Optional()])
     heading_1 = StringField(_l("Section 1 heading"), validators=[Optional(), Length(max=200)])
     body_1 = TextAreaField(_l("Section 1 text (Markdown)"), validators=[Optional(), Length(max=20000)])
     heading_2 = StringField(_l("Section 2 heading"), validators=[Optional(), Length(max=200)])

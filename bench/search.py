@@ -1,0 +1,166 @@
+"""Benchmark: library search with facets over 10,000 synthetic case studies, on SQLite and
+PostgreSQL.
+
+    .venv/bin/python bench/search.py [--docs 10000] [--queries 200] [--pg URL | --no-pg]
+
+Each document is ~500 words, half English, half Russian, drawn from a Zipf-weighted
+vocabulary of ~4,000 words per language in which the PRR words the queries use sit at random
+ranks (some common, some rare),
+with a country, a year and 1–3 themes. Documents go into the search index (`search_doc`,
+`search_tag`; FTS5 / tsvector follow by trigger / generated column) in bulk — the same rows
+`services/library/search.index_item` writes, stemmed by the same code. The timed call is
+`search.search()` as the pages and the API call it: match, rank, one page of hits with
+snippets, the total and every facet's counts. Queries: one or two words, some with a country
+or theme filter. Prints median and p95 per database. Target: median ≤ 30 ms on each.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EN = ("returnee rehabilitation reintegration community stigma children women family school psychologist "
+      "prison probation training employment trust mentor religious counselling repatriation camp documents "
+      "birth certificate social worker local authority education health vocational release support violence "
+      "resilience dialogue prevention youth orphan relatives adoption housing identity monitoring risk").split()
+RU = ("возвращенец реабилитация реинтеграция сообщество стигма дети женщины семья школа психолог учреждение "
+      "пробация обучение занятость доверие наставник религиозный консультирование репатриация лагерь документы "
+      "свидетельство социальный работник местный власти образование здоровье профессиональный освобождение "
+      "поддержка устойчивость диалог профилактика молодежь сирота родственники усыновление жилье").split()
+FILLER_EN = "the of and to in a for with on was were by from that this their after".split()
+FILLER_RU = "и в на с по для из что это их после как при от до".split()
+THEMES = ["repatriation", "screening_prosecution", "custody_rehabilitation", "community_reintegration", "children",
+          "women", "families", "capacity_building", "community_engagement"]
+
+
+def _vocabulary(rng: random.Random, domain: list[str], alphabet: str) -> tuple[list[str], list[float]]:
+    """The domain words among 4,000 made-up ones, Zipf-weighted (rank r has weight 1/r), the
+    domain words at random ranks — so that, as in real text, some are common and some rare."""
+    made_up = {"".join(rng.choices(alphabet, k=rng.randint(4, 10))) for _ in range(4000)}
+    words = sorted(made_up)
+    rng.shuffle(words)
+    for word in domain:
+        words.insert(rng.randint(0, 600), word)
+    return words, [1 / (i + 1) for i in range(len(words))]
+
+
+def _text(rng: random.Random, vocab: tuple[list[str], list[float]], filler: list[str], n: int) -> str:
+    content = rng.choices(vocab[0], weights=vocab[1], k=n // 2)
+    return " ".join(w for pair in zip(content, rng.choices(filler, k=n // 2)) for w in pair)
+
+
+def load(n_docs: int) -> None:
+    from sqlalchemy import insert, select
+
+    from portal.extensions import db
+    from portal.models import Country, SearchDoc, SearchTag
+    from portal.models.types import utcnow
+    from portal.services.library.terms import terms
+
+    rng = random.Random(11)
+    vocab_en = _vocabulary(rng, EN, "abcdefghijklmnopqrstuvwxyz")
+    vocab_ru = _vocabulary(rng, RU, "абвгдежзиклмнопрстуфхцчшыэюя")
+    countries = list(db.session.scalars(select(Country.id)))
+    now = utcnow()
+    for start in range(0, n_docs, 1000):
+        docs, tags = [], []
+        for i in range(start, min(start + 1000, n_docs)):
+            ru = i % 2 == 1
+            vocab, filler = (vocab_ru, FILLER_RU) if ru else (vocab_en, FILLER_EN)
+            title = _text(rng, vocab, filler, 8)
+            text = _text(rng, vocab, filler, 500)
+            docs.append({"item_kind": "case_study", "item_id": 1_000_000 + i, "country_id": rng.choice(countries),
+                         "language": "ru" if ru else "en", "year": rng.randint(2015, 2025),
+                         "state": "published", "visibility": rng.choice(["council", "public"]),
+                         "title": title, "text": text, "title_terms": terms(title), "text_terms": terms(text),
+                         "updated_at": now})
+        ids = db.session.scalars(insert(SearchDoc).returning(SearchDoc.id), docs).all()
+        for doc_id in ids:
+            for theme in rng.sample(THEMES, rng.randint(1, 3)):
+                tags.append({"doc_id": doc_id, "facet": "theme", "value": theme})
+        db.session.execute(insert(SearchTag), tags)
+        db.session.commit()
+
+
+def measure(n_queries: int) -> tuple[float, float]:
+    from portal.models import User
+    from portal.extensions import db
+    from portal.services.library import search
+
+    user = db.session.scalar(db.select(User))
+    rng = random.Random(5)
+    queries = []
+    for _ in range(n_queries):
+        words = RU if rng.random() < 0.5 else EN
+        q = " ".join(rng.sample(words, rng.choice([1, 1, 2])))
+        filters = rng.choice([{}, {}, {"country": ["KZ"]}, {"theme": ["children"]}])
+        queries.append((q, filters))
+    for q, f in queries[:10]:                      # warm caches and the statement cache
+        search.search(user, q, f)
+    times = []
+    for q, f in queries:
+        t0 = time.perf_counter()
+        result = search.search(user, q, f)
+        times.append(time.perf_counter() - t0)
+        assert result.facets is not None
+    times.sort()
+    return statistics.median(times) * 1000, times[int(len(times) * 0.95) - 1] * 1000
+
+
+def run(url: str, label: str, n_docs: int, n_queries: int) -> None:
+    import flask_migrate
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.services import seed as seed_service
+    from portal.services.users import create_user
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+                          "SQLALCHEMY_DATABASE_URI": url.replace("{tmp}", tmp), "UPLOAD_FOLDER": f"{tmp}/up",
+                          "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8})
+        with app.app_context(), app.test_request_context():
+            flask_migrate.upgrade()
+            seed_service.load_countries()
+            create_user(email="bench@prr.example", name="Bench", role="delegate", password="bench-password-1")
+            db.session.commit()
+            t0 = time.perf_counter()
+            load(n_docs)
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(db.text("ANALYZE search_doc"))
+                db.session.commit()
+            print(f"{label}: indexed {n_docs} documents in {time.perf_counter() - t0:.1f} s")
+            median, p95 = measure(n_queries)
+            print(f"{label}: search with facets, {n_queries} queries: median {median:.1f} ms, p95 {p95:.1f} ms")
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(db.text("DROP SCHEMA IF EXISTS prr_bench CASCADE"))
+                db.session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+    run("sqlite:///{tmp}/bench.db", "SQLite (FTS5)", args.docs, args.queries)
+    if not args.no_pg:
+        from sqlalchemy import create_engine, text
+        engine = create_engine(args.pg)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS prr_bench CASCADE"))
+            conn.execute(text("CREATE SCHEMA prr_bench"))
+        engine.dispose()
+        run(args.pg + "?options=-csearch_path%3Dprr_bench", "PostgreSQL (tsvector + GIN)", args.docs, args.queries)
+
+
+if __name__ == "__main__":
+    main()

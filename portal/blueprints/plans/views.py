@@ -1,0 +1,129 @@
+"""National action plans: list, plan pages with progress, coverage across countries, editing."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ...errors import abort_with
+from ...extensions import db
+from ...forms import apply_service_error, choices
+from ...i18n import current_language
+from ...models import ActionPlan, Country, PlanMeasure
+from ...services import markdown
+from ...services.errors import ServiceError
+from ...services.library import access, items, plans
+from ..library.forms import FileForm, ReviewForm
+from ..library.views import upload_file, workflow_action
+from . import bp
+from .forms import PlanForm, UpdateForm
+
+
+def _plan(plan_id: int) -> ActionPlan:
+    try:
+        return items.get(ActionPlan, plan_id, current_user)
+    except ServiceError:
+        abort(404)
+
+
+@bp.route("/")
+def index():
+    country = request.args.get("country", "").upper() or None
+    return render_template("plans/index.html", plans=plans.plans(current_user, country), country=country,
+                           countries=db.session.scalars(select(Country).order_by(Country.name_en)).all(),
+                           progress=plans.progress)
+
+
+@bp.route("/coverage")
+def coverage():
+    return render_template("plans/coverage.html", coverage=plans.coverage(current_user))
+
+
+@bp.route("/<int:plan_id>")
+def plan(plan_id: int):
+    item = _plan(plan_id)
+    editor = access.is_staff(current_user) or access.own_country(current_user, item.country_id)
+    return render_template("plans/plan.html", item=item, progress=plans.progress(item),
+                           objectives=markdown.render(item.objectives), can_edit=access.can_edit(current_user, item),
+                           can_report=editor, can_review=access.can_review(current_user),
+                           can_submit=item.state == "draft" and editor,
+                           history=items.history(item) if editor else [], update_form=UpdateForm(formdata=None),
+                           file_form=FileForm(formdata=None), review_form=ReviewForm(formdata=None))
+
+
+def _measures_text(item: ActionPlan) -> str:
+    return "\n".join(" | ".join([m.phase, m.status, m.text, m.agencies, m.timeline]) for m in item.measures)
+
+
+def parse_measures(text: str) -> list[dict]:
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
+        out.append({"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]})
+    return out
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(plan_id: int | None = None):
+    item = _plan(plan_id) if plan_id else None
+    if (item is not None and not access.can_edit(current_user, item)) or \
+            (item is None and not (access.is_staff(current_user) or current_user.country_id)):
+        abort(403)
+    form = PlanForm(obj=item) if item is not None and request.method == "GET" else PlanForm()
+    countries = [c for c in db.session.scalars(select(Country).order_by(Country.name_en)) if access.can_create(current_user, c.id)]
+    form.country.choices = choices([(c.iso2, c.name(current_language())) for c in countries])
+    if item is not None and request.method == "GET":
+        form.country.data = item.country.iso2
+        form.measures.data = _measures_text(item)
+        form.sources.data = "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in item.sources)
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        data["measures"] = parse_measures(form.measures.data)
+        try:
+            item = plans.save_plan(item, data, current_user)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("plans.plan", plan_id=item.id))
+        except ServiceError as error:
+            db.session.rollback()
+            if error.status == 403:
+                abort(403)
+            apply_service_error(form, error)
+    return render_template("plans/form.html", form=form, item=item), 400 if form.errors else 200
+
+
+@bp.route("/<int:plan_id>/<any(submit, publish, return):action>", methods=["POST"])
+@login_required
+def action(plan_id: int, action: str):
+    item = _plan(plan_id)
+    workflow_action(item, action)
+    return redirect(url_for("plans.plan", plan_id=item.id), 303)
+
+
+@bp.route("/<int:plan_id>/files", methods=["POST"])
+@login_required
+def upload(plan_id: int):
+    return upload_file(_plan(plan_id), "plans.plan", plan_id=plan_id)
+
+
+@bp.route("/measures/<int:measure_id>/updates", methods=["POST"])
+@login_required
+def measure_update(measure_id: int):
+    measure = db.session.get(PlanMeasure, measure_id)
+    if measure is None:
+        abort(404)
+    _plan(measure.plan_id)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        abort_with(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    try:
+        plans.add_update(measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data,
+                         actor=current_user)
+        db.session.commit()
+    except ServiceError as error:
+        abort_with(error.status, error.message)
+    flash(_("Progress recorded."), "success")
+    return redirect(url_for("plans.plan", plan_id=measure.plan_id) + f"#measure-{measure.id}", 303)

@@ -1,0 +1,230 @@
+"""The knowledge library: practice case studies and national action plans, their files and
+edit history, and the search index both feed."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .reference import Country
+from .types import UTCDateTime, utcnow
+from .user import User
+
+THEMES = ("repatriation", "screening_prosecution", "custody_rehabilitation", "community_reintegration",
+          "children", "women", "families", "capacity_building", "community_engagement")
+TARGET_GROUPS = ("men", "women", "children", "families", "prison_staff", "communities", "professionals")
+ACTORS = ("government", "civil_society", "international")
+WORKFLOW = ("draft", "in_review", "published")
+VISIBILITY = ("council", "public")
+LANGUAGES = ("en", "ru")
+PLAN_STATUSES = ("draft", "adopted", "in_force", "expired")
+PHASES = ("repatriation", "prosecution", "rehabilitation", "reintegration", "prevention", "coordination")
+MEASURE_STATUSES = ("not_started", "in_progress", "done", "delayed", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class LibraryItemMixin:
+    """What case studies and plans share: country, language, workflow, visibility, sources."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    state: Mapped[str] = mapped_column(String(16), default="draft")            # draft | in_review | published
+    visibility: Mapped[str] = mapped_column(String(16), default="council")     # council | public
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list] = mapped_column(JSON, default=list)                  # [{"title":…, "url":…}]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseStudy(LibraryItemMixin, db.Model):
+    __tablename__ = "case_study"
+    __table_args__ = (CheckConstraint(_in("state", WORKFLOW), name="state"),
+                      CheckConstraint(_in("visibility", VISIBILITY), name="visibility"),
+                      CheckConstraint(_in("language", LANGUAGES), name="language"))
+
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    year_from: Mapped[int | None]
+    year_to: Mapped[int | None]
+    themes: Mapped[list] = mapped_column(JSON, default=list)
+    target_groups: Mapped[list] = mapped_column(JSON, default=list)
+    actors: Mapped[list] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")          # Markdown, sanitised when shown
+    results: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    translation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_study.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    country: Mapped[Country] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    translation_of: Mapped[CaseStudy | None] = relationship(remote_side="CaseStudy.id")
+    attachments: Mapped[list[LibraryFile]] = relationship(
+        primaryjoin="and_(LibraryFile.item_kind == 'case_study', foreign(LibraryFile.item_id) == CaseStudy.id)",
+        order_by="LibraryFile.uploaded_at", viewonly=True)
+
+    kind = "case_study"
+
+    @property
+    def years(self) -> str:
+        if self.year_from and self.year_to and self.year_to != self.year_from:
+            return f"{self.year_from}–{self.year_to}"
+        return str(self.year_from or self.year_to or "")
+
+
+class ActionPlan(LibraryItemMixin, db.Model):
+    __tablename__ = "action_plan"
+    __table_args__ = (CheckConstraint(_in("state", WORKFLOW), name="state"),
+                      CheckConstraint(_in("visibility", VISIBILITY), name="visibility"),
+                      CheckConstraint(_in("language", LANGUAGES), name="language"),
+                      CheckConstraint(_in("status", PLAN_STATUSES), name="status"),
+                      CheckConstraint("end_year >= start_year", name="years"))
+
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    title_ru: Mapped[str] = mapped_column(String(300), default="")
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    authority: Mapped[str] = mapped_column(String(300), default="")      # who adopted it
+    instrument: Mapped[str] = mapped_column(String(300), default="")     # e.g. resolution no. and date; "" = not published
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")             # Markdown
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    country: Mapped[Country] = relationship()
+    measures: Mapped[list[PlanMeasure]] = relationship(
+        back_populates="plan", order_by="PlanMeasure.position", cascade="all, delete-orphan")
+    attachments: Mapped[list[LibraryFile]] = relationship(
+        primaryjoin="and_(LibraryFile.item_kind == 'action_plan', foreign(LibraryFile.item_id) == ActionPlan.id)",
+        order_by="LibraryFile.uploaded_at", viewonly=True)
+
+    kind = "action_plan"
+
+    def title_in(self, locale: str) -> str:
+        return self.title_ru if locale == "ru" and self.title_ru else self.title
+
+    @property
+    def years(self) -> str:
+        return f"{self.start_year}–{self.end_year}"
+
+
+class PlanMeasure(db.Model):
+    __tablename__ = "plan_measure"
+    __table_args__ = (CheckConstraint(_in("phase", PHASES), name="phase"),
+                      CheckConstraint(_in("status", MEASURE_STATUSES), name="status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str] = mapped_column(String(16))
+    agencies: Mapped[str] = mapped_column(String(500), default="")
+    timeline: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(16), default="not_started")
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="measures")
+    updates: Mapped[list[MeasureUpdate]] = relationship(
+        back_populates="measure", order_by="MeasureUpdate.on_date", cascade="all, delete-orphan")
+
+
+class MeasureUpdate(db.Model):
+    """A dated progress note on a measure, with the status it reported."""
+    __tablename__ = "measure_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("plan_measure.id"), index=True)
+    on_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    measure: Mapped[PlanMeasure] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+
+class LibraryFile(db.Model):
+    """A file attached to a case study or a plan; kept under UPLOAD_FOLDER, never in static."""
+    __tablename__ = "library_file"
+    __table_args__ = (Index("ix_library_file_item", "item_kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_kind: Mapped[str] = mapped_column(String(16))      # case_study | action_plan
+    item_id: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))           # pdf, docx, xlsx, pptx, png, jpeg
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LibraryRevision(db.Model):
+    """Who changed what, and when: one row per save, with the changed fields (old → new)."""
+    __tablename__ = "library_revision"
+    __table_args__ = (Index("ix_library_revision_item", "item_kind", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(32))          # created, edited, submitted, published, returned
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class SearchDoc(db.Model):
+    """One searchable document per case study or plan (plans carry their measures' text).
+
+    The full-text index over it is outside the models: on SQLite an FTS5 table
+    `search_fts`, on PostgreSQL a generated `search_vector` column with a GIN index (see the
+    migration and services/library/search.py). Text is stored stemmed (`*_terms`) so both
+    databases match the same words."""
+    __tablename__ = "search_doc"
+    __table_args__ = (UniqueConstraint("item_kind", "item_id", name="uq_search_doc_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int]
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    year: Mapped[int | None]
+    state: Mapped[str] = mapped_column(String(16))
+    visibility: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text, default="")          # plain text for snippets
+    title_terms: Mapped[str] = mapped_column(Text, default="")
+    text_terms: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tags: Mapped[list[SearchTag]] = relationship(cascade="all, delete-orphan")
+
+
+class SearchTag(db.Model):
+    """Facet values with many per document: themes and target groups."""
+    __tablename__ = "search_tag"
+    __table_args__ = (Index("ix_search_tag_facet_value", "facet", "value"),)
+
+    doc_id: Mapped[int] = mapped_column(ForeignKey("search_doc.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's autogenerate: the full-text index objects are not in the models."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and name == "search_vector":
+        return False
+    if type_ == "index" and name == "ix_search_doc_vector":
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""The knowledge library: case studies, action plans, their files and history, and search."""

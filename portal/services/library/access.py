@@ -1,0 +1,53 @@
+"""Who may see and change library items (the one place the rules live).
+
+- anyone, signed in or not: published items marked `public`;
+- signed-in users: every published item;
+- the item's country's focal points: also its drafts and items in review; they edit drafts;
+- the secretariat (and administrators): everything, and only they publish or send back.
+"""
+from __future__ import annotations
+
+from sqlalchemy import or_
+
+from ...models import STAFF_ROLES, Role
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_staff(user) -> bool:
+    return _signed_in(user) and user.role in STAFF_ROLES
+
+
+def own_country(user, country_id: int) -> bool:
+    return _signed_in(user) and user.role == Role.FOCAL_POINT and user.country_id == country_id
+
+
+def can_view(user, item) -> bool:
+    if item.state == "published":
+        return item.visibility == "public" or _signed_in(user)
+    return is_staff(user) or own_country(user, item.country_id)
+
+
+def can_edit(user, item) -> bool:
+    return is_staff(user) or (own_country(user, item.country_id) and item.state == "draft")
+
+
+def can_create(user, country_id: int | None) -> bool:
+    return is_staff(user) or (country_id is not None and own_country(user, country_id))
+
+
+def can_review(user) -> bool:
+    return is_staff(user)
+
+
+def visible(model, user):
+    """A WHERE clause: the rows of `model` (CaseStudy, ActionPlan or SearchDoc) this user may see."""
+    if is_staff(user):
+        return model.id.is_not(None)
+    if not _signed_in(user):
+        return (model.state == "published") & (model.visibility == "public")
+    if user.role == Role.FOCAL_POINT and user.country_id:
+        return or_(model.state == "published", model.country_id == user.country_id)
+    return model.state == "published"

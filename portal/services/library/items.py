@@ -1,0 +1,204 @@
+"""Case studies and action plans: create, edit (with history), submit, publish, send back.
+
+Every change is one transaction with its history row, its search-index entry and its audit
+record; a refused change raises before anything is written."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import CaseStudy, Country, LibraryRevision, Notification, Role, User
+from ...models.library import ACTORS, LANGUAGES, TARGET_GROUPS, THEMES, VISIBILITY
+from ...models.types import utcnow
+from .. import audit
+from ..errors import Forbidden, NotFound, ServiceError
+from . import access, search
+
+MAX_TEXT = 100_000
+CASE_TEXTS = ("summary", "body", "results", "lessons")
+
+
+def get(model, item_id: int, user):
+    item = db.session.get(model, item_id)
+    if item is None or not access.can_view(user, item):
+        raise NotFound(_l("There is no such item in the library, or you may not see it."))
+    return item
+
+
+def country_by_code(code: str | None) -> Country:
+    country = db.session.scalar(select(Country).where(Country.iso2 == (code or "").upper()))
+    if country is None:
+        raise ServiceError(_l("Unknown country: %(c)s.", c=code or "—"), field="country")
+    return country
+
+
+def _text(data: dict, name: str, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = str(data.get(name) or "").strip()
+    if required and not value:
+        raise ServiceError(_l("This field is required: %(f)s.", f=name), field=name)
+    if len(value) > limit:
+        raise ServiceError(_l("%(f)s is too long (at most %(n)d characters).", f=name, n=limit), field=name)
+    return value
+
+
+def _year(data: dict, name: str, required: bool = False) -> int | None:
+    raw = data.get(name)
+    if raw in (None, ""):
+        if required:
+            raise ServiceError(_l("This field is required: %(f)s.", f=name), field=name)
+        return None
+    try:
+        year = int(str(raw).strip())
+    except ValueError:
+        raise ServiceError(_l("%(f)s must be a year such as 2025.", f=name), field=name) from None
+    if not 1990 <= year <= 2100:
+        raise ServiceError(_l("%(f)s must be a year between 1990 and 2100.", f=name), field=name)
+    return year
+
+
+def _choices(data: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
+    values = data.get(name) or []
+    values = [v.strip() for v in (values.split(",") if isinstance(values, str) else values) if str(v).strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f=name, v=", ".join(unknown)), field=name)
+    return list(dict.fromkeys(values))
+
+
+def _one_of(data: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = str(data.get(name) or default)
+    if value not in allowed:
+        raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f=name, v=value), field=name)
+    return value
+
+
+def parse_sources(raw) -> list[dict]:
+    """Sources as a list of {"title", "url"}; text form: one per line, "title | https://…"."""
+    if isinstance(raw, str):
+        raw = [dict(zip(("title", "url"), [p.strip() for p in line.split("|", 1)] + [""]))
+               for line in raw.splitlines() if line.strip()]
+    out = []
+    for entry in raw or []:
+        title, url = str(entry.get("title") or "").strip(), str(entry.get("url") or "").strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise ServiceError(_l("A source link must start with http:// or https://: %(u)s", u=url[:80]), field="sources")
+        if title or url:
+            out.append({"title": title[:500] or url, "url": url[:1000]})
+    return out
+
+
+def _case_values(data: dict) -> dict:
+    values = {"title": _text(data, "title", True, 300), "language": _one_of(data, "language", LANGUAGES, "en"),
+              "visibility": _one_of(data, "visibility", VISIBILITY, "council"),
+              "year_from": _year(data, "year_from", True), "year_to": _year(data, "year_to"),
+              "themes": _choices(data, "themes", THEMES), "target_groups": _choices(data, "target_groups", TARGET_GROUPS),
+              "actors": _choices(data, "actors", ACTORS), "sources": parse_sources(data.get("sources")),
+              **{name: _text(data, name, name == "summary") for name in CASE_TEXTS}}
+    if values["year_to"] and values["year_to"] < values["year_from"]:
+        raise ServiceError(_l("The last year comes before the first."), field="year_to")
+    return values
+
+
+def _diff(item, values: dict) -> dict:
+    changes = {}
+    for name, new in values.items():
+        old = getattr(item, name)
+        if old != new:
+            changes[name] = [old, new] if not isinstance(new, str) or len(new) < 300 else ["…", "…"]
+    return changes
+
+
+def _revise(item, action: str, actor: User | None, changes: dict | None = None, comment: str = "") -> None:
+    db.session.add(LibraryRevision(item_kind=item.kind, item_id=item.id, action=action, changes=changes or {},
+                                   comment=comment, actor_id=actor.id if actor else None))
+    audit.record(f"library.{action}", actor=actor, obj=item, kind=item.kind)
+
+
+def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> CaseStudy:
+    country = country_by_code(data.get("country")) if item is None or data.get("country") else item.country
+    if item is None and actor is not None and not access.can_create(actor, country.id):
+        raise Forbidden(_l("You may add case studies for your own country only."))
+    if item is not None and actor is not None and not access.can_edit(actor, item):
+        raise Forbidden(_l("You may not edit this case study."))
+    values = _case_values(data)
+    translation = data.get("translation_of_id")
+    values["translation_of_id"] = int(translation) if translation not in (None, "") else None
+    if values["translation_of_id"] and db.session.get(CaseStudy, values["translation_of_id"]) is None:
+        raise ServiceError(_l("The linked translation does not exist."), field="translation_of_id")
+    values["country_id"] = country.id
+    if item is None:
+        item = CaseStudy(created_by_id=actor.id if actor else None, **values)
+        db.session.add(item)
+        db.session.flush()
+        _revise(item, "created", actor)
+    else:
+        changes = _diff(item, values)
+        if not changes:
+            return item
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.updated_at = utcnow()
+        _revise(item, "edited", actor, changes)
+    db.session.flush()
+    search.index_item(item)
+    return item
+
+
+def submit(item, actor: User) -> None:
+    if not (access.is_staff(actor) or access.own_country(actor, item.country_id)):
+        raise Forbidden(_l("You may submit items of your own country only."))
+    if item.state != "draft":
+        raise ServiceError(_l("Only a draft can be submitted for review."))
+    item.state = "in_review"
+    _revise(item, "submitted", actor)
+    search.index_item(item)
+
+
+def publish(item, actor: User) -> None:
+    if not access.can_review(actor):
+        raise Forbidden(_l("Only the secretariat publishes library items."))
+    if item.state == "published":
+        raise ServiceError(_l("This item is already published."))
+    item.state, item.published_at, item.review_comment = "published", utcnow(), ""
+    _revise(item, "published", actor)
+    _notify(item, "library.published", {})
+    search.index_item(item)
+
+
+def send_back(item, actor: User, comment: str) -> None:
+    if not access.can_review(actor):
+        raise Forbidden(_l("Only the secretariat sends items back."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError(_l("Say what should change."), field="comment")
+    if item.state != "in_review":
+        raise ServiceError(_l("Only an item in review can be sent back."))
+    item.state, item.review_comment = "draft", comment[:2000]
+    _revise(item, "returned", actor, comment=comment[:2000])
+    _notify(item, "library.returned", {"reason": comment[:500]})
+    search.index_item(item)
+
+
+def _notify(item, kind: str, params: dict) -> None:
+    """Tell the author and the country's focal points (the notices go through Notification)."""
+    people = set(db.session.scalars(select(User.id).where(User.role == Role.FOCAL_POINT, User.active.is_(True),
+                                                          User.country_id == item.country_id)))
+    if item.created_by_id:
+        people.add(item.created_by_id)
+    endpoint = "case-studies" if item.kind == "case_study" else "plans"
+    for user_id in people:
+        db.session.add(Notification(user_id=user_id, kind=kind, params={"title": item.title[:200], **params},
+                                    link=f"/library/{endpoint}/{item.id}"))
+
+
+def history(item) -> list[LibraryRevision]:
+    return list(db.session.scalars(select(LibraryRevision).where(
+        LibraryRevision.item_kind == item.kind, LibraryRevision.item_id == item.id).order_by(LibraryRevision.id)))
+
+
+def translations(item: CaseStudy) -> list[CaseStudy]:
+    """The other-language versions linked to this case study (either direction)."""
+    ids = {item.translation_of_id} if item.translation_of_id else set()
+    ids |= set(db.session.scalars(select(CaseStudy.id).where(CaseStudy.translation_of_id == item.id)))
+    return [c for c in (db.session.get(CaseStudy, i) for i in ids) if c is not None]

@@ -1,0 +1,132 @@
+"""National action plans: the plan, its measures, dated progress updates, progress and the
+cross-country view of which PRR phases the plans cover."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import ActionPlan, Country, MeasureUpdate, PlanMeasure, Region, User
+from ...models.library import LANGUAGES, MEASURE_STATUSES, PHASES, PLAN_STATUSES, VISIBILITY
+from ...models.types import utcnow
+from ..errors import Forbidden, ServiceError
+from . import access, search
+from .items import _diff, _one_of, _revise, _text, _year, country_by_code, parse_sources
+
+
+def _plan_values(data: dict) -> dict:
+    values = {"title": _text(data, "title", True, 300), "title_ru": _text(data, "title_ru", False, 300),
+              "language": _one_of(data, "language", LANGUAGES, "en"),
+              "visibility": _one_of(data, "visibility", VISIBILITY, "council"),
+              "start_year": _year(data, "start_year", True), "end_year": _year(data, "end_year", True),
+              "authority": _text(data, "authority", False, 300), "instrument": _text(data, "instrument", False, 300),
+              "status": _one_of(data, "status", PLAN_STATUSES, "draft"),
+              "summary": _text(data, "summary"), "objectives": _text(data, "objectives"),
+              "sources": parse_sources(data.get("sources"))}
+    if values["end_year"] < values["start_year"]:
+        raise ServiceError(_l("The last year comes before the first."), field="end_year")
+    return values
+
+
+def _measures(raw) -> list[dict]:
+    out = []
+    for i, entry in enumerate(raw or [], start=1):
+        text = str(entry.get("text") or "").strip()
+        if not text:
+            continue
+        where = f"measures[{i}]"
+        phase = str(entry.get("phase") or "")
+        status = str(entry.get("status") or "not_started")
+        if phase not in PHASES:
+            raise ServiceError(_l("%(w)s: unknown phase %(v)s.", w=where, v=phase or "—"), field="measures")
+        if status not in MEASURE_STATUSES:
+            raise ServiceError(_l("%(w)s: unknown status %(v)s.", w=where, v=status), field="measures")
+        out.append({"text": text[:5000], "phase": phase, "status": status,
+                    "agencies": str(entry.get("agencies") or "")[:500], "timeline": str(entry.get("timeline") or "")[:100]})
+    return out
+
+
+def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> ActionPlan:
+    country = country_by_code(data.get("country")) if plan is None or data.get("country") else plan.country
+    if plan is None and actor is not None and not access.can_create(actor, country.id):
+        raise Forbidden(_l("You may add action plans for your own country only."))
+    if plan is not None and actor is not None and not access.can_edit(actor, plan):
+        raise Forbidden(_l("You may not edit this action plan."))
+    values = {**_plan_values(data), "country_id": country.id}
+    measures = _measures(data["measures"]) if "measures" in data else None
+    if plan is None:
+        plan = ActionPlan(created_by_id=actor.id if actor else None, **values)
+        db.session.add(plan)
+        db.session.flush()
+        _revise(plan, "created", actor)
+    else:
+        changes = _diff(plan, values)
+        for name, value in values.items():
+            setattr(plan, name, value)
+        if changes:
+            plan.updated_at = utcnow()
+            _revise(plan, "edited", actor, changes)
+    if measures is not None:
+        old = [(m.text, m.phase, m.status) for m in plan.measures]
+        if old != [(m["text"], m["phase"], m["status"]) for m in measures]:
+            kept = {m.text: m for m in plan.measures}     # same text: same measure, updates kept
+            plan.measures = [_measure(kept.get(m["text"]), i, m) for i, m in enumerate(measures, start=1)]
+            _revise(plan, "measures", actor, {"measures": [len(old), len(measures)]})
+    db.session.flush()
+    search.index_item(plan)
+    return plan
+
+
+def _measure(existing: PlanMeasure | None, position: int, values: dict) -> PlanMeasure:
+    measure = existing or PlanMeasure()
+    measure.position = position
+    for name, value in values.items():
+        setattr(measure, name, value)
+    return measure
+
+
+def add_update(measure: PlanMeasure, *, on_date: date, status: str, text: str, actor: User | None) -> MeasureUpdate:
+    plan = measure.plan
+    if actor is not None and not (access.is_staff(actor) or access.own_country(actor, plan.country_id)):
+        raise Forbidden(_l("You may report progress on your own country's plans only."))
+    if status not in MEASURE_STATUSES:
+        raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f="status", v=status), field="status")
+    if on_date > date.today():
+        raise ServiceError(_l("A progress update cannot be dated in the future."), field="on_date")
+    update = MeasureUpdate(measure=measure, on_date=on_date, status=status, text=(text or "").strip()[:5000],
+                           author_id=actor.id if actor else None)
+    db.session.add(update)
+    measure.status = status
+    plan.updated_at = utcnow()
+    _revise(plan, "progress", actor, {"measure": measure.position, "status": status})
+    db.session.flush()
+    return update
+
+
+def progress(plan: ActionPlan) -> dict:
+    """Measures by status, as counts and shares (per cent), in the fixed order of statuses."""
+    counts = Counter(m.status for m in plan.measures)
+    total = sum(counts.values())
+    return {"total": total, "by_status": [
+        {"status": s, "count": counts.get(s, 0), "share": round(100 * counts.get(s, 0) / total, 1) if total else 0.0}
+        for s in MEASURE_STATUSES]}
+
+
+def plans(user, country: str | None = None) -> list[ActionPlan]:
+    stmt = select(ActionPlan).join(Country).join(Region).where(access.visible(ActionPlan, user))
+    if country:
+        stmt = stmt.where(Country.iso2 == country.upper())
+    return list(db.session.scalars(stmt.order_by(Region.position, Country.name_en, ActionPlan.start_year.desc())))
+
+
+def coverage(user) -> dict:
+    """For each country with a plan the user may see: the PRR phases its plans' measures cover."""
+    rows = {}
+    for plan in plans(user):
+        entry = rows.setdefault(plan.country.iso2, {"country": plan.country, "plans": [], "phases": Counter()})
+        entry["plans"].append(plan)
+        entry["phases"].update(m.phase for m in plan.measures)
+    return {"phases": list(PHASES), "rows": list(rows.values())}

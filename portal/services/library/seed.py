@@ -1,0 +1,51 @@
+"""Seed the library from seed/library/*.yaml (public facts in our own words, sources listed).
+Idempotent: an item with the same country and title is left as it is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import ActionPlan, CaseStudy, Country
+from ...models.types import utcnow
+from .items import save_case_study
+from .plans import save_plan
+from .search import index_item
+
+
+def _exists(model, country: str, title: str) -> bool:
+    return db.session.scalar(select(model.id).join(Country).where(Country.iso2 == country, model.title == title)) is not None
+
+
+def _publish(item, entry: dict) -> None:
+    item.state = entry.get("state", "published")
+    if item.state == "published":
+        item.published_at = utcnow()
+    index_item(item)
+
+
+def load_library(folder: Path) -> int:
+    created, keys = 0, {}
+    studies = yaml.safe_load((folder / "case_studies.yaml").read_text(encoding="utf-8"))["case_studies"]
+    for entry in studies:
+        if _exists(CaseStudy, entry["country"], entry["title"]):
+            keys[entry["key"]] = db.session.scalar(select(CaseStudy.id).where(CaseStudy.title == entry["title"]))
+            continue
+        data = {k: v for k, v in entry.items() if k not in ("key", "translation_of", "state")}
+        if entry.get("translation_of"):
+            data["translation_of_id"] = keys.get(entry["translation_of"])
+        item = save_case_study(None, data, actor=None)
+        keys[entry["key"]] = item.id
+        _publish(item, entry)
+        created += 1
+    plans = yaml.safe_load((folder / "plans.yaml").read_text(encoding="utf-8"))["plans"]
+    for entry in plans:
+        if _exists(ActionPlan, entry["country"], entry["title"]):
+            continue
+        plan = save_plan(None, {k: v for k, v in entry.items() if k not in ("key", "state")}, actor=None)
+        _publish(plan, entry)
+        created += 1
+    db.session.flush()
+    return created

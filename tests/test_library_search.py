@@ -1,0 +1,123 @@
+"""Library search: the same tests on SQLite (FTS5) and PostgreSQL (tsvector) — ranking,
+facets, Russian words, hostile input, visibility and paging."""
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select
+
+from portal.models import SearchDoc
+from portal.services.library import items, search
+from portal.services.library.terms import query_terms
+
+ANON = AnonymousUserMixin()
+
+
+def _case(title, summary="Summary.", body="", country="KZ", language="en", publish=True, visibility="council", **extra):
+    item = items.save_case_study(None, {"title": title, "country": country, "language": language, "year_from": 2024,
+                                        "summary": summary, "body": body, "visibility": visibility, **extra}, None)
+    if publish:
+        item.state = "published"
+        search.index_item(item)
+    return item
+
+
+def _titles(results):
+    return [h.doc.title for h in results.hits]
+
+
+def test_title_match_ranks_above_body_match_and_facets_count_results(db, library, create_user):
+    delegate = create_user("delegate")
+    _case("Vocational training in custody", body="Workshops for returnees.", themes=["custody_rehabilitation"])
+    _case("Family visits", body="Family visits helped; vocational courses were offered once.",
+          themes=["families"], country="UZ")
+    db.session.commit()
+    results = search.search(delegate, "vocational")
+    titles = _titles(results)
+    assert titles.index("Vocational training in custody") < titles.index("Family visits")
+    assert {"Karagandy pilot prisons — rehabilitation in custody and reintegration after release",
+            "The Akniyet rehabilitation centre — civil society working with the state"} <= set(titles)
+    assert results.total == len(titles) == 4
+    assert dict(results.facets["type"]) == {"case_study": 4}
+    assert dict(results.facets["country"]) == {"KZ": 3, "UZ": 1}
+    assert dict(results.facets["region"]) == {"central_asia": 4}
+    assert dict(results.facets["theme"])["families"] == 1
+    assert dict(results.facets["theme"])["custody_rehabilitation"] == 2
+    narrowed = search.search(delegate, "vocational", {"country": ["UZ"]})
+    assert _titles(narrowed) == ["Family visits"] and dict(narrowed.facets["country"]) == {"UZ": 1}
+    assert "<mark>" in str(narrowed.hits[0].snippet)
+
+
+def test_stigma_with_kyrgyzstan_finds_the_plan_and_the_case_study(db, library):
+    results = search.search(ANON, "stigma", {"country": ["KG"]})
+    assert sorted(h.doc.item_kind for h in results.hits) == ["action_plan", "case_study"]
+    assert any("2025–2030" in t for t in _titles(results))
+    assert dict(results.facets["type"]) == {"action_plan": 1, "case_study": 1}
+
+
+def test_russian_words_match_other_forms(db, library):
+    _case("Работа со стигматизацией", summary="Снижение стигмы в махаллях и поддержка семей возвращенцев.",
+          language="ru", country="UZ", visibility="public")
+    db.session.commit()
+    for query in ("стигма", "стигмы", "СТИГМАТИЗАЦИИ", "семья", "возвращенцы"):
+        assert "Работа со стигматизацией" in _titles(search.search(ANON, query)), query
+    assert _titles(search.search(ANON, "дети", {"language": ["ru"]}))  # seeded Russian case studies
+    assert dict(search.search(ANON, "", {"language": ["ru"]}).facets["language"]) == {"ru": 3}
+
+
+@pytest.mark.parametrize("query", ['"', '"unbalanced', "AND OR NOT", "stigma OR", "NEAR(a b)", "title:stigma", "*",
+                                   "stig*", "-stigma", "^stigma", "a:*", "'; DROP TABLE search_doc; --", "(((",
+                                   "\\", "%", "stigma & | !", "\x00", "ё" * 500])
+def test_operators_quotes_and_sql_are_just_words(db, library, query):
+    before = db.session.scalar(select(func.count()).select_from(SearchDoc))
+    results = search.search(ANON, query)
+    assert results.total >= 0
+    assert db.session.scalar(select(func.count()).select_from(SearchDoc)) == before
+    if query_terms(query) == ["stigma"]:
+        assert results.total >= 1   # the word itself still counts
+
+
+def test_query_terms_never_carry_syntax():
+    assert query_terms('"stigma" OR children* NEAR(x) title:y') == ["stigma", "children", "x", "titl", "y"]
+    assert query_terms("'; DROP TABLE--") == ["drop", "tabl"]
+
+
+def test_drafts_and_council_items_never_leak(db, library, create_user):
+    fp_kz = create_user("focal_point", country="KZ")
+    fp_kg = create_user("focal_point", country="KG")
+    delegate = create_user("delegate")
+    secretariat = create_user("secretariat")
+    _case("Zebrafinch draft", summary="zebrafinch", publish=False)
+    _case("Zebrafinch council", summary="zebrafinch", visibility="council")
+    _case("Zebrafinch public", summary="zebrafinch", visibility="public")
+    db.session.commit()
+    seen = {who: set(_titles(search.search(user, "zebrafinch")))
+            for who, user in {"anon": ANON, "delegate": delegate, "fp_kg": fp_kg, "fp_kz": fp_kz,
+                              "secretariat": secretariat}.items()}
+    assert seen["anon"] == {"Zebrafinch public"}
+    assert seen["delegate"] == seen["fp_kg"] == {"Zebrafinch council", "Zebrafinch public"}
+    assert seen["fp_kz"] == seen["secretariat"] == {"Zebrafinch draft", "Zebrafinch council", "Zebrafinch public"}
+    assert dict(search.search(delegate, "zebrafinch").facets["country"]) == {"KZ": 2}
+    assert search.search(ANON, "", {"country": ["UZ"]}).total == 1   # the UZ plan is council-only
+
+
+def test_sort_by_date_and_pages(db, library, create_user):
+    delegate = create_user("delegate")
+    for i in range(12):
+        _case(f"Quokka study {i:02d}", summary="quokka")
+        db.session.commit()
+    first = search.search(delegate, "quokka", sort="date", per_page=5)
+    assert (first.total, first.pages, first.page) == (12, 3, 1)
+    assert _titles(first) == [f"Quokka study {i:02d}" for i in (11, 10, 9, 8, 7)]
+    last = search.search(delegate, "quokka", sort="date", page=3, per_page=5)
+    assert _titles(last) == ["Quokka study 01", "Quokka study 00"]
+    assert search.search(delegate, "quokka", page=99, per_page=5).page == 3
+
+
+def test_edits_reach_the_index(db, library, create_user):
+    secretariat = create_user("secretariat")
+    item = _case("Wombat project", summary="wombat")
+    db.session.commit()
+    items.save_case_study(item, {"title": "Platypus project", "country": "KZ", "year_from": 2024,
+                                 "summary": "platypus"}, secretariat)
+    db.session.commit()
+    assert search.search(secretariat, "wombat").total == 0
+    assert _titles(search.search(secretariat, "platypus")) == ["Platypus project"]
