@@ -41,9 +41,12 @@ system-libs:
 test-tools: system-libs
 	@scripts/ensure-debian-packages.sh "the browser and LibreOffice tests" chromium libreoffice-calc-nogui
 
+# The scheduler runs beside the web server and stops with it (in production: its own service).
 run: install system-libs
 	$(FLASK) db upgrade
 	$(FLASK) seed --demo
+	@$(FLASK) scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test test-tools

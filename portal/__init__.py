@@ -128,9 +128,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli import seed_command, users_cli
+    from .cli_jobs import backup_command, jobs_cli, restore_command, scheduler_command
     from .cli_returns import periods_cli, returns_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(returns_cli)
     app.cli.add_command(periods_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

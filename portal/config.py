@@ -136,6 +136,14 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": env.get("MAIL_FROM", "prr-portal@localhost"),
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
+        # The scheduler's work (services/jobs): reminder days before a due date, days before a
+        # meeting to compile a draft brief, backups kept.
+        "REMINDER_DAYS": [int(d) for d in env.get("REMINDER_DAYS", "14,7,1").split(",") if d.strip().isdigit()],
+        "BRIEF_DRAFT_DAYS": _int(env, "BRIEF_DRAFT_DAYS", 7, minimum=1),
+        "BACKUP_FOLDER": env.get("BACKUP_FOLDER") or str(instance / "backups"),
+        "BACKUP_KEEP": _int(env, "BACKUP_KEEP", 7, minimum=1),
+        "PORTAL_URL": env.get("PORTAL_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0, minimum=0),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),

@@ -2,6 +2,7 @@
 from .audit import AuditEvent
 from .library import (ActionPlan, CaseStudy, LibraryFile, LibraryRevision, MeasureUpdate, PlanMeasure, SearchDoc,
                       SearchTag)
+from .jobs import JobRun, OutboxMessage
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
@@ -10,6 +11,8 @@ from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateS
 from .user import ROLE_VALUES, STAFF_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
+    "JobRun",
+    "OutboxMessage",
     "ActionPlan",
     "CaseStudy",
     "LibraryFile",

@@ -20,3 +20,5 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Exactly once: e.g. "reminder:user 5:period 3:due-7:2026-03-24"; none for one-off notices.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

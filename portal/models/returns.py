@@ -25,6 +25,9 @@ class ReportingPeriod(db.Model):
     opens_on: Mapped[date]
     due_date: Mapped[date | None]
     is_open: Mapped[bool] = mapped_column(default=False)
+    closes_on: Mapped[date | None]                       # the scheduler closes the period on this date
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id"), index=True)
 
     template: Mapped[ReturnTemplate] = relationship()

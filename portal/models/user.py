@@ -45,6 +45,7 @@ class User(UserMixin, db.Model):
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(2), default="en")
+    email_notices: Mapped[bool] = mapped_column(default=True)   # e-mail for non-essential notices
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -1,18 +1,28 @@
 """In-app notices: what a user is told (a return accepted or sent back, …)."""
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Notification, User
 from ..models.types import utcnow
+from . import outbox
 
 TEXTS = {
     "return.accepted": _l("Your return for %(period)s (version %(version)s) was accepted."),
     "return.returned": _l("Your return for %(period)s (version %(version)s) was returned for correction: %(reason)s"),
     "library.published": _l("“%(title)s” was published in the library."),
     "library.returned": _l("“%(title)s” was sent back for changes: %(reason)s"),
+    "reminder.due": _l("Reminder: the %(country)s return for %(period)s is due on %(due)s (in %(days)s days)."),
+    "reminder.overdue": _l("Overdue: the %(country)s return for %(period)s was due on %(due)s and has not been submitted."),
+    "digest.overdue": _l("Overdue returns for %(period)s: %(countries)s."),
+    "brief.draft": _l("A draft edition %(edition)s of “%(title)s” was compiled for the meeting on %(date)s."),
+    "quality.flag": _l("Data-quality sweep: %(count)s accepted returns would fail the current template's rules: %(list)s."),
 }
 
 
@@ -20,8 +30,36 @@ def text(notification: Notification) -> str:
     template = TEXTS.get(notification.kind)
     if template is None:
         return notification.kind
-    params = {"period": "", "version": "", "reason": "", "title": "", **notification.params}
+    params = {"period": "", "version": "", "reason": "", "title": "", "country": "", "due": "", "days": "",
+              "countries": "", "edition": "", "date": "", "count": "", "list": "", **notification.params}
     return str(template) % params
+
+
+# Notices every recipient gets by e-mail, whatever their setting (the rest can be turned off).
+ESSENTIAL = {"return.returned", "reminder.overdue"}
+
+
+def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedupe_key: str | None = None) -> bool:
+    """An in-app notice and (unless the user turned e-mail off for non-essential notices) an
+    e-mail in the user's language, both written now, in the caller's transaction, and both
+    exactly once per `dedupe_key`. Returns False if the notice already exists."""
+    if dedupe_key and db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
+        return False
+    notice = Notification(user_id=user.id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(notice)
+    except IntegrityError:
+        return False                       # a concurrent run wrote it first
+    if kind in ESSENTIAL or user.email_notices:
+        with force_locale(user.language or "en"):
+            body = text(notice)
+            subject = str(_l("PRR Council Portal")) + ": " + (body if len(body) < 120 else body[:117] + "…")
+            url = current_app.config.get("PORTAL_URL", "") + (link or "/notifications")
+            footer = str(_l("Open the portal: %(url)s", url=url))
+            html = (f'<p>{escape(body)}</p><p><a href="{escape(url)}">{escape(footer)}</a></p>')
+        outbox.enqueue(dedupe_key or f"notice:{notice.id}", user, subject, f"{body}\n\n{footer}\n", html)
+    return True
 
 
 def unread_count(user: User) -> int:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..models.types import utcnow
 from ..models import ReportingPeriod, User
 from . import audit
 from .errors import Conflict, NotFound, ServiceError
@@ -16,7 +17,7 @@ from .templates import get_template
 LABEL_RE = re.compile(r"^\d{4}(-H[12])?$")
 
 
-def _check(label: str, start: date, end: date, opens: date, due: date | None) -> None:
+def _check(label: str, start: date, end: date, opens: date, due: date | None, closes: date | None = None) -> None:
     if not LABEL_RE.match(label or ""):
         raise ServiceError(_l("A period label is a year such as 2025, or a half-year such as 2025-H1."),
                            field="label")
@@ -24,6 +25,8 @@ def _check(label: str, start: date, end: date, opens: date, due: date | None) ->
         raise ServiceError(_l("The period ends before it starts."), field="end_date")
     if due is not None and due < opens:
         raise ServiceError(_l("The due date is before the period opens for reporting."), field="due_date")
+    if closes is not None and closes <= opens:
+        raise ServiceError(_l("The closing date must come after the opening date."), field="closes_on")
 
 
 def get_period(label: str) -> ReportingPeriod:
@@ -40,8 +43,9 @@ def list_periods() -> list[ReportingPeriod]:
 def create_period(
     *, label: str, start_date: date, end_date: date, opens_on: date, due_date: date | None,
     template_version: int, is_open: bool = False, actor: User | None = None, via: str = "web",
+    closes_on: date | None = None,
 ) -> ReportingPeriod:
-    _check(label, start_date, end_date, opens_on, due_date)
+    _check(label, start_date, end_date, opens_on, due_date, closes_on)
     template = get_template(template_version)
     if template is None:
         raise ServiceError(_l("There is no template version %(v)s.", v=template_version),
@@ -49,7 +53,7 @@ def create_period(
     if db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == label)):
         raise Conflict(_l("The period %(label)s already exists.", label=label), field="label")
     period = ReportingPeriod(label=label, start_date=start_date, end_date=end_date, opens_on=opens_on,
-                             due_date=due_date, is_open=is_open, template=template)
+                             due_date=due_date, closes_on=closes_on, is_open=is_open, template=template)
     db.session.add(period)
     audit.record("period.create", actor=actor, obj=period, label=label, via=via)
     return period
@@ -58,10 +62,11 @@ def create_period(
 def update_period(
     period: ReportingPeriod, *, start_date: date, end_date: date, opens_on: date,
     due_date: date | None, is_open: bool, actor: User | None = None, via: str = "web",
+    closes_on: date | None = None,
 ) -> dict:
-    _check(period.label, start_date, end_date, opens_on, due_date)
+    _check(period.label, start_date, end_date, opens_on, due_date, closes_on)
     new = {"start_date": start_date, "end_date": end_date, "opens_on": opens_on,
-           "due_date": due_date, "is_open": is_open}
+           "due_date": due_date, "closes_on": closes_on, "is_open": is_open}
     changes = {k: [str(getattr(period, k)), str(v)] for k, v in new.items() if getattr(period, k) != v}
     for key, value in new.items():
         setattr(period, key, value)
@@ -73,4 +78,8 @@ def update_period(
 def set_open(period: ReportingPeriod, is_open: bool, *, actor: User | None = None, via: str = "web") -> None:
     if period.is_open != is_open:
         period.is_open = is_open
+        if is_open:
+            period.opened_at = utcnow()
+        else:
+            period.closed_at = utcnow()
         audit.record("period.open" if is_open else "period.close", actor=actor, obj=period, via=via)

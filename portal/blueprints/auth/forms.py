@@ -36,3 +36,4 @@ class ChangePasswordForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    email_notices = BooleanField(_l("Also send me e-mail for routine notices (corrections requested and overdue returns are always e-mailed)"))

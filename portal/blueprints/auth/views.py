@@ -49,7 +49,7 @@ def logout():
 @bp.route("/account", methods=["GET"])
 @login_required
 def account():
-    return _render_account(ChangePasswordForm(), PreferencesForm(language=current_user.language))
+    return _render_account(ChangePasswordForm(), PreferencesForm(language=current_user.language, email_notices=current_user.email_notices))
 
 
 def _render_account(password_form, preferences_form, status=200):
@@ -62,7 +62,8 @@ def _render_account(password_form, preferences_form, status=200):
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    prefs = PreferencesForm(formdata=None, language=current_user.language)
+    prefs = PreferencesForm(formdata=None, language=current_user.language,
+                            email_notices=current_user.email_notices)
     if not form.validate_on_submit():
         return _render_account(form, prefs, 400)
     try:
@@ -86,6 +87,7 @@ def preferences():
     if not form.validate_on_submit():
         return _render_account(ChangePasswordForm(formdata=None), form, 400)
     user_service.set_language(current_user, form.language.data)
+    current_user.email_notices = bool(form.email_notices.data)
     db.session.commit()
     session["lang"] = form.language.data
     flash(_("Your preferences have been saved."), "success")

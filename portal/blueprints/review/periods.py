@@ -21,7 +21,7 @@ def periods():
         try:
             period = period_service.create_period(
                 label=form.label.data.strip(), start_date=form.start_date.data, end_date=form.end_date.data,
-                opens_on=form.opens_on.data, due_date=form.due_date.data,
+                opens_on=form.opens_on.data, due_date=form.due_date.data, closes_on=form.closes_on.data,
                 template_version=form.template_version.data, is_open=form.is_open.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
@@ -46,8 +46,8 @@ def edit_period(period_id: int):
         try:
             changes = period_service.update_period(
                 period, start_date=form.start_date.data, end_date=form.end_date.data,
-                opens_on=form.opens_on.data, due_date=form.due_date.data, is_open=form.is_open.data,
-                actor=current_user)
+                opens_on=form.opens_on.data, due_date=form.due_date.data, closes_on=form.closes_on.data,
+                is_open=form.is_open.data, actor=current_user)
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)

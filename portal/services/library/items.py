@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import CaseStudy, Country, LibraryRevision, Notification, Role, User
+from ...models import CaseStudy, Country, LibraryRevision, Role, User
 from ...models.library import ACTORS, LANGUAGES, TARGET_GROUPS, THEMES, VISIBILITY
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notifications
 from ..errors import Forbidden, NotFound, ServiceError
 from . import access, search
 
@@ -188,8 +188,8 @@ def _notify(item, kind: str, params: dict) -> None:
         people.add(item.created_by_id)
     endpoint = "case-studies" if item.kind == "case_study" else "plans"
     for user_id in people:
-        db.session.add(Notification(user_id=user_id, kind=kind, params={"title": item.title[:200], **params},
-                                    link=f"/library/{endpoint}/{item.id}"))
+        notifications.notify(db.session.get(User, user_id), kind, {"title": item.title[:200], **params},
+                             link=f"/library/{endpoint}/{item.id}")
 
 
 def history(item) -> list[LibraryRevision]:

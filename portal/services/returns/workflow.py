@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import Notification, Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
+from ...models import Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, notifications
 from ..errors import Conflict, NotFound, ServiceError
 from .report import ValidationReport
 from .validate import Identified
@@ -154,9 +154,9 @@ def _notify_focal_points(ret: Return, kind: str, version: ReturnVersion, **param
     recipients = db.session.scalars(select(User).where(
         User.country_id == ret.country_id, User.role == Role.FOCAL_POINT, User.active.is_(True)))
     for user in recipients:
-        db.session.add(Notification(
-            user_id=user.id, kind=kind, link=f"/returns/{ret.id}",
-            params={"country": ret.country.iso2, "period": ret.period.label, "version": version.number, **params}))
+        notifications.notify(user, kind, {"country": ret.country.iso2, "period": ret.period.label,
+                                          "version": version.number, **params},
+                             link=f"/returns/{ret.id}", dedupe_key=f"{kind}:{ret.id}:{version.number}:{user.id}")
 
 
 def values_of(version: ReturnVersion) -> dict[tuple[str, str], ReturnValue]:

@@ -1,0 +1,150 @@
+"""What the scheduler does: reporting reminders and overdue notices, opening and closing
+periods, draft briefs before meetings, the data-quality sweep, sending the outbox.
+
+Each function takes the time it runs for (so tests use a controlled clock), works in the
+session, and returns a one-line summary; skipped items are logged with the reason."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ...extensions import db
+from ...schemas.values import CellValue
+from ...models import STAFF_ROLES, Brief, Country, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
+from .. import notifications, outbox, periods
+from ..returns.report import ParsedCell, ValidationReport
+from ..returns.rules import apply_rules
+
+log = logging.getLogger(__name__)
+
+
+def _staff() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.role != Role.ADMIN,
+                                                      User.active.is_(True))))
+
+
+def _submitted(country_id: int, period_id: int) -> bool:
+    return db.session.scalar(select(ReturnVersion.id).join(Return).where(
+        Return.country_id == country_id, Return.period_id == period_id,
+        ReturnVersion.submitted_at.is_not(None)).limit(1)) is not None
+
+
+def reminders(now: datetime) -> str:
+    """Before the due date (REMINDER_DAYS, default 14, 7 and 1 days): a reminder to each focal
+    point whose country has not submitted; after it, an overdue notice each week, and a daily
+    digest of overdue countries to the secretariat. Exactly once per (user, period, kind, slot):
+    a missed day is caught up by the next run (the latest step that applies is sent)."""
+    today = now.date()
+    steps = sorted(current_app.config.get("REMINDER_DAYS") or [14, 7, 1])
+    sent = 0
+    for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
+        if period.due_date is None:
+            log.info("reminders: period %s has no due date; skipped", period.label)
+            continue
+        if period.opens_on > today or (period.closes_on and period.closes_on <= today) or not period.is_open:
+            continue
+        days_left = (period.due_date - today).days
+        if days_left >= 0:
+            due_steps = [n for n in steps if days_left <= n]
+            if not due_steps:
+                continue
+            kind, slot = "reminder.due", f"due-{min(due_steps)}"
+        else:
+            kind, slot = "reminder.overdue", f"week-{(-days_left - 1) // 7}"
+        overdue = []
+        for country in db.session.scalars(select(Country).order_by(Country.name_en)):
+            focal_points = list(db.session.scalars(select(User).where(
+                User.country_id == country.id, User.role == Role.FOCAL_POINT, User.active.is_(True))))
+            if not focal_points or _submitted(country.id, period.id):
+                continue
+            if kind == "reminder.overdue":
+                overdue.append(country.iso2)
+            for user in focal_points:
+                params = {"country": country.name(user.language), "period": period.label,
+                          "due": period.due_date.isoformat(), "days": days_left}
+                if notifications.notify(user, kind, params, link="/returns/",
+                                        dedupe_key=f"{kind}:{user.id}:{period.id}:{slot}"):
+                    sent += 1
+        if overdue:
+            for user in _staff():
+                if notifications.notify(user, "digest.overdue", {"period": period.label, "countries": ", ".join(overdue)},
+                                        link="/review/", dedupe_key=f"digest.overdue:{user.id}:{period.id}:{today}"):
+                    sent += 1
+    return f"{sent} notices"
+
+
+def open_and_close_periods(now: datetime) -> str:
+    """Open a period on its opening date and close it on its closing date (once each: a period
+    the secretariat re-opens by hand stays open). Closing stops uploads except the secretariat's."""
+    today, changed = now.date(), []
+    for period in db.session.scalars(select(ReportingPeriod)):
+        if (not period.is_open and period.opened_at is None and period.opens_on <= today
+                and (period.closes_on is None or today < period.closes_on)):
+            periods.set_open(period, True, via="scheduler")
+            changed.append(f"opened {period.label}")
+        elif period.is_open and period.closed_at is None and period.closes_on and period.closes_on <= today:
+            periods.set_open(period, False, via="scheduler")
+            changed.append(f"closed {period.label}")
+    return ", ".join(changed) or "no change"
+
+
+def brief_drafts(now: datetime) -> str:
+    """BRIEF_DRAFT_DAYS (default 7) before a meeting, compile a draft edition of each brief in
+    composition (changed since its last edition) and tell the secretariat."""
+    from .. import briefs
+
+    today = now.date()
+    window = today + timedelta(days=current_app.config.get("BRIEF_DRAFT_DAYS", 7))
+    compiled = []
+    for brief in db.session.scalars(select(Brief).join(Meeting).order_by(Brief.id)):
+        meeting = brief.meeting
+        if meeting.start_date < today:
+            log.info("brief drafts: meeting %s is in the past; brief %s skipped", meeting.id, brief.id)
+            continue
+        if meeting.start_date > window:
+            continue
+        if brief.editions and brief.latest.compiled_at >= brief.updated_at:
+            continue
+        edition = briefs.compile_brief(brief, None)
+        compiled.append(f"{brief.id}/{edition.number}")
+        for user in _staff():
+            notifications.notify(user, "brief.draft", {"edition": edition.number, "title": brief.title,
+                                                       "date": meeting.start_date.isoformat()},
+                                 link=f"/meetings/briefs/{brief.id}",
+                                 dedupe_key=f"brief.draft:{user.id}:{brief.id}:{edition.number}")
+    return f"compiled {', '.join(compiled)}" if compiled else "nothing to compile"
+
+
+def quality_sweep(now: datetime) -> str:
+    """Accepted returns whose values would fail the current template's rules (errors only):
+    the secretariat gets one notice listing them."""
+    from ..templates import latest_template
+
+    template = latest_template()
+    flagged = []
+    for ret in db.session.scalars(select(Return).where(Return.status == "accepted").order_by(Return.id)):
+        version = ret.accepted_version
+        if version is None:
+            continue
+        report = ValidationReport(template_version=template.version)
+        for value in version.values:
+            cell = CellValue(number=value.number, text=value.text, status=value.status)
+            report.cells[(value.indicator, value.breakdown)] = ParsedCell(cell, "", "")
+            if value.note:
+                report.notes[value.indicator] = value.note
+        apply_rules(template, report)
+        if report.errors:
+            flagged.append(f"{ret.country.iso2} {ret.period.label} v{version.number}")
+    if flagged:
+        for user in _staff():
+            notifications.notify(user, "quality.flag", {"count": len(flagged), "list": "; ".join(flagged)},
+                                 link="/review/", dedupe_key=f"quality.flag:{user.id}:{now.date()}")
+    return f"{len(flagged)} flagged: {'; '.join(flagged)}" if flagged else "all accepted returns pass"
+
+
+def send_outbox(now: datetime) -> str:
+    result = outbox.send_pending(now)
+    return ", ".join(f"{k}: {v}" for k, v in result.items())

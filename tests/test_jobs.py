@@ -1,0 +1,186 @@
+"""Scheduled work with a controlled clock: reminders and overdue notices to exactly the right
+people exactly once in their language, periods opening and closing, draft briefs, the
+once-per-slot guarantee with two schedulers, take-over of a killed run, failures recorded."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from portal.models import (Brief, BriefEdition, Country, JobRun, Meeting, Notification, OutboxMessage, ReportingPeriod,
+                           Return, ReturnVersion)
+from portal.services import briefs as brief_service
+from portal.services import notifications
+from portal.services.jobs import runner, work
+from portal.services.jobs.registry import JOBS
+from portal.services.jobs.runner import Job, daily
+
+from .conftest import run_concurrently
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def _submitted(db, country: str, period: str = "2025"):
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == period))
+    ret = Return(country=db.session.scalar(select(Country).where(Country.iso2 == country)), period=period,
+                 status="submitted")
+    db.session.add(ReturnVersion(return_=ret, number=1, template=period.template, original_filename="r.xlsx",
+                                 file_sha256="0" * 64, stored_path="-", submitted_at=at("2026-02-01T10:00"),
+                                 completeness=100.0))
+    db.session.commit()
+
+
+def _notices(db, user=None, kind=None):
+    stmt = select(Notification).order_by(Notification.id)
+    if user is not None:
+        stmt = stmt.where(Notification.user_id == user.id)
+    if kind is not None:
+        stmt = stmt.where(Notification.kind == kind)
+    return list(db.session.scalars(stmt))
+
+
+@pytest.fixture
+def people(db, return_setup, create_user):
+    made = {"kz": create_user("focal_point", country="KZ"),
+            "kg": create_user("focal_point", country="KG", language="ru"),
+            "tj": create_user("focal_point", country="TJ"),
+            "delegate": create_user("delegate"),
+            "secretariat": create_user("secretariat", language="ru")}
+    _submitted(db, "TJ")
+    return made
+
+
+def test_reminders_and_overdue_notices_reach_the_right_people_once(db, people):
+    kz, kg, tj, sec = people["kz"], people["kg"], people["tj"], people["secretariat"]
+    for day in ("2026-03-10", "2026-03-17", "2026-03-17", "2026-03-18", "2026-03-24", "2026-03-30"):
+        work.reminders(at(f"{day}T06:00"))
+        db.session.commit()
+    due = _notices(db, kind="reminder.due")
+    assert sorted((n.user_id, n.params["days"]) for n in due) == sorted(
+        [(kz.id, 14), (kg.id, 14), (kz.id, 7), (kg.id, 7), (kz.id, 1), (kg.id, 1)])
+    assert not _notices(db, tj) and not _notices(db, people["delegate"])       # TJ submitted; delegates not asked
+    for day in ("2026-04-01", "2026-04-02", "2026-04-08"):
+        work.reminders(at(f"{day}T06:00"))
+        db.session.commit()
+    assert len(_notices(db, kz, "reminder.overdue")) == 2                         # week 0 and week 1
+    digests = _notices(db, sec, "digest.overdue")
+    assert len(digests) == 3 and digests[0].params["countries"] == "KZ, KG" or digests[0].params["countries"] == "KG, KZ"
+    # E-mails in each recipient's language, one per notice.
+    mails = {m.to_address: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.key.like("reminder.due:%:due-7")))}
+    assert "Reminder: the Kazakhstan return for 2025 is due on 2026-03-31 (in 7 days)." in mails[kz.email].body_text
+    assert "Напоминание" in mails[kg.email].body_text and "Кыргызстан" in mails[kg.email].body_text
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == \
+        db.session.scalar(select(func.count()).select_from(Notification))
+
+
+def test_reminders_skip_periods_without_due_date_and_people_without_email(db, people, caplog):
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
+    period.due_date = None
+    db.session.commit()
+    with caplog.at_level("INFO"):
+        assert work.reminders(at("2026-03-24T06:00")) == "0 notices"
+    assert "period 2025 has no due date; skipped" in caplog.text
+    period.due_date = date(2026, 3, 31)
+    people["kz"].email = ""
+    db.session.commit()
+    with caplog.at_level("INFO"):
+        work.reminders(at("2026-03-24T06:00"))
+        db.session.commit()
+    assert _notices(db, people["kz"], "reminder.due")                             # the notice, in the portal
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == people["kz"].id)) is None
+    assert "has no e-mail address" in caplog.text
+
+
+def test_routine_email_can_be_turned_off_but_essential_cannot(db, people):
+    kz = people["kz"]
+    kz.email_notices = False
+    db.session.commit()
+    notifications.notify(kz, "library.published", {"title": "X"}, dedupe_key="t1")
+    notifications.notify(kz, "reminder.overdue", {"period": "2025"}, dedupe_key="t2")
+    db.session.commit()
+    assert [m.key for m in db.session.scalars(select(OutboxMessage))] == ["t2"]
+
+
+def test_periods_open_and_close_at_their_dates(db, return_setup, create_user):
+    template = db.session.scalar(select(ReportingPeriod)).template
+    period = ReportingPeriod(label="2026", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
+                             opens_on=date(2027, 1, 1), due_date=date(2027, 3, 31), closes_on=date(2027, 6, 30),
+                             is_open=False, template=template)
+    db.session.add(period)
+    db.session.commit()
+    assert "2026" not in work.open_and_close_periods(at("2026-12-31T00:05"))
+    assert work.open_and_close_periods(at("2027-01-01T00:05")) == "opened 2026"
+    assert period.is_open and period.opened_at is not None
+    assert work.open_and_close_periods(at("2027-06-30T00:05")) == "closed 2026"
+    assert not period.is_open
+    period.is_open = True                       # the secretariat re-opens it by hand
+    db.session.commit()
+    assert work.open_and_close_periods(at("2027-07-01T00:05")) == "no change" and period.is_open
+
+
+def test_draft_briefs_before_meetings(db, return_setup, create_user):
+    sec = create_user("secretariat")
+    upcoming = Meeting(title="Fourth meeting", start_date=date(2026, 12, 10), end_date=date(2026, 12, 10), place="Bishkek")
+    past = db.session.scalar(select(Meeting).where(Meeting.start_date < date(2025, 1, 1)))
+    db.session.add(upcoming)
+    db.session.flush()
+    for meeting in (upcoming, past):
+        brief_service.save_brief(None, meeting, title=f"Brief {meeting.place}", period="2025", indicators=["REP01"],
+                                 countries=[], charts=[], sections=[], actor=None)
+    db.session.commit()
+    assert work.brief_drafts(at("2026-12-01T05:00")) == "nothing to compile"   # 9 days before: not yet
+    assert work.brief_drafts(at("2026-12-03T05:00")).startswith("compiled")
+    db.session.commit()
+    assert work.brief_drafts(at("2026-12-04T05:00")) == "nothing to compile"   # unchanged since
+    editions = list(db.session.scalars(select(BriefEdition)))
+    assert [e.brief.meeting_id for e in editions] == [upcoming.id]
+    assert [n.params["edition"] for n in _notices(db, sec, "brief.draft")] == [1]
+
+
+def test_two_schedulers_run_each_slot_once(app, db, people):
+    now = at("2026-03-24T06:00")
+    assert run_concurrently(app, lambda session: runner.run(JOBS["reminders"], now), 4) == []
+    db.session.expire_all()
+    runs = list(db.session.scalars(select(JobRun).where(JobRun.job == "reminders")))
+    assert [(r.slot, r.outcome, r.attempts) for r in runs] == [("2026-03-24", "ok", 1)]
+    assert len(_notices(db, kind="reminder.due")) == 2
+    assert runner.run(JOBS["reminders"], now + timedelta(hours=3)) is None       # same slot: skipped
+
+
+def test_a_killed_run_is_taken_over_and_a_failure_is_recorded(db, people):
+    now = at("2026-03-24T06:00")
+    db.session.add(JobRun(job="reminders", slot="2026-03-24", started_at=now - timedelta(minutes=5)))
+    db.session.commit()
+    assert runner.run(JOBS["reminders"], now) is None                            # still within its timeout
+    taken = runner.run(JOBS["reminders"], now + timedelta(hours=1))              # its process died
+    assert (taken.outcome, taken.attempts) == ("ok", 2) and len(_notices(db, kind="reminder.due")) == 2
+
+    def broken(now):
+        notifications.notify(people["kz"], "library.published", {"title": "half-written"}, dedupe_key="broken")
+        raise RuntimeError("disk full")
+
+    run = runner.run(Job("broken", broken, daily), now)
+    assert run.outcome == "error" and "RuntimeError: disk full" in run.error
+    assert db.session.scalar(select(Notification).where(Notification.dedupe_key == "broken")) is None
+    assert runner.run(Job("broken", lambda now: "fixed", daily), now).outcome == "ok"   # retried: an error is not done
+
+
+def test_quality_sweep_flags_returns_failing_current_rules(db, people):
+    assert work.quality_sweep(at("2026-03-24T03:30")) == "all accepted returns pass"
+
+
+def test_admin_sees_runs_and_outbox_and_runs_a_job(client, db, login_as):
+    login_as("admin")
+    assert client.post("/admin/jobs/periods/run").status_code == 303
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert 'data-testid="job-runs"' in page and "periods" in page and "No SMTP server is configured" in page
+    assert client.post("/admin/jobs/nope/run").status_code == 400
+
+
+def test_jobs_cli(runner, db, return_setup):
+    result = runner.invoke(args=["jobs", "run", "periods", "--at", "2026-01-01T00:05"])
+    assert result.exit_code == 0 and "periods [2026-01-01]: ok" in result.output
+    again = runner.invoke(args=["jobs", "run", "periods", "--at", "2026-01-01T09:00"])
+    assert "already done" in again.output
