@@ -7,8 +7,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from portal.models import (Brief, BriefEdition, Country, JobRun, Meeting, Notification, OutboxMessage, ReportingPeriod,
-                           Return, ReturnVersion)
+from portal.models import (BriefEdition, Country, JobRun, Meeting, Notification, OutboxMessage, ReportingPeriod,
+                           Return, ReturnValue, ReturnVersion)
 from portal.services import briefs as brief_service
 from portal.services import notifications
 from portal.services.jobs import runner, work
@@ -167,8 +167,37 @@ def test_a_killed_run_is_taken_over_and_a_failure_is_recorded(db, people):
     assert runner.run(Job("broken", lambda now: "fixed", daily), now).outcome == "ok"   # retried: an error is not done
 
 
+def _accepted(db, country: str, values: dict, period: str = "2025"):
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == period))
+    ret = Return(country=db.session.scalar(select(Country).where(Country.iso2 == country)), period=period,
+                 status="accepted")
+    version = ReturnVersion(return_=ret, number=1, template=period.template, original_filename="r.xlsx",
+                            file_sha256="0" * 64, stored_path="-", submitted_at=at("2026-02-01T10:00"),
+                            accepted_at=at("2026-02-02T10:00"), completeness=100.0)
+    for (code, column), number in values.items():
+        version.values.append(ReturnValue(indicator=code, breakdown=column, number=number))
+    db.session.add(version)
+    db.session.commit()
+
+
 def test_quality_sweep_flags_returns_failing_current_rules(db, people):
     assert work.quality_sweep(at("2026-03-24T03:30")) == "all accepted returns pass"
+    parts = {("REP01", "Men"): 4, ("REP01", "Women"): 1, ("REP01", "Boys"): 3, ("REP01", "Girls"): 4}
+    _accepted(db, "KZ", {**parts, ("REP01", "Total"): 99, ("REP01O", "Total"): 99})   # parts add up to 12
+    _accepted(db, "UZ", {**parts, ("REP01", "Total"): 12, ("REP01O", "Total"): 12})
+    assert work.quality_sweep(at("2026-03-30T03:30")) == "1 flagged: KZ 2025 v1"
+    db.session.commit()
+    [notice] = _notices(db, people["secretariat"], "quality.flag")
+    assert notice.params == {"count": 1, "list": "KZ 2025 v1"}
+    assert not _notices(db, people["kz"], "quality.flag")
+
+
+def test_the_scheduler_process_has_every_job_once(app):
+    from portal.services.jobs.scheduler import build
+
+    scheduler = build(app)
+    assert sorted(job.id for job in scheduler.get_jobs()) == sorted(JOBS)
+    assert scheduler._job_defaults["coalesce"] is True and scheduler._job_defaults["max_instances"] == 1
 
 
 def test_admin_sees_runs_and_outbox_and_runs_a_job(client, db, login_as):

@@ -1,6 +1,7 @@
 """E-mail through the outbox against a real SMTP server (aiosmtpd on 127.0.0.1): delivered
 once; with the server down or refusing, kept and retried, then delivered once. And backups:
 backup → wipe → restore gives the same data and files back, on each database."""
+import asyncio
 import shutil
 import socket
 from datetime import datetime, timedelta, timezone
@@ -18,10 +19,12 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 
 class Inbox:
-    def __init__(self, refuse: bool = False):
-        self.messages, self.refuse = [], refuse
+    def __init__(self, refuse: bool = False, delay: float = 0):
+        self.messages, self.refuse, self.delay = [], refuse, delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return "550 mailbox unavailable"
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
@@ -40,8 +43,8 @@ def smtp(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_TIMEOUT=5)
     servers = []
 
-    def start(refuse=False):
-        inbox = Inbox(refuse)
+    def start(refuse=False, delay=0):
+        inbox = Inbox(refuse, delay)
         controller = Controller(inbox, hostname="127.0.0.1", port=port)
         controller.start()
         servers.append(controller)
@@ -91,6 +94,17 @@ def test_server_down_or_refusing_keeps_and_retries(db, smtp, create_user):
     assert outbox.send_pending(now + timedelta(hours=1))["sent"] == 1
     assert outbox.send_pending(now + timedelta(hours=2))["sent"] == 0
     assert len(inbox.messages) == 1
+
+
+def test_a_server_that_times_out_keeps_the_message_queued(db, app, smtp, create_user):
+    app.config["MAIL_TIMEOUT"] = 1
+    inbox, _server = smtp(delay=3)
+    user = create_user("focal_point", country="KZ")
+    notifications.notify(user, "reminder.overdue", {"period": "2025"}, dedupe_key="slow")
+    db.session.commit()
+    assert outbox.send_pending()["failed"] == 1
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.sent_at is None and "timed out" in message.last_error.lower()
 
 
 def test_no_smtp_server_configured_keeps_messages_queued(db, app, create_user):
