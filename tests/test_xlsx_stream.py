@@ -3,6 +3,8 @@ openpyxl and opens in LibreOffice."""
 import math
 from io import BytesIO
 
+import numpy as np
+from markupsafe import Markup
 from openpyxl import load_workbook
 
 from portal.services.xlsx_stream import Workbook, column_letter
@@ -16,6 +18,7 @@ def _book() -> bytes:
     ws.append(["Кыргызстан", None, "c"])
     ws.append(["A & B <c> \"q\"", math.nan, -3])
     ws.append(["bell\x07 and tab\tkept", 1e-05, True])
+    ws.append([Markup("<b>markup</b>"), np.float64(2.5), np.int64(7), math.inf])
     ws.set_width(0, 34)
     ws.freeze(1, 1)
     wb.add_sheet("Data: 2025/26 [draft]*?")
@@ -33,7 +36,7 @@ def test_reads_back_the_same_values_in_openpyxl():
     ws = wb["REP01"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows == [["Country", "2024 Total", "2025 Total"], ["Kazakhstan", 607, 12.5], ["Кыргызстан", None, "c"],
-                    ['A & B <c> "q"', None, -3], ["bell and tab\tkept", 1e-05, True]]
+                    ['A & B <c> "q"', None, -3], ["bell and tab\tkept", 1e-05, True], ["<b>markup</b>", 2.5, 7]]
     assert ws["A1"].font.b and ws["C1"].font.b and not ws["A2"].font.b
     assert ws.freeze_panes == "B2"
     assert ws.column_dimensions["A"].width == 34

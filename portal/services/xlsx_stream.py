@@ -37,6 +37,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
+LETTERS = [column_letter(i) for i in range(702)]      # A … ZZ
+
+
 def _text(value: str) -> str:
     return escape(ILLEGAL.sub("", value))
 
@@ -53,22 +56,29 @@ class Sheet:
         r = str(len(self.rows) + 1)
         style = ' s="1"' if bold else ""
         strings = self.book.strings
+        letters = LETTERS if len(values) <= len(LETTERS) else [column_letter(i) for i in range(len(values))]
         parts = []
+        add = parts.append
         for c, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
+            kind = type(value)
+            if kind is not str and isinstance(value, str):     # Markup, lazy strings: plain text
+                value, kind = str(value), str
+            if kind is str:
+                if not value:
+                    continue
                 index = strings.get(value)
                 if index is None:
                     index = strings[value] = len(strings)
-                parts.append(f'<c r="{column_letter(c)}{r}" t="s"{style}><v>{index}</v></c>')
-            elif isinstance(value, bool):
-                parts.append(f'<c r="{column_letter(c)}{r}" t="b"{style}><v>{int(value)}</v></c>')
+                add(f'<c r="{letters[c]}{r}" t="s"{style}><v>{index}</v></c>')
+            elif value is None:
+                continue
+            elif kind is bool:
+                add(f'<c r="{letters[c]}{r}" t="b"{style}><v>{int(value)}</v></c>')
             else:
                 number = float(value)
                 if math.isfinite(number):
                     shown = int(number) if number.is_integer() and abs(number) < 1e15 else repr(number)
-                    parts.append(f'<c r="{column_letter(c)}{r}"{style}><v>{shown}</v></c>')
+                    add(f'<c r="{letters[c]}{r}"{style}><v>{shown}</v></c>')
         self.rows.append(f'<row r="{r}">{"".join(parts)}</row>')
 
     def set_width(self, column: int, width: float) -> None:

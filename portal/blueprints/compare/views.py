@@ -48,7 +48,7 @@ def index():
 def export_xlsx():
     comparison = _comparison()
     staff = is_staff(current_user)
-    tables = present.tables(comparison, current_language(), staff, charts=False)
+    tables = present.tables(comparison, current_language(), staff, charts=False, formatted=False)
     data = export.to_xlsx(comparison, tables, staff)
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

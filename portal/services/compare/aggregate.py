@@ -172,6 +172,13 @@ def _within_groups(group: np.ndarray, value: np.ndarray, present: np.ndarray) ->
     return previous, running, seen, gaps
 
 
+def _labels(names: list[str], codes: np.ndarray) -> pd.Categorical:
+    """A column of repeated labels as a categorical built from the integer codes we already
+    have: no string per row (pandas would otherwise convert every row to its string type)."""
+    categories, inverse = np.unique(np.array(names or [""], dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(inverse[codes], categories=categories)
+
+
 def compare(selection: Selection) -> Comparison:
     """Rows are laid out as a grid of integer keys (cell, country, period), sorted, so that
     placing values, previous-period change, running sums and totals are array operations
@@ -187,12 +194,11 @@ def compare(selection: Selection) -> Comparison:
     present = ~np.isnan(value)
     previous, running, seen, gaps = _within_groups(grid.keys // max(1, len(upto)), value, present)
     flows = grid.kinds[grid.cell] == "flow" if len(grid.cells) else np.zeros(0, dtype=bool)
-    label = lambda names, codes: np.array(names or [""], dtype=object)[codes]  # noqa: E731
     rows = pd.DataFrame({
-        "country": label(grid.countries, grid.country), "region": label(grid.regions, grid.country),
-        "period": label(upto, grid.period), "indicator": label([c for c, _b in grid.cells], grid.cell),
-        "breakdown": label([b for _c, b in grid.cells], grid.cell),
-        "kind": label(list(grid.kinds), grid.cell), "unit": label(list(grid.units), grid.cell),
+        "country": _labels(grid.countries, grid.country), "region": _labels(grid.regions, grid.country),
+        "period": _labels(upto, grid.period), "indicator": _labels([c for c, _b in grid.cells], grid.cell),
+        "breakdown": _labels([b for _c, b in grid.cells], grid.cell),
+        "kind": _labels(list(grid.kinds), grid.cell), "unit": _labels(list(grid.units), grid.cell),
         **{k: data[k] for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
         "value": value, "est": status == "EST", "conf": status == "CONF", "has_return": data["has_return"],
         "period_order": grid.period, "present": present, "previous": previous, "change": value - previous,
