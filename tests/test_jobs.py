@@ -213,3 +213,13 @@ def test_jobs_cli(runner, db, return_setup):
     assert result.exit_code == 0 and "periods [2026-01-01]: ok" in result.output
     again = runner.invoke(args=["jobs", "run", "periods", "--at", "2026-01-01T09:00"])
     assert "already done" in again.output
+
+
+def test_the_outbox_job_prunes_its_old_runs(db, return_setup):
+    now = at("2026-03-24T06:00")
+    db.session.add_all([JobRun(job="outbox", slot="old", started_at=now - timedelta(days=8), outcome="ok"),
+                        JobRun(job="outbox", slot="recent", started_at=now - timedelta(days=1), outcome="ok"),
+                        JobRun(job="backup", slot="old-backup", started_at=now - timedelta(days=30), outcome="ok")])
+    db.session.commit()
+    runner.run(JOBS["outbox"], now)
+    assert sorted(db.session.scalars(select(JobRun.slot))) == ["2026-03-24T06:00", "old-backup", "recent"]

@@ -51,8 +51,8 @@ def test_reason_per_cell_and_notice(client, db, login_as, filled, auth):
     page = client.get(f"/returns/{rid}").get_data(as_text=True)
     assert "&#39;A Repatriation&#39;!M5</code>: the total seems low" in page
     assert "<code>REP01O</code>: give the origin" in page
-    assert 'data-testid="notices-link">Notices <span class="badge' in client.get("/").get_data(as_text=True)
+    assert 'data-testid="notices-link"><span aria-hidden="true">🔔</span> Notices <span class="badge' in client.get("/").get_data(as_text=True)
     notices = client.get("/notifications").get_data(as_text=True)
     assert "Your return for 2025 (version 1) was returned for correction: Two cells to check." in notices
     assert client.post("/notifications/read").status_code == 302
-    assert 'data-testid="notices-link">Notices</a>' in client.get("/").get_data(as_text=True)
+    assert 'data-testid="notices-link"><span aria-hidden="true">🔔</span> Notices</a>' in client.get("/").get_data(as_text=True)

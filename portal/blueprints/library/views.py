@@ -93,17 +93,27 @@ def edit_case_study(item_id: int | None = None):
         abort(403)
     form = _form(item)
     if form.validate_on_submit():
-        try:
-            item = items.save_case_study(item, {k: v for k, v in form.data.items() if k != "csrf_token"}, current_user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("library.case_study", item_id=item.id))
-        except ServiceError as error:
-            db.session.rollback()
-            if error.status == 403:
-                abort(403)
-            apply_service_error(form, error)
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        saved = save_form(form, lambda: items.save_case_study(item, data, current_user))
+        if saved is not None:
+            return redirect(url_for("library.case_study", item_id=saved.id))
     return render_template("library/case_study_form.html", form=form, item=item), 400 if form.errors else 200
+
+
+def save_form(form, save):
+    """Run a service's save, commit and say so; its refusal goes under the field it names
+    (403: the page's answer). Returns the saved item, or None."""
+    try:
+        item = save()
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403)
+        apply_service_error(form, error)
+        return None
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return item
 
 
 def workflow_action(item, action: str):

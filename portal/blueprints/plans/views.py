@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from ...errors import abort_with
 from ...extensions import db
-from ...forms import apply_service_error, choices
+from ...forms import choices
 from ...i18n import current_language
 from ...models import ActionPlan, Country, PlanMeasure
 from ...services import markdown
 from ...services.errors import ServiceError
 from ...services.library import access, items, plans
 from ..library.forms import FileForm, ReviewForm
-from ..library.views import upload_file, workflow_action
+from ..library.views import save_form, upload_file, workflow_action
 from . import bp
 from .forms import PlanForm, UpdateForm
 
@@ -82,16 +82,9 @@ def edit(plan_id: int | None = None):
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["measures"] = parse_measures(form.measures.data)
-        try:
-            item = plans.save_plan(item, data, current_user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("plans.plan", plan_id=item.id))
-        except ServiceError as error:
-            db.session.rollback()
-            if error.status == 403:
-                abort(403)
-            apply_service_error(form, error)
+        saved = save_form(form, lambda: plans.save_plan(item, data, current_user))
+        if saved is not None:
+            return redirect(url_for("plans.plan", plan_id=saved.id))
     return render_template("plans/form.html", form=form, item=item), 400 if form.errors else 200
 
 

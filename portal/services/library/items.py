@@ -127,21 +127,27 @@ def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> C
     if values["translation_of_id"] and db.session.get(CaseStudy, values["translation_of_id"]) is None:
         raise ServiceError(_l("The linked translation does not exist."), field="translation_of_id")
     values["country_id"] = country.id
+    item = create_or_update(CaseStudy, item, values, actor)
+    search.index_item(item)
+    return item
+
+
+def create_or_update(model, item, values: dict, actor: User | None):
+    """A new item (history: created) or the changed fields of an existing one (history: old →
+    new); an edit that changes nothing writes nothing."""
     if item is None:
-        item = CaseStudy(created_by_id=actor.id if actor else None, **values)
+        item = model(created_by_id=actor.id if actor else None, **values)
         db.session.add(item)
         db.session.flush()
         _revise(item, "created", actor)
     else:
         changes = _diff(item, values)
-        if not changes:
-            return item
         for name, value in values.items():
             setattr(item, name, value)
-        item.updated_at = utcnow()
-        _revise(item, "edited", actor, changes)
+        if changes:
+            item.updated_at = utcnow()
+            _revise(item, "edited", actor, changes)
     db.session.flush()
-    search.index_item(item)
     return item
 
 

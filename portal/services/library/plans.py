@@ -14,7 +14,7 @@ from ...models.library import LANGUAGES, MEASURE_STATUSES, PHASES, PLAN_STATUSES
 from ...models.types import utcnow
 from ..errors import Forbidden, ServiceError
 from . import access, search
-from .items import _diff, _one_of, _revise, _text, _year, country_by_code, parse_sources
+from .items import _one_of, _revise, _text, _year, country_by_code, create_or_update, parse_sources
 
 
 def _plan_values(data: dict) -> dict:
@@ -57,18 +57,7 @@ def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> Action
         raise Forbidden(_l("You may not edit this action plan."))
     values = {**_plan_values(data), "country_id": country.id}
     measures = _measures(data["measures"]) if "measures" in data else None
-    if plan is None:
-        plan = ActionPlan(created_by_id=actor.id if actor else None, **values)
-        db.session.add(plan)
-        db.session.flush()
-        _revise(plan, "created", actor)
-    else:
-        changes = _diff(plan, values)
-        for name, value in values.items():
-            setattr(plan, name, value)
-        if changes:
-            plan.updated_at = utcnow()
-            _revise(plan, "edited", actor, changes)
+    plan = create_or_update(ActionPlan, plan, values, actor)
     if measures is not None:
         old = [(m.text, m.phase, m.status) for m in plan.measures]
         if old != [(m["text"], m["phase"], m["status"]) for m in measures]:
