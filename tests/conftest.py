@@ -300,7 +300,7 @@ def resave(tmp_path):
 
 @pytest.fixture
 def library(reference_data):
-    """The seeded library: 7 case studies (2 in Russian) and 3 action plans, all published."""
+    """The seeded library: 8 case studies (3 in Russian) and 3 action plans, all published."""
     from portal.services.library.seed import load_library
 
     load_library(seed_service.SEED_DIR / "library")

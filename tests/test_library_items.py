@@ -144,13 +144,13 @@ def test_plan_page_progress_updates_and_coverage(client, db, library, login_as, 
 def test_api_shows_each_caller_only_what_they_may_see(client, db, library, create_user):
     council_only = db.session.scalar(select(CaseStudy).where(CaseStudy.title.like("The Akniyet%")))
     anon = client.get("/api/v1/case-studies?page=1").json
-    assert council_only.id not in [i["id"] for i in anon["items"]] and anon["total"] == 6
+    assert council_only.id not in [i["id"] for i in anon["items"]] and anon["total"] == 7
     assert client.get(f"/api/v1/case-studies/{council_only.id}").status_code == 404
     assert [p["country"] for p in client.get("/api/v1/action-plans").json["items"]] == ["KZ", "KG"]
     user = create_user("delegate")
     token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"}).json["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/case-studies", headers=headers).json["total"] == 7
+    assert client.get("/api/v1/case-studies", headers=headers).json["total"] == 8
     assert client.get(f"/api/v1/case-studies/{council_only.id}", headers=headers).json["visibility"] == "council"
     found = client.get("/api/v1/case-studies?q=stigma&country=KG", headers=headers).json
     assert [i["country"] for i in found["items"]] == ["KG"] and "<mark>" in found["items"][0]["snippet"]
