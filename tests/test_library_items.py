@@ -152,7 +152,26 @@ def test_api_shows_each_caller_only_what_they_may_see(client, db, library, creat
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/case-studies", headers=headers).json["total"] == 8
     assert client.get(f"/api/v1/case-studies/{council_only.id}", headers=headers).json["visibility"] == "council"
-    found = client.get("/api/v1/case-studies?q=stigma&country=KG", headers=headers).json
+    found = client.get("/api/v1/case-studies?q=stigma&country=KG&language=en", headers=headers).json
     assert [i["country"] for i in found["items"]] == ["KG"] and "<mark>" in found["items"][0]["snippet"]
     assert client.get("/api/v1/case-studies?page=abc").status_code == 400
+    both = client.get("/api/v1/case-studies?country=KG,UZ", headers=headers).json     # comma-separated values
+    assert {i["country"] for i in both["items"]} == {"KG", "UZ"} and both["total"] == 3
     assert client.get("/api/v1/action-plans/99999").status_code == 404
+
+
+def test_plan_form_refuses_bad_measures_and_years(client, db, library, login_as):
+    login_as("secretariat")
+    form = {"title": "Plan for testing", "country": "TJ", "language": "en", "start_year": "2025", "end_year": "2030",
+            "status": "draft", "visibility": "council", "measures": "reintegration | in_progress | Mentoring | MoJ | 2026"}
+    before = _count(db, ActionPlan)
+    bad_phase = client.post("/library/plans/new", data={**form, "measures": form["measures"] + "\nbogus | done | X"})
+    assert bad_phase.status_code == 400 and "measures[2]: unknown phase bogus." in bad_phase.get_data(as_text=True)
+    bad_status = client.post("/library/plans/new", data={**form, "measures": "prevention | finished | X"})
+    assert bad_status.status_code == 400 and "measures[1]: unknown status finished." in bad_status.get_data(as_text=True)
+    assert client.post("/library/plans/new", data={**form, "end_year": "2020"}).status_code == 400
+    assert _count(db, ActionPlan) == before
+    assert client.post("/library/plans/new", data=form).status_code == 302
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.title == "Plan for testing"))
+    assert [(m.phase, m.status, m.text, m.agencies, m.timeline) for m in plan.measures] == [
+        ("reintegration", "in_progress", "Mentoring", "MoJ", "2026")]

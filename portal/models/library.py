@@ -219,6 +219,9 @@ class SearchTag(db.Model):
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+LIBRARY_MODELS = {"case_study": CaseStudy, "action_plan": ActionPlan}   # by item_kind
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """For Alembic's autogenerate: the full-text index objects are not in the models."""
     if type_ == "table" and name and name.startswith("search_fts"):

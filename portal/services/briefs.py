@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ActionPlan, Brief, BriefEdition, CaseStudy, Country, Meeting, Region, ReportingPeriod, User
+from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
+from ..models.library import LIBRARY_MODELS
 from ..models.types import utcnow
 from . import audit
 from . import markdown
@@ -31,12 +32,11 @@ def get_brief(brief_id: int) -> Brief:
     return brief
 
 
-LIBRARY_KINDS = {"case_study": CaseStudy, "action_plan": ActionPlan}
 
 
 def _library_item(ref: str):
     kind, _sep, raw_id = str(ref).partition(":")
-    model = LIBRARY_KINDS.get(kind)
+    model = LIBRARY_MODELS.get(kind)
     item = db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None
     return item if item is not None and item.state == "published" else None
 

@@ -1,21 +1,17 @@
 """Council meetings: create and edit, agenda items, documents (checked by content)."""
 from __future__ import annotations
 
-import hashlib
-import uuid
 from datetime import date
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
-from . import audit
+from . import audit, files
 from .errors import NotFound, ServiceError
 
-from .files import MIME, sniff  # noqa: F401  (MIME: the meetings views serve documents with it)
 
 
 def get_meeting(meeting_id: int) -> Meeting:
@@ -91,23 +87,17 @@ def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: Use
 
 
 def add_document(meeting: Meeting, data: bytes, filename: str, title: str, actor: User | None) -> MeetingDocument:
-    kind = sniff(data, filename)
-    title = (title or "").strip() or Path(filename).stem
-    sha = hashlib.sha256(data).hexdigest()
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "meetings" / str(meeting.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.{kind}"
-    (folder / name).write_bytes(data)
-    doc = MeetingDocument(meeting=meeting, title=title[:300], kind=kind, original_filename=Path(filename).name[:255],
-                          stored_path=str(Path("meetings") / str(meeting.id) / name), size=len(data), sha256=sha,
-                          uploaded_by=actor)
+    stored = files.store(data, filename, f"meetings/{meeting.id}")
+    title = (title or "").strip() or Path(stored["original_filename"]).stem
+    doc = MeetingDocument(meeting=meeting, title=title[:300], uploaded_by=actor, **stored)
     db.session.add(doc)
-    audit.record("meeting.document", actor=actor, obj=doc, meeting=meeting.id, kind=kind, sha256=sha)
+    audit.record("meeting.document", actor=actor, obj=doc, meeting=meeting.id, kind=stored["kind"],
+                 sha256=stored["sha256"])
     return doc
 
 
 def document_bytes(doc: MeetingDocument) -> bytes:
-    return (Path(current_app.config["UPLOAD_FOLDER"]) / doc.stored_path).read_bytes()
+    return files.read(doc.stored_path)
 
 
 def load_meetings(entries: list[dict]) -> int:

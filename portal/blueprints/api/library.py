@@ -46,8 +46,7 @@ def _plan_json(p: ActionPlan, full: bool = False) -> dict:
 
 @bp.route("/case-studies")
 def case_studies():
-    filters = {facet: [v for value in request.args.getlist(facet) for v in value.split(",")] for facet in search.FACETS}
-    filters["type"] = ["case_study"]
+    filters = {**search.filters_from(request.args), "type": ["case_study"]}
     results = search.search(current_user, request.args.get("q", "")[:200], filters,
                             request.args.get("sort", "relevance"), _page())
     return jsonify(total=results.total, page=results.page, pages=results.pages,

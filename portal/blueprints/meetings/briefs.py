@@ -10,11 +10,12 @@ from ...errors import abort_with
 from ...extensions import db
 from ...forms import ConfirmForm, apply_service_error, choices
 from ...i18n import current_language
-from ...models import ActionPlan, CaseStudy, Country, Region, ReportingPeriod
+from ...models import Country, Region, ReportingPeriod
 from ...security import roles_required
 from ...services import brief_output
 from ...services import briefs as brief_service
 from ...services.errors import ServiceError
+from ...services.library import items as library_items
 from ...services.templates import latest_template
 from . import bp
 from .forms import BriefForm
@@ -52,9 +53,8 @@ def _brief_form(brief=None):
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
     form.countries.choices = choices([(c.iso2, c.name(locale)) for c in db.session.scalars(
         select(Country).join(Country.region).order_by(Region.position, Country.name_en))])
-    published = [*db.session.scalars(select(CaseStudy).where(CaseStudy.state == "published").order_by(CaseStudy.title)),
-                 *db.session.scalars(select(ActionPlan).where(ActionPlan.state == "published").order_by(ActionPlan.title))]
-    form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}") for i in published])
+    form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}")
+                                    for i in library_items.published()])
     if brief is not None and request.method == "GET":
         form.library.data = brief.library_refs
         form.title.data, form.period.data = brief.title, brief.period.label

@@ -15,6 +15,7 @@ from ...security import roles_required
 from ...services import markdown
 from ...services import meetings as meeting_service
 from ...services.errors import ServiceError
+from ...services.files import MIME
 from . import bp
 from .forms import DocumentForm, MeetingForm
 
@@ -102,5 +103,5 @@ def document(doc_id: int):
     doc = db.session.get(MeetingDocument, doc_id)
     if doc is None:
         abort(404)
-    return send_file(BytesIO(meeting_service.document_bytes(doc)), mimetype=meeting_service.MIME[doc.kind],
+    return send_file(BytesIO(meeting_service.document_bytes(doc)), mimetype=MIME[doc.kind],
                      as_attachment=True, download_name=doc.original_filename)

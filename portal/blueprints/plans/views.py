@@ -13,7 +13,7 @@ from ...services import markdown
 from ...services.errors import ServiceError
 from ...services.library import access, items, plans
 from ..library.forms import FileForm, ReviewForm
-from ..library.views import save_form, upload_file, workflow_action
+from ..library.actions import save_form, upload_file, workflow_action
 from . import bp
 from .forms import PlanForm, UpdateForm
 
@@ -41,27 +41,12 @@ def coverage():
 @bp.route("/<int:plan_id>")
 def plan(plan_id: int):
     item = _plan(plan_id)
-    editor = access.is_staff(current_user) or access.own_country(current_user, item.country_id)
     return render_template("plans/plan.html", item=item, progress=plans.progress(item),
                            objectives=markdown.render(item.objectives), can_edit=access.can_edit(current_user, item),
-                           can_report=editor, can_review=access.can_review(current_user),
-                           can_submit=item.state == "draft" and editor,
-                           history=items.history(item) if editor else [], update_form=UpdateForm(formdata=None),
+                           can_report=access.is_editor(current_user, item), can_review=access.can_review(current_user),
+                           can_submit=access.can_submit(current_user, item),
+                           history=items.history(item) if access.is_editor(current_user, item) else [], update_form=UpdateForm(formdata=None),
                            file_form=FileForm(formdata=None), review_form=ReviewForm(formdata=None))
-
-
-def _measures_text(item: ActionPlan) -> str:
-    return "\n".join(" | ".join([m.phase, m.status, m.text, m.agencies, m.timeline]) for m in item.measures)
-
-
-def parse_measures(text: str) -> list[dict]:
-    out = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
-        out.append({"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]})
-    return out
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,19 +54,18 @@ def parse_measures(text: str) -> list[dict]:
 @login_required
 def edit(plan_id: int | None = None):
     item = _plan(plan_id) if plan_id else None
-    if (item is not None and not access.can_edit(current_user, item)) or \
-            (item is None and not (access.is_staff(current_user) or current_user.country_id)):
+    if (item is not None and not access.can_edit(current_user, item)) or (item is None and not access.may_add(current_user)):
         abort(403)
     form = PlanForm(obj=item) if item is not None and request.method == "GET" else PlanForm()
-    countries = [c for c in db.session.scalars(select(Country).order_by(Country.name_en)) if access.can_create(current_user, c.id)]
-    form.country.choices = choices([(c.iso2, c.name(current_language())) for c in countries])
+    form.country.choices = choices([(c.iso2, c.name(current_language()))
+                                    for c in items.creatable_countries(current_user)])
     if item is not None and request.method == "GET":
         form.country.data = item.country.iso2
-        form.measures.data = _measures_text(item)
-        form.sources.data = "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in item.sources)
+        form.measures.data = plans.measures_text(item)
+        form.sources.data = items.sources_text(item.sources)
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        data["measures"] = parse_measures(form.measures.data)
+        data["measures"] = plans.parse_measures_text(form.measures.data)
         saved = save_form(form, lambda: plans.save_plan(item, data, current_user))
         if saved is not None:
             return redirect(url_for("plans.plan", plan_id=saved.id))

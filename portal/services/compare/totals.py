@@ -8,6 +8,7 @@ Shares: a missing term gives no share (missing is not zero).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ class Grid:
     country: np.ndarray
     period: np.ndarray
 
-    @property
+    @cached_property
     def keys(self) -> np.ndarray:
         return (self.cell * len(self.countries) + self.country) * len(self.periods) + self.period
 

@@ -93,7 +93,7 @@ def restore(folder: Path) -> str:
             source.close()
     else:
         url, schema = _libpq_url()
-        db.session.remove()
+        db.session.remove()           # give back the connection _libpq_url used before the pool is disposed
         subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", f"--schema={schema}",
                         f"--dbname={url}", str(folder / manifest["database"])], check=True, capture_output=True,
                        timeout=3600)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from . import backup, work
 from .runner import Job, daily, every_minutes, weekly
 
 JOBS = {job.name: job for job in [
-    Job("periods", work.open_and_close_periods, daily, description="open and close reporting periods at their dates"),
-    Job("reminders", work.reminders, daily, description="deadline reminders, overdue notices, secretariat digest"),
-    Job("brief_drafts", work.brief_drafts, daily, description="draft briefs before meetings"),
-    Job("quality", work.quality_sweep, weekly, description="accepted returns against the current template's rules"),
-    Job("backup", backup.backup, daily, timeout=timedelta(hours=2), description="database and uploaded files"),
-    Job("outbox", work.send_outbox, every_minutes(5), timeout=timedelta(minutes=10), description="send queued e-mail"),
+    Job("periods", work.open_and_close_periods, daily, description=_l("open and close reporting periods at their dates")),
+    Job("reminders", work.reminders, daily, description=_l("deadline reminders, overdue notices, secretariat digest")),
+    Job("brief_drafts", work.brief_drafts, daily, description=_l("draft briefs before meetings")),
+    Job("quality", work.quality_sweep, weekly, description=_l("accepted returns against the current template's rules")),
+    Job("backup", backup.backup, daily, timeout=timedelta(hours=2), description=_l("database and uploaded files")),
+    Job("outbox", work.send_outbox, every_minutes(5), timeout=timedelta(minutes=10), description=_l("send queued e-mail")),
 ]}
 
 # Cron-style triggers for the scheduler process (hour, minute); the outbox runs every 5 minutes.

@@ -29,7 +29,7 @@ class Job:
     run: Callable[[datetime], str]
     slot: Callable[[datetime], str]
     timeout: timedelta = timedelta(minutes=30)
-    description: str = ""
+    description: object = ""      # a lazy string: shown on the admin page in the reader's language
 
 
 def daily(now: datetime) -> str:

@@ -34,6 +34,21 @@ def can_edit(user, item) -> bool:
     return is_staff(user) or (own_country(user, item.country_id) and item.state == "draft")
 
 
+def is_editor(user, item) -> bool:
+    """May work on this item (submit it, report progress, see its history): the secretariat,
+    and the focal points of its country."""
+    return is_staff(user) or own_country(user, item.country_id)
+
+
+def can_submit(user, item) -> bool:
+    return item.state == "draft" and is_editor(user, item)
+
+
+def may_add(user) -> bool:
+    """May add items at all: the secretariat, and focal points (for their own country)."""
+    return is_staff(user) or (_signed_in(user) and user.role == Role.FOCAL_POINT and user.country_id is not None)
+
+
 def can_create(user, country_id: int | None) -> bool:
     return is_staff(user) or (country_id is not None and own_country(user, country_id))
 

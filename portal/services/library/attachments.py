@@ -7,13 +7,13 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from ...extensions import db
-from ...models import ActionPlan, CaseStudy, LibraryFile, User
+from ...models import LibraryFile, User
+from ...models.library import LIBRARY_MODELS
 from .. import files
 from ..errors import Forbidden, NotFound
 from . import access
 from .items import _revise
 
-MODELS = {"case_study": CaseStudy, "action_plan": ActionPlan}
 
 
 def attach(item, data: bytes, filename: str, title: str, actor: User | None) -> LibraryFile:
@@ -31,7 +31,7 @@ def attach(item, data: bytes, filename: str, title: str, actor: User | None) -> 
 
 def get_file(file_id: int, user) -> tuple[LibraryFile, bytes]:
     record = db.session.get(LibraryFile, file_id)
-    item = db.session.get(MODELS[record.item_kind], record.item_id) if record else None
+    item = db.session.get(LIBRARY_MODELS[record.item_kind], record.item_id) if record else None
     if record is None or item is None or not access.can_view(user, item):
         raise NotFound(_l("There is no such file, or you may not see it."))
     return record, files.read(record.stored_path)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CaseStudy, Country, LibraryRevision, Role, User
-from ...models.library import ACTORS, LANGUAGES, TARGET_GROUPS, THEMES, VISIBILITY
+from ...models.library import ACTORS, LANGUAGES, LIBRARY_MODELS, TARGET_GROUPS, THEMES, VISIBILITY
 from ...models.types import utcnow
 from .. import audit, notifications
 from ..errors import Forbidden, NotFound, ServiceError
@@ -124,7 +124,8 @@ def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> C
     values = _case_values(data)
     translation = data.get("translation_of_id")
     values["translation_of_id"] = int(translation) if translation not in (None, "") else None
-    if values["translation_of_id"] and db.session.get(CaseStudy, values["translation_of_id"]) is None:
+    if values["translation_of_id"] and (db.session.get(CaseStudy, values["translation_of_id"]) is None
+                                        or (item is not None and values["translation_of_id"] == item.id)):
         raise ServiceError(_l("The linked translation does not exist."), field="translation_of_id")
     values["country_id"] = country.id
     item = create_or_update(CaseStudy, item, values, actor)
@@ -152,7 +153,7 @@ def create_or_update(model, item, values: dict, actor: User | None):
 
 
 def submit(item, actor: User) -> None:
-    if not (access.is_staff(actor) or access.own_country(actor, item.country_id)):
+    if not access.is_editor(actor, item):
         raise Forbidden(_l("You may submit items of your own country only."))
     if item.state != "draft":
         raise ServiceError(_l("Only a draft can be submitted for review."))
@@ -196,6 +197,28 @@ def _notify(item, kind: str, params: dict) -> None:
     for user_id in people:
         notifications.notify(db.session.get(User, user_id), kind, {"title": item.title[:200], **params},
                              link=f"/library/{endpoint}/{item.id}")
+
+
+def sources_text(sources: list[dict]) -> str:
+    """The text form parse_sources reads: one source per line, "title | url"."""
+    return "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in sources)
+
+
+def creatable_countries(user) -> list[Country]:
+    """The countries this user may add library items for."""
+    return [c for c in db.session.scalars(select(Country).order_by(Country.name_en)) if access.can_create(user, c.id)]
+
+
+def translation_candidates(user, item: CaseStudy | None) -> list[CaseStudy]:
+    """Case studies the user may see that `item` could be a translation of."""
+    return [c for c in db.session.scalars(select(CaseStudy).where(access.visible(CaseStudy, user))
+                                          .order_by(CaseStudy.title)) if item is None or c.id != item.id]
+
+
+def published() -> list:
+    """Every published case study and plan (what a brief may link)."""
+    return [item for model in LIBRARY_MODELS.values()
+            for item in db.session.scalars(select(model).where(model.state == "published").order_by(model.title))]
 
 
 def history(item) -> list[LibraryRevision]:

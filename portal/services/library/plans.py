@@ -49,6 +49,23 @@ def _measures(raw) -> list[dict]:
     return out
 
 
+def measures_text(plan: ActionPlan) -> str:
+    """The text form parse_measures_text reads: one measure per line."""
+    return "\n".join(" | ".join([m.phase, m.status, m.text, m.agencies, m.timeline]) for m in plan.measures)
+
+
+def parse_measures_text(text: str) -> list[dict]:
+    """One measure per line: "phase | status | measure | responsible agencies | timeline"
+    (checked by save_plan, which names the line of a wrong phase or status)."""
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
+        out.append({"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]})
+    return out
+
+
 def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> ActionPlan:
     country = country_by_code(data.get("country")) if plan is None or data.get("country") else plan.country
     if plan is None and actor is not None and not access.can_create(actor, country.id):
@@ -79,7 +96,7 @@ def _measure(existing: PlanMeasure | None, position: int, values: dict) -> PlanM
 
 def add_update(measure: PlanMeasure, *, on_date: date, status: str, text: str, actor: User | None) -> MeasureUpdate:
     plan = measure.plan
-    if actor is not None and not (access.is_staff(actor) or access.own_country(actor, plan.country_id)):
+    if actor is not None and not access.is_editor(actor, plan):
         raise Forbidden(_l("You may report progress on your own country's plans only."))
     if status not in MEASURE_STATUSES:
         raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f="status", v=status), field="status")

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import defer
 
 from ...extensions import db
-from ...models import ActionPlan, CaseStudy, Country, Region, SearchDoc, SearchTag
+from ...models import CaseStudy, Country, Region, SearchDoc, SearchTag
+from ...models.library import LIBRARY_MODELS
 from . import access
 from .terms import query_terms, snippet, terms
 
@@ -124,8 +125,14 @@ def search(user, q: str = "", filters: dict | None = None, sort: str = "relevanc
         db.session.execute(text("SET LOCAL jit TO DEFAULT"))
 
 
+def filters_from(args) -> dict:
+    """Filters from a query string (repeated keys or comma-separated values)."""
+    return {facet: args.getlist(facet) for facet in FACETS}
+
+
 def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: int) -> Results:
-    filters = {k: [v for v in (filters or {}).get(k, []) if v] for k in FACETS}
+    filters = {k: [p.strip() for v in (filters or {}).get(k, []) for p in str(v).split(",") if p.strip()]
+               for k in FACETS}
     sort = sort if sort in SORTS else "relevance"
     stems = query_terms(q)
     where = [access.visible(SearchDoc, user), *_filters(filters)]
@@ -203,5 +210,4 @@ def _facets(in_docs, in_tags) -> dict:
 
 
 def item_for(doc: SearchDoc):
-    model = CaseStudy if doc.item_kind == "case_study" else ActionPlan
-    return db.session.get(model, doc.item_id)
+    return db.session.get(LIBRARY_MODELS[doc.item_kind], doc.item_id)
