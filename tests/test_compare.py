@@ -83,6 +83,29 @@ def pd_isnan(x):
     return x != x
 
 
+def test_texts_notes_and_statuses_reach_their_own_cells(app, db, returns):
+    """Figures come from one index and the annotated cells from another: each text, note and
+    status lands on its own country, period and column, and nothing leaks to a neighbour."""
+    from portal.models import ReturnValue
+    kg = returns("KG", {("REP01", "Women"): 4, ("REP01", "Total"): 7, ("REP01O", "Total"): 7}, period="2024")
+    cell = db.session.scalar(db.select(ReturnValue).where(ReturnValue.version_id == kg.id,
+                                                          ReturnValue.indicator == "REP01", ReturnValue.breakdown == "Women"))
+    cell.text, cell.note = "see annex", "KG 2024 women"
+    db.session.commit()
+    c = compare(make_selection(indicators=["REP01", "REP06"], periods=["2024", "2025"], countries=["KG", "KZ"]))
+    text = lambda x: x if isinstance(x, str) else None  # noqa: E731 - pandas shows an absent text as NaN
+    annotated = {(r.country, r.period, r.indicator, r.breakdown): (text(r.text), text(r.note))
+                 for r in c.records("country", "period", "indicator", "breakdown", "text", "note")
+                 if text(r.text) or text(r.note)}
+    # KZ's note is on its REP01 indicator, so on each REP01 cell it reported (not Men: left blank)
+    assert annotated == {("KG", "2024", "REP01", "Women"): ("see annex", "KG 2024 women"),
+                         **{("KZ", "2025", "REP01", col): (None, "source KZ") for col in ("Women", "Boys", "Girls", "Total")}}
+    statuses = {(r.country, r.period, r.indicator, r.breakdown): r.status
+                for r in c.records("country", "period", "indicator", "breakdown", "status") if text(r.status)}
+    assert statuses == {("KZ", "2025", "REP06", "Total"): "EST"}
+    assert _value(c, "KG", "REP01", "Women", "2024").version_id == kg.id
+
+
 def test_provisional_only_for_the_secretariat(app, returns):
     c = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["UZ"], provisional=True))
     r = _value(c, "UZ", "REP01")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -108,8 +109,12 @@ class ReturnValue(db.Model):
     __tablename__ = "return_value"
     __table_args__ = (
         UniqueConstraint("version_id", "indicator", "breakdown", name="uq_return_value_cell"),
-        # Comparisons read one indicator across many versions.
-        Index("ix_return_value_indicator_version", "indicator", "version_id"),
+        # Comparisons read one indicator across many versions: the figures straight from this
+        # index (no table row per value), and the few annotated cells from the partial one.
+        Index("ix_return_value_figures", "indicator", "version_id", "breakdown", "number", "status"),
+        Index("ix_return_value_annotated", "indicator", "version_id",
+              sqlite_where=sql("text IS NOT NULL OR note IS NOT NULL"),
+              postgresql_where=sql("text IS NOT NULL OR note IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

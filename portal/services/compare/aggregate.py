@@ -9,15 +9,18 @@ only when at least three countries contribute to it, otherwise the total is supp
 """
 from __future__ import annotations
 
+import itertools
 from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from ...extensions import db
 from ...models import Country, Region, ReportingPeriod, Return, ReturnValue, ReturnVersion
+from .columns import fetch_columns, fetch_json, in_json, json_column
 from .selection import Selection
 
 from .totals import Grid, derived_shares, totals
@@ -51,18 +54,9 @@ def _versions_used(provisional: bool):
             .where(stamp.is_not(None)).group_by(ReturnVersion.return_id).subquery())
 
 
-def _fetch(stmt) -> list[tuple]:
-    # The driver's own rows (plain tuples, no per-row result processing): one indicator over
-    # 60 countries × 40 periods is 12k rows, and building Row objects cost more than the query.
-    result = db.session.connection().execute(stmt)
-    rows = result.cursor.fetchall()
-    result.close()
-    return rows
-
-
 def _versions(selection: Selection, periods: list[str], *columns):
     used = _versions_used(selection.provisional)
-    return (select(*columns)
+    return (select(*columns).select_from(ReturnVersion)
             .join(used, and_(used.c.return_id == ReturnVersion.return_id, used.c.number == ReturnVersion.number))
             .join(Return, Return.id == ReturnVersion.return_id)
             .join(Country, Country.id == Return.country_id)
@@ -70,17 +64,28 @@ def _versions(selection: Selection, periods: list[str], *columns):
             .where(ReportingPeriod.label.in_(periods), Country.iso2.in_(selection.countries)))
 
 
-def _query(selection: Selection, periods: list[str]) -> tuple[list[tuple], list[tuple]]:
-    """Two queries: the return version used per (country, period) — a few thousand rows — and
-    the values of those versions, without repeating country, period and version per value
-    (each string column costs about as much to fetch as the query itself)."""
-    versions = _fetch(_versions(selection, periods, ReturnVersion.id, Country.iso2, ReportingPeriod.label,
-                                ReturnVersion.number, ReturnVersion.accepted_at.is_(None)))
-    stmt = (select(ReturnValue.version_id, ReturnValue.indicator, ReturnValue.breakdown, ReturnValue.number,
-                   ReturnValue.text, ReturnValue.status, ReturnValue.note)
-            .where(ReturnValue.indicator.in_(selection.indicators),
-                   ReturnValue.version_id.in_(_versions(selection, periods, ReturnVersion.id))))
-    return versions, _fetch(stmt)
+VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
+FIGURE_COLUMNS = ("version_id", "indicator", "breakdown", "number", "status")
+
+
+def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[tuple]]:
+    """Three queries: the return version used per (country, period); the figures of those
+    versions as columns, read from the covering index ix_return_value_figures, without repeating
+    country, period and version per value; the few cells with a text or a note, through the
+    partial index ix_return_value_annotated. The version ids found by the first go to the others
+    as one JSON parameter."""
+    texts = fetch_json(_versions(selection, periods, *(json_column(c) for c in (
+        ReturnVersion.id, Country.iso2, ReportingPeriod.label, ReturnVersion.number, ReturnVersion.accepted_at.is_(None)))))
+    versions = dict(zip(VERSION_COLUMNS, map(orjson.loads, texts)))
+    where = (ReturnValue.indicator.in_(selection.indicators), in_json(ReturnValue.version_id, texts[0]))
+    figures = dict(zip(FIGURE_COLUMNS, fetch_columns(select(
+        *(json_column(getattr(ReturnValue, c)) for c in FIGURE_COLUMNS)).where(*where))))
+    annotated = db.session.execute(
+        select(ReturnValue.version_id, ReturnValue.indicator, ReturnValue.breakdown, ReturnValue.text, ReturnValue.note)
+        .where(*where, or_(ReturnValue.text.is_not(None), ReturnValue.note.is_not(None)))
+        # Without statistics SQLite would read every figure's row for its text and note.
+        .with_hint(ReturnValue, "INDEXED BY ix_return_value_annotated", "sqlite")).all()
+    return versions, figures, annotated
 
 
 def _grid(selection: Selection, periods: list[str]) -> Grid:
@@ -118,41 +123,74 @@ def _grid(selection: Selection, periods: list[str]) -> Grid:
 
 
 def _codes(values, labels: list) -> np.ndarray:
-    return pd.Index(labels).get_indexer(np.array(values, dtype=object)) if len(values) else np.zeros(0, dtype=np.intp)
+    """Each value's position in `labels` (-1 if absent)."""
+    lookup = {label: i for i, label in enumerate(labels)}
+    return np.fromiter(map(lookup.get, values, itertools.repeat(-1)), dtype=np.intp, count=len(values))
 
 
-def _place(grid: Grid, versions: list[tuple], values: list[tuple]) -> dict[str, np.ndarray]:
-    """Put each fetched value at its row of the grid (binary search on the integer keys)."""
+@dataclass
+class _Versions:
+    """The fetched versions: their ids, and each one's country and period as grid codes."""
+    ids: pd.Index
+    country: np.ndarray
+    period: np.ndarray
+
+
+def _locate(grid: Grid, versions: _Versions, version_ids, indicators, breakdowns) -> tuple[np.ndarray, ...]:
+    """For fetched cells (columns of version id, indicator, breakdown): their rows in the grid
+    (binary search on the integer keys), which of the cells have one, and each cell's version."""
     n = len(grid.cell)
-    keys = grid.keys
-    v_ids = np.array([v[0] for v in versions], dtype=np.int64)
-    v_country = _codes([v[1] for v in versions], grid.countries)
-    v_period = _codes([v[2] for v in versions], grid.periods)
-    data = dict(zip(["version_id", "indicator", "breakdown", "number", "text", "status", "note"],
-                    list(zip(*values)) if values else [()] * 7))
-    at_version = pd.Index(v_ids).get_indexer(np.array(data["version_id"], dtype=np.int64))
-    indicators = list(dict.fromkeys(i for i, _c in grid.cells))
-    columns = list(dict.fromkeys(c for _i, c in grid.cells))
-    cell_of = np.full((max(1, len(indicators)), max(1, len(columns))), -1, dtype=np.int64)
+    at_version = versions.ids.get_indexer(np.asarray(version_ids, dtype=np.int64))
+    ind_labels = list(dict.fromkeys(i for i, _c in grid.cells))
+    col_labels = list(dict.fromkeys(c for _i, c in grid.cells))
+    cell_of = np.full((max(1, len(ind_labels)), max(1, len(col_labels))), -1, dtype=np.int64)
     for k, (code, column) in enumerate(grid.cells):
-        cell_of[indicators.index(code), columns.index(column)] = k
-    di, dc = _codes(data["indicator"], indicators), _codes(data["breakdown"], columns)
+        cell_of[ind_labels.index(code), col_labels.index(column)] = k
+    di, dc = _codes(indicators, ind_labels), _codes(breakdowns, col_labels)
     dk = np.where((di >= 0) & (dc >= 0), cell_of[np.maximum(di, 0), np.maximum(dc, 0)], -1)
-    data_keys = (dk * len(grid.countries) + v_country[at_version]) * len(grid.periods) + v_period[at_version]
-    at = np.searchsorted(keys, data_keys) if n else np.zeros(len(data_keys), dtype=np.intp)
-    ok = (dk >= 0) & (at_version >= 0) & (at < n)
-    ok[ok] = keys[at[ok]] == data_keys[ok]
-    at, src = at[ok], np.nonzero(ok)[0]
-    data["version"] = np.array([v[3] for v in versions], dtype=float)[at_version]
-    data["provisional"] = np.array([bool(v[4]) for v in versions], dtype=bool)[at_version]
-    out = {}
-    for column, fill, dtype in [("status", None, object), ("number", np.nan, float), ("text", None, object),
-                                ("note", None, object), ("version_id", np.nan, float), ("version", np.nan, float),
-                                ("provisional", False, bool)]:
-        out[column] = np.full(n, fill, dtype=dtype)
-        out[column][at] = np.asarray(data[column], dtype=dtype)[src]
+    # A figure of a version not in `versions` (accepted between the two queries) is left out.
+    known = at_version >= 0
+    safe = np.where(known, at_version, 0)
+    country = versions.country[safe] if len(versions.ids) else np.zeros(len(safe), dtype=np.intp)
+    period = versions.period[safe] if len(versions.ids) else np.zeros(len(safe), dtype=np.intp)
+    keys = (dk * len(grid.countries) + country) * len(grid.periods) + period
+    at = np.searchsorted(grid.keys, keys) if n else np.zeros(len(keys), dtype=np.intp)
+    ok = (dk >= 0) & known & (at < n)
+    ok[ok] = grid.keys[at[ok]] == keys[ok]
+    return at[ok], np.nonzero(ok)[0], at_version
+
+
+STATUSES = [None, "N/A", "N/AV", "NIL", "EST", "CONF"]   # the return's codes (spec §4), validated on upload
+NA, NAV, NIL, EST, CONF = range(1, 6)
+
+
+def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) -> dict[str, np.ndarray]:
+    """Put each fetched figure, text and note at its row of the grid."""
+    n = len(grid.cell)
+    coded = _Versions(pd.Index(np.asarray(versions["id"], dtype=np.int64)),
+                      _codes(versions["country"], grid.countries), _codes(versions["period"], grid.periods))
+    at, src, at_version = _locate(grid, coded, figures["version_id"], figures["indicator"], figures["breakdown"])
+    codes = _codes(figures["status"], STATUSES)[src]
+    status = np.zeros(n, dtype=np.intp)         # codes into STATUSES; 0 is none (or one not known here)
+    status[at] = np.maximum(codes, 0)
+    out = {"status": np.array(STATUSES, dtype=object)[status], "status_code": status, "number": np.full(n, np.nan),
+           "version_id": np.full(n, np.nan), "version": np.full(n, np.nan), "provisional": np.zeros(n, dtype=bool)}
+    if (codes < 0).any():
+        out["status"][at[codes < 0]] = np.asarray(figures["status"], dtype=object)[src[codes < 0]]
+    out["number"][at] = np.asarray(figures["number"], dtype=float)[src]
+    used = at_version[src]
+    out["version_id"][at] = np.asarray(versions["id"], dtype=float)[used]
+    out["version"][at] = np.asarray(versions["number"], dtype=float)[used]
+    out["provisional"][at] = np.asarray(versions["provisional"], dtype=bool)[used]
+    for column in ("text", "note"):
+        out[column] = np.full(n, None, dtype=object)
+    if annotated:
+        notes = list(zip(*annotated))
+        at, src, _ = _locate(grid, coded, *notes[:3])
+        out["text"][at] = np.asarray(notes[3], dtype=object)[src]
+        out["note"][at] = np.asarray(notes[4], dtype=object)[src]
     has = np.zeros((max(1, len(grid.countries)), max(1, len(grid.periods))), dtype=bool)
-    has[v_country, v_period] = True
+    has[coded.country, coded.period] = True
     out["has_return"] = has[grid.country, grid.period]
     return out
 
@@ -187,10 +225,10 @@ def compare(selection: Selection) -> Comparison:
         select(ReportingPeriod).order_by(ReportingPeriod.start_date))]
     upto = all_periods[: all_periods.index(selection.periods[-1]) + 1]
     grid = _grid(selection, upto)
-    versions, values = _query(selection, upto)
-    data = _place(grid, versions, values)
-    status = data["status"]
-    value = np.where(status == "NIL", 0.0, np.where((status == "N/A") | (status == "N/AV"), np.nan, data["number"]))
+    versions, figures, annotated = _query(selection, upto)
+    data = _place(grid, versions, figures, annotated)
+    status = data["status_code"]
+    value = np.where(status == NIL, 0.0, np.where((status == NA) | (status == NAV), np.nan, data["number"]))
     present = ~np.isnan(value)
     previous, running, seen, gaps = _within_groups(grid.keys // max(1, len(upto)), value, present)
     flows = grid.kinds[grid.cell] == "flow" if len(grid.cells) else np.zeros(0, dtype=bool)
@@ -200,15 +238,15 @@ def compare(selection: Selection) -> Comparison:
         "breakdown": _labels([b for _c, b in grid.cells], grid.cell),
         "kind": _labels(list(grid.kinds), grid.cell), "unit": _labels(list(grid.units), grid.cell),
         **{k: data[k] for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
-        "value": value, "est": status == "EST", "conf": status == "CONF", "has_return": data["has_return"],
+        "value": value, "est": status == EST, "conf": status == CONF, "has_return": data["has_return"],
         "period_order": grid.period, "present": present, "previous": previous, "change": value - previous,
         "cumulative": np.where(flows & (seen > 0), running, np.nan), "cumulative_partial": flows & (gaps > 0),
     })
     chosen = np.nonzero(np.isin(grid.period, [upto.index(p) for p in selection.periods]))[0]
     with_return: dict[str, set[str]] = {}
-    for _id, country, period, *_rest in versions:
+    for country, period in zip(versions["country"], versions["period"]):
         with_return.setdefault(period, set()).add(country)
     missing = {p: sorted(set(selection.countries) - with_return.get(p, set())) for p in selection.periods}
-    flags = {"value": value, "present": present, "conf": status == "CONF", "est": status == "EST"}
+    flags = {"value": value, "present": present, "conf": status == CONF, "est": status == EST}
     return Comparison(selection, rows.iloc[chosen].reset_index(drop=True), totals(grid, chosen, flags),
                       derived_shares(grid, chosen, value), missing)
