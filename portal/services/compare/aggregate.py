@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod, Return, ReturnValue, ReturnVersion
+from ...models import Country, ReportingPeriod, Return, ReturnValue, ReturnVersion
 from .columns import fetch_columns, fetch_json, in_json, json_column
 from .selection import Selection
 
@@ -88,27 +88,29 @@ def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[t
     return versions, figures, annotated
 
 
-def _grid(selection: Selection, periods: list[str]) -> Grid:
+def _grid(selection: Selection) -> Grid:
     """Every cell the comparison shows — for each (indicator, breakdown column), each country,
     and each period whose template has the cell — so that a missing value is a row, not an
     absence. Integer codes, sorted by (cell, country, period)."""
-    templates = {p.label: p.template for p in db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.label.in_(periods)))}
+    periods = [label for label, _template in selection.history]
+    by_template: dict[int, list[tuple]] = {}
     found: dict[tuple[str, str], tuple[str, str, list[int]]] = {}
-    for i, period in enumerate(periods):
-        template = templates[period]
-        for code in selection.indicators:
-            ind = template.indicator(code)
-            if ind is None:
-                continue
-            columns = template.columns(ind.breakdown)
-            if not selection.breakdown:
-                columns = [c for c in columns if c in ("Total", "Value")]
-            for column in columns:
-                found.setdefault((code, column), (ind.kind, ind.unit, []))[2].append(i)
+    for i, (_label, template) in enumerate(selection.history):
+        if template.id not in by_template:
+            cells = by_template[template.id] = []
+            indicators = {ind.code: ind for ind in template.indicators}
+            for code in selection.indicators:
+                ind = indicators.get(code)
+                if ind is None:
+                    continue
+                columns = template.columns(ind.breakdown)
+                if not selection.breakdown:
+                    columns = [c for c in columns if c in ("Total", "Value")]
+                cells.extend(((code, column), ind.kind, ind.unit) for column in columns)
+        for key, kind, unit in by_template[template.id]:
+            found.setdefault(key, (kind, unit, []))[2].append(i)
     found = dict(sorted(found.items()))
     countries = sorted(selection.countries)
-    region_of = dict(db.session.execute(select(Country.iso2, Region.code).join(Region)).all())
     n_c = len(countries)
     cell, country, period = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for k, (_kind, _unit, positions) in enumerate(found.values()):
@@ -118,7 +120,7 @@ def _grid(selection: Selection, periods: list[str]) -> Grid:
         period.append(np.tile(pos, n_c))
     return Grid(cells=list(found), kinds=np.array([v[0] for v in found.values()], dtype=object),
                 units=np.array([v[1] for v in found.values()], dtype=object), countries=countries,
-                regions=[region_of[c] for c in countries], periods=periods, cell=np.concatenate(cell),
+                regions=[selection.regions[c] for c in countries], periods=periods, cell=np.concatenate(cell),
                 country=np.concatenate(country), period=np.concatenate(period))
 
 
@@ -191,6 +193,7 @@ def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) ->
         out["note"][at] = np.asarray(notes[4], dtype=object)[src]
     has = np.zeros((max(1, len(grid.countries)), max(1, len(grid.periods))), dtype=bool)
     has[coded.country, coded.period] = True
+    out["has"] = has
     out["has_return"] = has[grid.country, grid.period]
     return out
 
@@ -221,10 +224,8 @@ def compare(selection: Selection) -> Comparison:
     """Rows are laid out as a grid of integer keys (cell, country, period), sorted, so that
     placing values, previous-period change, running sums and totals are array operations
     rather than merges and group-bys over strings (bench/compare.py)."""
-    all_periods = [p.label for p in db.session.scalars(
-        select(ReportingPeriod).order_by(ReportingPeriod.start_date))]
-    upto = all_periods[: all_periods.index(selection.periods[-1]) + 1]
-    grid = _grid(selection, upto)
+    grid = _grid(selection)
+    upto = grid.periods
     versions, figures, annotated = _query(selection, upto)
     data = _place(grid, versions, figures, annotated)
     status = data["status_code"]
@@ -232,21 +233,20 @@ def compare(selection: Selection) -> Comparison:
     present = ~np.isnan(value)
     previous, running, seen, gaps = _within_groups(grid.keys // max(1, len(upto)), value, present)
     flows = grid.kinds[grid.cell] == "flow" if len(grid.cells) else np.zeros(0, dtype=bool)
-    rows = pd.DataFrame({
-        "country": _labels(grid.countries, grid.country), "region": _labels(grid.regions, grid.country),
-        "period": _labels(upto, grid.period), "indicator": _labels([c for c, _b in grid.cells], grid.cell),
-        "breakdown": _labels([b for _c, b in grid.cells], grid.cell),
-        "kind": _labels(list(grid.kinds), grid.cell), "unit": _labels(list(grid.units), grid.cell),
-        **{k: data[k] for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
-        "value": value, "est": status == EST, "conf": status == CONF, "has_return": data["has_return"],
-        "period_order": grid.period, "present": present, "previous": previous, "change": value - previous,
-        "cumulative": np.where(flows & (seen > 0), running, np.nan), "cumulative_partial": flows & (gaps > 0),
-    })
     chosen = np.nonzero(np.isin(grid.period, [upto.index(p) for p in selection.periods]))[0]
-    with_return: dict[str, set[str]] = {}
-    for country, period in zip(versions["country"], versions["period"]):
-        with_return.setdefault(period, set()).add(country)
-    missing = {p: sorted(set(selection.countries) - with_return.get(p, set())) for p in selection.periods}
+    pick = (lambda a: a) if len(chosen) == len(grid.cell) else (lambda a: a[chosen])  # noqa: E731
+    cell, country = pick(grid.cell), pick(grid.country)
+    rows = pd.DataFrame({
+        "country": _labels(grid.countries, country), "region": _labels(grid.regions, country),
+        "period": _labels(upto, pick(grid.period)), "indicator": _labels([c for c, _b in grid.cells], cell),
+        "breakdown": _labels([b for _c, b in grid.cells], cell),
+        "kind": _labels(list(grid.kinds), cell), "unit": _labels(list(grid.units), cell),
+        **{k: pick(data[k]) for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
+        "value": pick(value), "est": pick(status == EST), "conf": pick(status == CONF),
+        "has_return": pick(data["has_return"]), "period_order": pick(grid.period), "present": pick(present),
+        "previous": pick(previous), "change": pick(value - previous),
+        "cumulative": pick(np.where(flows & (seen > 0), running, np.nan)), "cumulative_partial": pick(flows & (gaps > 0)),
+    })
+    missing = {p: [c for c, has in zip(grid.countries, data["has"][:, upto.index(p)]) if not has] for p in selection.periods}
     flags = {"value": value, "present": present, "conf": status == CONF, "est": status == EST}
-    return Comparison(selection, rows.iloc[chosen].reset_index(drop=True), totals(grid, chosen, flags),
-                      derived_shares(grid, chosen, value), missing)
+    return Comparison(selection, rows, totals(grid, chosen, flags), derived_shares(grid, chosen, value), missing)

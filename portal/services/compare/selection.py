@@ -20,6 +20,10 @@ class Selection:
     breakdown: bool = True        # every breakdown column, or the Total/Value only
     provisional: bool = False     # include submitted, not yet accepted versions (secretariat)
     templates: list = field(default_factory=list, repr=False)
+    # Every period up to the last one chosen, oldest first, with its template (for change and
+    # running sums), and each chosen country's region: read once here, used by compare().
+    history: list[tuple] = field(default_factory=list, repr=False)
+    regions: dict[str, str] = field(default_factory=dict, repr=False)
 
     def query_args(self) -> dict:
         args = {"indicator": self.indicators, "period": self.periods, "country": self.countries}
@@ -82,8 +86,10 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
     chosen = [iso for iso, _region in ordered if not wanted or iso in wanted]
     if breakdown not in (None, "", "all", "total", "sex_age", "sex", "origin", "single"):
         raise ServiceError(_l("Unknown breakdown: %(b)s.", b=breakdown), field="breakdown")
+    history = all_periods[: all_periods.index(chosen_periods[-1]) + 1]
     return Selection(indicators=codes, periods=[p.label for p in chosen_periods], countries=chosen,
-                     breakdown=breakdown != "total", provisional=provisional, templates=templates)
+                     breakdown=breakdown != "total", provisional=provisional, templates=templates,
+                     history=[(p.label, p.template) for p in history], regions={c: by_code[c] for c in chosen})
 
 
 def selection_from_args(args, provisional_allowed: bool) -> Selection:

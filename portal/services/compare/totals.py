@@ -70,9 +70,11 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray]) -> pd.D
     cells = np.bincount(inverse, minlength=size)
     conf = count(flags["conf"][rows] & present) > 0
     est = count(flags["est"][rows] & present) > 0
-    missing: list[list[str]] = [[] for _ in range(size)]
-    for i in np.nonzero(~present)[0]:          # rows run by country, so each list comes out sorted
-        missing[inverse[i]].append(grid.countries[grid.country[rows[i]]])
+    absent = np.nonzero(~present)[0]
+    absent = absent[np.argsort(inverse[absent], kind="stable")]  # rows run by country: lists come out sorted
+    names = np.array(grid.countries, dtype=object)[grid.country[rows[absent]]].tolist()
+    ends = np.cumsum(np.bincount(inverse[absent], minlength=size)).tolist()
+    missing = [names[start:end] for start, end in zip([0, *ends[:-1]], ends)]
     suppressed = conf & (contributors < CONF_MIN_CONTRIBUTORS)
     value[suppressed | (contributors == 0)] = np.nan
     group_i, rest = np.divmod(uniq, n_cells * n_p)
