@@ -1,6 +1,6 @@
 """Benchmark: comparisons, exports and brief compiles on 60 countries × 40 periods.
 
-    .venv/bin/python bench/compare.py [--runs 7]
+    .venv/bin/python bench/compare.py [--runs 7] [--postgresql [URL]]
 
 Seeds a temporary SQLite database with synthetic accepted returns (every input cell of
 the 47 indicators, inserted in bulk; the upload path is measured by bench/returns.py) and
@@ -8,6 +8,8 @@ prints medians for: one indicator for all countries and periods with its breakdo
 through the service and through GET /api/v1/comparison; the full-section Excel export;
 a brief compile (snapshot + HTML page + XLSX) and, separately, its PDF.
 Targets (2-core machine): comparison ≤ 100 ms, export ≤ 3 s, brief compile ≤ 3 s.
+With --postgresql the same runs go to a scratch database, prr_bench, created on that server
+(default postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and dropped at the end.
 """
 from __future__ import annotations
 
@@ -77,15 +79,37 @@ def seed(db, models, template):
     return codes, [p.label for p in periods], len(values)
 
 
-def _app(tmp: str):
+SCRATCH = "prr_bench"
+
+
+def _app(tmp: str, url: str | None = None):
     from portal import create_app
 
     return create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "UPLOAD_FOLDER": f"{tmp}/up",
+                       "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp}/bench.db", "UPLOAD_FOLDER": f"{tmp}/up",
                        "WTF_CSRF_ENABLED": False, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8})
 
 
-def seed_only(tmp: str) -> None:
+def scratch_database(server_url: str):
+    """Create the scratch PostgreSQL database (dropping a leftover one); returns its URL and a
+    function that drops it."""
+    from sqlalchemy import create_engine, make_url, text
+
+    server = make_url(server_url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {SCRATCH}"))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
+        admin.dispose()
+
+    return server.set(database=SCRATCH).render_as_string(hide_password=False), drop
+
+
+def seed_only(tmp: str, url: str | None = None) -> None:
     """Build the database in its own process: the measured process then starts clean, as a
     web worker does (not carrying the seeding's 360,000 freed objects)."""
     import flask_migrate
@@ -95,7 +119,7 @@ def seed_only(tmp: str) -> None:
     from portal.services import seed as seed_service
     from portal.services.templates import get_template
 
-    app = _app(tmp)
+    app = _app(tmp, url)
     with app.app_context():
         flask_migrate.upgrade()
         seed_service.load_reference_data()
@@ -105,7 +129,7 @@ def seed_only(tmp: str) -> None:
               f"{n} values in {time.perf_counter() - t0:.1f} s")
 
 
-def main(runs: int) -> None:
+def main(runs: int, url: str | None = None) -> None:
     import subprocess
 
     from portal import models
@@ -117,8 +141,9 @@ def main(runs: int) -> None:
     from portal.services.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, __file__, "--seed-only", tmp], check=True)
-        app = _app(tmp)
+        subprocess.run([sys.executable, __file__, "--seed-only", tmp] + (["--url", url] if url else []), check=True)
+        app = _app(tmp, url)
+        print(f"database: {'PostgreSQL (scratch database ' + SCRATCH + ')' if url else 'SQLite (temporary file)'}")
         with app.app_context(), app.test_request_context():
             real = {"KZ", "KG", "TJ", "TM", "UZ", "ID", "IQ", "MV", "MA"}
             codes = [c for c in db.session.scalars(db.select(models.Country.iso2)) if c not in real]
@@ -166,9 +191,18 @@ def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--postgresql", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        metavar="SERVER_URL", help="run on a scratch database on this PostgreSQL server")
     parser.add_argument("--seed-only", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_only:
-        seed_only(args.seed_only)
+        seed_only(args.seed_only, args.url)
+    elif args.postgresql:
+        url, drop = scratch_database(args.postgresql)
+        try:
+            main(args.runs, url)
+        finally:
+            drop()
     else:
         main(args.runs)
