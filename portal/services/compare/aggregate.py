@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnValue, ReturnVersion
@@ -47,21 +48,20 @@ class Comparison:
         return bool(self.rows["value"].isna().all()) if len(self.rows) else True
 
 
-def _versions_used(provisional: bool):
-    """Per return, the version to use: the last accepted one, or (provisional) the last submitted."""
-    stamp = ReturnVersion.submitted_at if provisional else ReturnVersion.accepted_at
-    return (select(ReturnVersion.return_id, func.max(ReturnVersion.number).label("number"))
-            .where(stamp.is_not(None)).group_by(ReturnVersion.return_id).subquery())
-
-
 def _versions(selection: Selection, periods: list[str], *columns):
-    used = _versions_used(selection.provisional)
+    """Per return, the version to use: the last accepted one, or (provisional) the last submitted.
+    Written as "no later such version exists", which both planners run as an anti-join (with a
+    join on max(number) PostgreSQL misjudged the rows and took 2,400 nested index scans)."""
+    stamp = "submitted_at" if selection.provisional else "accepted_at"
+    later = aliased(ReturnVersion)
     return (select(*columns).select_from(ReturnVersion)
-            .join(used, and_(used.c.return_id == ReturnVersion.return_id, used.c.number == ReturnVersion.number))
             .join(Return, Return.id == ReturnVersion.return_id)
             .join(Country, Country.id == Return.country_id)
             .join(ReportingPeriod, ReportingPeriod.id == Return.period_id)
-            .where(ReportingPeriod.label.in_(periods), Country.iso2.in_(selection.countries)))
+            .where(getattr(ReturnVersion, stamp).is_not(None),
+                   ~exists().where(later.return_id == ReturnVersion.return_id, later.number > ReturnVersion.number,
+                                   getattr(later, stamp).is_not(None)),
+                   ReportingPeriod.label.in_(periods), Country.iso2.in_(selection.countries)))
 
 
 VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
