@@ -171,3 +171,41 @@ def test_everyone_signed_in_may_compare(client, login_as, returns):
         login_as(role, country="KG" if role == "focal_point" else None)
         assert client.get("/compare/?indicator=REP01&period=2025").status_code == 200
         client.post("/auth/logout")
+
+
+@pytest.mark.parametrize("role", ["delegate", "secretariat"])
+def test_every_exported_value_is_what_the_page_shows(app, client, login_as, returns, role):
+    """The workbook is written from the comparison's arrays, the page from cell objects: every
+    country and total cell of every indicator sheet must hold what the page's cell shows (the
+    number, "c", N/A or N/AV, else empty), and the Data sheet the same values per row."""
+    from portal.services.compare import present
+
+    returns("KZ", {("REP01", "Total"): 500, ("REP01O", "Total"): 500}, accept=False)   # provisional for staff
+    login_as(role)
+    staff = role == "secretariat"
+    query = "indicator=REP01&indicator=REP06&indicator=COM08&period=2024&period=2025" + ("&provisional=1" if staff else "")
+    wb = load_workbook(BytesIO(client.get(f"/compare/export.xlsx?{query}").data))
+    with app.test_request_context():
+        selection = make_selection(indicators=["REP01", "REP06", "COM08"], periods=["2024", "2025"], provisional=staff)
+        tables = present.tables(compare(selection), "en", staff, charts=False)
+    checked = set()
+    for table in tables:
+        sheet = list(wb[table.code].iter_rows(values_only=True))
+        header = sheet[2]
+        keys = [(p, c) for p in table.periods for c in table.columns]
+        assert list(header[1:]) == [f"{p} {c}" for p, c in keys]
+        for (_code, name, cells), row in zip(table.rows + table.totals, sheet[3:], strict=True):
+            assert row[0] == name
+            for key, got in zip(keys, row[1:], strict=True):
+                cell = cells.get(key)
+                want = None if cell is None else (
+                    cell.value if cell.value is not None else (None if cell.display in ("—", "") else cell.display))
+                assert got == want, (table.code, name, key)
+                checked.add(want if isinstance(want, str) else type(want).__name__)
+    assert {"c", "N/AV", "float", "NoneType"} <= checked if not staff else {"N/AV", "float", "NoneType"} <= checked
+    data = {(r[0], r[1], r[2], r[3]): r[4:] for r in wb["Data"].iter_rows(min_row=2, values_only=True)}
+    assert data[("ID", "2025", "COM08", "Total")][0] == (4 if staff else "c")
+    assert data[("KZ", "2025", "REP01", "Total")] == ((500, None, None, data[("KZ", "2025", "REP01", "Total")][3], "provisional")
+                                                      if staff else (20, None, "source KZ", data[("KZ", "2025", "REP01", "Total")][3], None))
+    assert data[("TJ", "2025", "REP06", "Total")][:2] == (None, "N/AV")
+    assert data[("TM", "2025", "REP01", "Total")] == (None, None, None, None, "no return")

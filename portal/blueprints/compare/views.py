@@ -47,9 +47,7 @@ def index():
 @login_required
 def export_xlsx():
     comparison = _comparison()
-    staff = is_staff(current_user)
-    tables = present.tables(comparison, current_language(), staff, charts=False, formatted=False)
-    data = export.to_xlsx(comparison, tables, staff)
+    data = export.to_xlsx(comparison, current_language(), is_staff(current_user))
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

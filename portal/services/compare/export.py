@@ -1,30 +1,89 @@
-"""Exports of a comparison: Excel (a sheet per indicator and a tidy data sheet) and CSV."""
+"""Exports of a comparison: Excel (a sheet per indicator and a tidy data sheet) and CSV.
+
+Values come straight from the comparison's arrays, not from the page's cell objects: a full
+section over 40 periods is ~94,000 values and ~850,000 cells, and a cell object each cost
+~0.8 s (bench/compare.py). tests/test_compare.py checks that every exported value equals what
+the page shows.
+"""
 from __future__ import annotations
 
 import csv
 import io
-import math
 
+import numpy as np
+import pandas as pd
 from flask_babel import gettext as _
 
 from ..xlsx_stream import Workbook
 from .aggregate import Comparison
-from .present import IndicatorTable
+from .present import layouts
+
+NOT_SHOWN = ("N/A", "N/AV")     # missing values whose status the table shows instead
 
 
-def tidy_rows(comparison: Comparison, staff: bool) -> list[list]:
-    out = []
-    for r in comparison.records("country", "period", "indicator", "breakdown", "value", "status", "note",
-                                "version_id", "provisional", "has_return", "conf"):
-        value = None if math.isnan(r.value) else float(r.value)
-        if r.conf and not staff:
-            value = "c"
-        status = r.status if isinstance(r.status, str) else None
-        out.append([r.country, r.period, r.indicator, r.breakdown, value, status,
-                    r.note if isinstance(r.note, str) else None,
-                    int(r.version_id) if r.version_id == r.version_id else None,
-                    "provisional" if r.provisional else ("" if r.has_return else "no return")])
+def _objects(column: pd.Series) -> np.ndarray:
+    """A column as Python objects, with None for missing (pandas shows absent text as NaN)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.categories, dtype=object)[column.cat.codes.to_numpy()]
+    return column.to_numpy(dtype=object, na_value=None)
+
+
+def _positions(values: np.ndarray, labels: list) -> np.ndarray:
+    lookup = {label: i for i, label in enumerate(labels)}
+    return np.fromiter((lookup.get(v, -1) for v in values), dtype=np.intp, count=len(values))
+
+
+def _shown(rows: pd.DataFrame, staff: bool) -> np.ndarray:
+    """What a country's cell holds in the workbook: the number; "c" for a confidential value
+    outside the secretariat; N/A or N/AV where that was reported; else empty."""
+    value = rows["value"].to_numpy()
+    present = ~np.isnan(value)
+    out = np.full(len(rows), None, dtype=object)
+    out[present] = value[present]
+    status = _objects(rows["status"])
+    stated = ~present & rows["has_return"].to_numpy() & np.isin(status, NOT_SHOWN)
+    out[stated] = status[stated]
+    if not staff:
+        out[present & rows["conf"].to_numpy()] = "c"
     return out
+
+
+def _total_shown(totals: pd.DataFrame) -> np.ndarray:
+    value = totals["value"].to_numpy(dtype=float)
+    out = np.full(len(totals), None, dtype=object)
+    ok = ~np.isnan(value)
+    out[ok] = value[ok]
+    out[totals["suppressed"].to_numpy(dtype=bool)] = "c"
+    return out
+
+
+def _sheet(values, row_pos, period_pos, columns, breakdowns, n_rows, n_periods):
+    """Rows × (period, column) of one indicator, from flat arrays."""
+    col_pos = _positions(breakdowns, columns)
+    ok = (row_pos >= 0) & (col_pos >= 0) & (period_pos >= 0)
+    matrix = np.full((n_rows, n_periods * len(columns)), None, dtype=object)
+    matrix[row_pos[ok], period_pos[ok] * len(columns) + col_pos[ok]] = values[ok]
+    return matrix.tolist()
+
+
+def tidy_rows(comparison: Comparison, staff: bool) -> list[tuple]:
+    """Country, period, indicator, breakdown, value, status code, note, source version, remark."""
+    rows = comparison.rows
+    value = rows["value"].to_numpy()
+    shown = np.full(len(rows), None, dtype=object)
+    present = ~np.isnan(value)
+    shown[present] = value[present]
+    if not staff:
+        shown[rows["conf"].to_numpy()] = "c"
+    version = rows["version_id"].to_numpy()
+    version_id = np.full(len(rows), None, dtype=object)
+    known = ~np.isnan(version)
+    version_id[known] = version[known].astype(np.int64)
+    remark = np.where(rows["provisional"].to_numpy(), "provisional",
+                      np.where(rows["has_return"].to_numpy(), "", "no return")).astype(object)
+    columns = [_objects(rows[c]) for c in ("country", "period", "indicator", "breakdown")]
+    return list(zip(*(c.tolist() for c in columns), shown.tolist(), _objects(rows["status"]).tolist(),
+                    _objects(rows["note"]).tolist(), version_id.tolist(), remark.tolist()))
 
 
 def tidy_header() -> list[str]:
@@ -40,18 +99,32 @@ def to_csv(comparison: Comparison, staff: bool) -> str:
     return out.getvalue()
 
 
-def to_xlsx(comparison: Comparison, tables: list[IndicatorTable], staff: bool) -> bytes:
-    """A full section over many periods is ~650,000 cells: written with the streaming writer in
-    `services/xlsx_stream.py` (XlsxWriter took ~5 s for it; bench/compare.py)."""
+def to_xlsx(comparison: Comparison, locale: str, staff: bool) -> bytes:
+    """A sheet per indicator (countries, then regional and council totals, by period and
+    breakdown column) and the tidy Data sheet; written with the streaming writer in
+    `services/xlsx_stream.py` (XlsxWriter took ~5 s for a full section; bench/compare.py)."""
+    rows, totals = comparison.rows, comparison.totals
+    periods = comparison.selection.periods
+    shown, total_shown = _shown(rows, staff), _total_shown(totals)
+    indicator, total_indicator = _objects(rows["indicator"]), totals["indicator"].to_numpy(dtype=object)
     wb = Workbook()
-    for table in tables:
+    for table in layouts(comparison, locale):
         ws = wb.add_sheet(table.code)
         ws.append([f"{table.code} — {table.label}"], bold=True)
         ws.append([table.caption])
         ws.append([_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns], bold=True)
-        keys = [(p, c) for p in table.periods for c in table.columns]
-        for _iso, name, cells in table.rows + table.totals:
-            ws.append([name] + [_excel(cells.get(key)) for key in keys])
+        mine = indicator == table.code
+        part = rows[mine]
+        countries = _sheet(shown[mine], _positions(_objects(part["country"]), [iso for iso, _n, _c in table.rows]),
+                           _positions(_objects(part["period"]), periods), table.columns,
+                           _objects(part["breakdown"]), len(table.rows), len(periods))
+        mine = total_indicator == table.code
+        part = totals[mine]
+        groups = _sheet(total_shown[mine], _positions(part["group"].to_numpy(dtype=object), [g for g, _n, _c in table.totals]),
+                        _positions(part["period"].to_numpy(dtype=object), periods), table.columns,
+                        part["breakdown"].to_numpy(dtype=object), len(table.totals), len(periods))
+        for (_code, name, _cells), values in zip(table.rows + table.totals, countries + groups):
+            ws.append([name, *values])
         ws.set_width(0, 34)
         ws.freeze(3, 1)
     data = wb.add_sheet(_("Data"))
@@ -60,11 +133,3 @@ def to_xlsx(comparison: Comparison, tables: list[IndicatorTable], staff: bool) -
         data.append(row)
     data.freeze(1, 0)
     return wb.to_bytes()
-
-
-def _excel(cell):
-    if cell is None:
-        return None
-    if cell.value is not None:
-        return cell.value
-    return cell.display if cell.display not in ("—", "") else None

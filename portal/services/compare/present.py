@@ -76,7 +76,7 @@ def _cell(r, staff: bool, texts: dict[str, str]) -> Cell:
         flags.append("est")
     if r.conf:
         flags.append("conf")
-    display = fmt(r.value) if texts["format"] else ""
+    display = fmt(r.value)
     if r.conf and not staff:
         display, value = "c", None
     else:
@@ -94,44 +94,53 @@ def _total_cell(t, texts: dict[str, str]) -> Cell:
     return Cell(fmt(t.value), float(t.value), flags=flags, title=title)
 
 
-def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True,
-           formatted: bool = True) -> list[IndicatorTable]:
-    """Per-indicator tables. `formatted=False` (exports) leaves numbers' display text empty:
-    the workbook writes the numbers themselves, and formatting 10⁵ of them costs ~0.4 s."""
+def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
+    """The per-indicator tables' frame — labels, columns, country and group rows, caption — with
+    empty cells: `tables` fills them for the page, the Excel export writes values straight from
+    the comparison's arrays."""
     sel = comparison.selection
     names = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
     regions = {r.code: r.name(locale) for r in db.session.scalars(select(Region))}
     regions[COUNCIL] = _("Council total")
     template = sel.templates[-1]
-    out, texts = [], {**_texts(), "format": formatted}
-    by_indicator: dict[str, list] = {}
-    for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
-                                "version_id", "provisional", "has_return", "est", "conf"):
-        by_indicator.setdefault(r.indicator, []).append(r)
+    shown = comparison.rows[["indicator", "breakdown"]].drop_duplicates()
+    present_columns: dict[str, set[str]] = {}
+    for code, column in zip(shown["indicator"].tolist(), shown["breakdown"].tolist()):
+        present_columns.setdefault(code, set()).add(column)
+    group_sets: dict[str, set[str]] = {}
+    for code, group in zip(comparison.totals["indicator"].tolist(), comparison.totals["group"].tolist()):
+        group_sets.setdefault(code, set()).add(group)
+    reported = {p: len(sel.countries) - len(comparison.missing.get(p, [])) for p in sel.periods}
+    caption = "; ".join(
+        _("%(period)s: %(n)d of %(total)d countries with a return", period=p, n=reported[p], total=len(sel.countries))
+        for p in sel.periods)
+    out = []
     for code in sel.indicators:
         ind = template.indicator(code) or next(t.indicator(code) for t in sel.templates if t.indicator(code))
-        records = by_indicator.get(code, [])
-        present_columns = {r.breakdown for r in records}
         columns = [c for t in sel.templates if t.indicator(code) for c in t.columns(t.indicator(code).breakdown)]
-        columns = [c for c in dict.fromkeys(columns) if c in present_columns]
-        by_country = {iso: {} for iso in sel.countries}
-        for r in records:
-            by_country[r.country][(r.period, r.breakdown)] = _cell(r, staff, texts)
-        totals = comparison.totals[comparison.totals["indicator"] == code]
-        groups: dict[str, dict] = {}
-        for t in totals.itertuples(index=False, name="Total"):
-            groups.setdefault(t.group, {})[(t.period, t.breakdown)] = _total_cell(t, texts)
+        columns = [c for c in dict.fromkeys(columns) if c in present_columns.get(code, ())]
+        groups = group_sets.get(code, set())
         order = [g for g in regions if g in groups and g != COUNCIL] + ([COUNCIL] if COUNCIL in groups else [])
-        reported = {p: len(sel.countries) - len(comparison.missing.get(p, [])) for p in sel.periods}
-        caption = "; ".join(
-            _("%(period)s: %(n)d of %(total)d countries with a return", period=p, n=reported[p], total=len(sel.countries))
-            for p in sel.periods)
-        table = IndicatorTable(code, ind.label(locale), ind.unit, ind.kind, sel.periods, columns,
-                               [(iso, names[iso], by_country[iso]) for iso in sel.countries],
-                               [(g, regions.get(g, g), groups[g]) for g in order], caption)
-        if charts:
+        out.append(IndicatorTable(code, ind.label(locale), ind.unit, ind.kind, sel.periods, columns,
+                                  [(iso, names[iso], {}) for iso in sel.countries],
+                                  [(g, regions.get(g, g), {}) for g in order], caption))
+    return out
+
+
+def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True) -> list[IndicatorTable]:
+    """Per-indicator tables of cells, as the page shows them."""
+    out, texts = layouts(comparison, locale), _texts()
+    by_table = {table.code: table for table in out}
+    rows = {table.code: {iso: cells for iso, _name, cells in table.rows} for table in out}
+    for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
+                                "version_id", "provisional", "has_return", "est", "conf"):
+        rows[r.indicator][r.country][(r.period, r.breakdown)] = _cell(r, staff, texts)
+    groups = {table.code: {g: cells for g, _name, cells in table.totals} for table in out}
+    for t in comparison.totals.itertuples(index=False, name="Total"):
+        groups[t.indicator][t.group][(t.period, t.breakdown)] = _total_cell(t, texts)
+    if charts:
+        for table in by_table.values():
             _charts(table, staff)
-        out.append(table)
     return out
 
 
