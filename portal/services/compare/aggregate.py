@@ -1,7 +1,8 @@
 """The aggregation service: accepted values → indicator × country × period, with regional
 subtotals, a council total, derived shares, change and cumulative sums.
 
-Two SQL queries, then numpy over integer codes; the result is a pandas frame. Semantics: missing is not zero (a country without a value is
+Three SQL queries (see `_query`), then numpy over integer codes; the result is a pandas frame.
+Semantics: missing is not zero (a country without a value is
 listed as missing and left out of totals, which are then marked partial); NIL counts as 0;
 N/A and N/AV are missing; EST values count and are flagged; CONF values count in a total
 only when at least three countries contribute to it, otherwise the total is suppressed
@@ -23,7 +24,6 @@ from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnValue, ReturnVersion
 from .columns import fetch_columns, fetch_json, in_json, json_column
 from .selection import Selection
-
 from .totals import Grid, derived_shares, totals
 
 
