@@ -113,8 +113,8 @@ def _grid(selection: Selection) -> Grid:
     countries = sorted(selection.countries)
     n_c = len(countries)
     cell, country, period = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for k, (_kind, _unit, positions) in enumerate(found.values()):
-        pos = np.array(positions, dtype=np.int64)
+    for k, (_kind, _unit, period_list) in enumerate(found.values()):
+        pos = np.array(period_list, dtype=np.int64)
         cell.append(np.full(n_c * len(pos), k, dtype=np.int64))
         country.append(np.repeat(np.arange(n_c, dtype=np.int64), len(pos)))
         period.append(np.tile(pos, n_c))
@@ -124,7 +124,7 @@ def _grid(selection: Selection) -> Grid:
                 country=np.concatenate(country), period=np.concatenate(period))
 
 
-def _codes(values, labels: list) -> np.ndarray:
+def positions(values, labels: list) -> np.ndarray:
     """Each value's position in `labels` (-1 if absent)."""
     lookup = {label: i for i, label in enumerate(labels)}
     return np.fromiter(map(lookup.get, values, itertools.repeat(-1)), dtype=np.intp, count=len(values))
@@ -148,7 +148,7 @@ def _locate(grid: Grid, versions: _Versions, version_ids, indicators, breakdowns
     cell_of = np.full((max(1, len(ind_labels)), max(1, len(col_labels))), -1, dtype=np.int64)
     for k, (code, column) in enumerate(grid.cells):
         cell_of[ind_labels.index(code), col_labels.index(column)] = k
-    di, dc = _codes(indicators, ind_labels), _codes(breakdowns, col_labels)
+    di, dc = positions(indicators, ind_labels), positions(breakdowns, col_labels)
     dk = np.where((di >= 0) & (dc >= 0), cell_of[np.maximum(di, 0), np.maximum(dc, 0)], -1)
     # A figure of a version not in `versions` (accepted between the two queries) is left out.
     known = at_version >= 0
@@ -170,9 +170,9 @@ def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) ->
     """Put each fetched figure, text and note at its row of the grid."""
     n = len(grid.cell)
     coded = _Versions(pd.Index(np.asarray(versions["id"], dtype=np.int64)),
-                      _codes(versions["country"], grid.countries), _codes(versions["period"], grid.periods))
+                      positions(versions["country"], grid.countries), positions(versions["period"], grid.periods))
     at, src, at_version = _locate(grid, coded, figures["version_id"], figures["indicator"], figures["breakdown"])
-    codes = _codes(figures["status"], STATUSES)[src]
+    codes = positions(figures["status"], STATUSES)[src]
     status = np.zeros(n, dtype=np.intp)         # codes into STATUSES; 0 is none (or one not known here)
     status[at] = np.maximum(codes, 0)
     out = {"status": np.array(STATUSES, dtype=object)[status], "status_code": status, "number": np.full(n, np.nan),

@@ -15,7 +15,7 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from ..xlsx_stream import Workbook
-from .aggregate import Comparison
+from .aggregate import Comparison, positions
 from .present import layouts
 
 NOT_SHOWN = ("N/A", "N/AV")     # missing values whose status the table shows instead
@@ -26,11 +26,6 @@ def _objects(column: pd.Series) -> np.ndarray:
     if isinstance(column.dtype, pd.CategoricalDtype):
         return np.asarray(column.cat.categories, dtype=object)[column.cat.codes.to_numpy()]
     return column.to_numpy(dtype=object, na_value=None)
-
-
-def _positions(values: np.ndarray, labels: list) -> np.ndarray:
-    lookup = {label: i for i, label in enumerate(labels)}
-    return np.fromiter((lookup.get(v, -1) for v in values), dtype=np.intp, count=len(values))
 
 
 def _shown(rows: pd.DataFrame, staff: bool) -> np.ndarray:
@@ -59,7 +54,7 @@ def _total_shown(totals: pd.DataFrame) -> np.ndarray:
 
 def _sheet(values, row_pos, period_pos, columns, breakdowns, n_rows, n_periods):
     """Rows × (period, column) of one indicator, from flat arrays."""
-    col_pos = _positions(breakdowns, columns)
+    col_pos = positions(breakdowns, columns)
     ok = (row_pos >= 0) & (col_pos >= 0) & (period_pos >= 0)
     matrix = np.full((n_rows, n_periods * len(columns)), None, dtype=object)
     matrix[row_pos[ok], period_pos[ok] * len(columns) + col_pos[ok]] = values[ok]
@@ -115,13 +110,13 @@ def to_xlsx(comparison: Comparison, locale: str, staff: bool) -> bytes:
         ws.append([_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns], bold=True)
         mine = indicator == table.code
         part = rows[mine]
-        countries = _sheet(shown[mine], _positions(_objects(part["country"]), [iso for iso, _n, _c in table.rows]),
-                           _positions(_objects(part["period"]), periods), table.columns,
+        countries = _sheet(shown[mine], positions(_objects(part["country"]), [iso for iso, _n, _c in table.rows]),
+                           positions(_objects(part["period"]), periods), table.columns,
                            _objects(part["breakdown"]), len(table.rows), len(periods))
         mine = total_indicator == table.code
         part = totals[mine]
-        groups = _sheet(total_shown[mine], _positions(part["group"].to_numpy(dtype=object), [g for g, _n, _c in table.totals]),
-                        _positions(part["period"].to_numpy(dtype=object), periods), table.columns,
+        groups = _sheet(total_shown[mine], positions(part["group"].to_numpy(dtype=object), [g for g, _n, _c in table.totals]),
+                        positions(part["period"].to_numpy(dtype=object), periods), table.columns,
                         part["breakdown"].to_numpy(dtype=object), len(table.totals), len(periods))
         for (_code, name, _cells), values in zip(table.rows + table.totals, countries + groups):
             ws.append([name, *values])
