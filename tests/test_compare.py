@@ -209,3 +209,47 @@ def test_every_exported_value_is_what_the_page_shows(app, client, login_as, retu
                                                       if staff else (20, None, "source KZ", data[("KZ", "2025", "REP01", "Total")][3], None))
     assert data[("TJ", "2025", "REP06", "Total")][:2] == (None, "N/AV")
     assert data[("TM", "2025", "REP01", "Total")] == (None, None, None, None, "no return")
+
+
+def test_placing_drops_unknown_versions_and_keeps_unknown_statuses():
+    """A figure of a version the first query did not return (accepted in between) is left out;
+    a status the portal does not know keeps its text and counts as no status."""
+    import numpy as np
+    from portal.services.compare.aggregate import NIL, _place
+    from portal.services.compare.totals import Grid
+
+    grid = Grid(cells=[("REP01", "Total")], kinds=np.array(["flow"], dtype=object), units=np.array(["count"], dtype=object),
+                countries=["KG", "KZ"], regions=["central_asia", "central_asia"], periods=["2025"],
+                cell=np.array([0, 0]), country=np.array([0, 1]), period=np.array([0, 0]))
+    versions = {"id": [7, 8], "country": ["KG", "KZ"], "period": ["2025", "2025"], "number": [1, 2], "provisional": [False, True]}
+    figures = {"version_id": [7, 8, 99], "indicator": ["REP01"] * 3, "breakdown": ["Total"] * 3,
+               "number": [None, 5.0, 123.0], "status": ["NIL", "XYZ", None]}
+    data = _place(grid, versions, figures, [(8, "REP01", "Total", None, "checked")])
+    assert data["status_code"].tolist() == [NIL, 0]
+    assert data["status"].tolist() == ["NIL", "XYZ"]
+    assert data["number"][1] == 5.0 and 123.0 not in data["number"].tolist()       # version 99: dropped
+    assert data["version_id"].tolist() == [7.0, 8.0] and data["provisional"].tolist() == [False, True]
+    assert data["note"].tolist() == [None, "checked"] and data["has_return"].tolist() == [True, True]
+
+
+def test_two_id_lists_in_one_statement(app, db, returns):
+    from portal.models import ReturnValue
+    from portal.services.compare.columns import in_json
+
+    ids = sorted(db.session.scalars(db.select(ReturnValue.version_id).distinct()))
+    stmt = db.select(db.func.count()).select_from(ReturnValue).where(
+        in_json(ReturnValue.version_id, f"[{ids[0]}]") | in_json(ReturnValue.version_id, f"[{ids[1]}]"))
+    both = db.session.scalar(stmt)
+    one = db.session.scalar(db.select(db.func.count()).select_from(ReturnValue).where(in_json(ReturnValue.version_id, f"[{ids[0]}]")))
+    assert 0 < one < both
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReturnValue).where(in_json(ReturnValue.version_id, "[]"))) == 0
+
+
+def test_export_remarks_in_the_readers_language(client, login_as, returns):
+    login_as("delegate", language="ru")
+    wb = load_workbook(BytesIO(client.get("/compare/export.xlsx?indicator=REP01&period=2025").data))
+    data = list(wb.worksheets[-1].iter_rows(values_only=True))
+    assert data[0][0] == "Страна"
+    remarks = {(r[0], r[3]): r[8] for r in data[1:]}
+    assert remarks[("TM", "Total")] == "нет отчёта"
+    assert "нет отчёта" in client.get("/compare/export.csv?indicator=REP01&period=2025").get_data(as_text=True)

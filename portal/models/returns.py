@@ -103,6 +103,9 @@ class ReturnVersion(db.Model):
     )
 
 
+ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"   # the cells ix_return_value_annotated holds
+
+
 class ReturnValue(db.Model):
     """One reported cell: a number, a text, or a status code; blank cells are not stored."""
 
@@ -113,8 +116,7 @@ class ReturnValue(db.Model):
         # index (no table row per value), and the few annotated cells from the partial one.
         Index("ix_return_value_figures", "indicator", "version_id", "breakdown", "number", "status"),
         Index("ix_return_value_annotated", "indicator", "version_id",
-              sqlite_where=sql("text IS NOT NULL OR note IS NOT NULL"),
-              postgresql_where=sql("text IS NOT NULL OR note IS NOT NULL")),
+              sqlite_where=sql(ANNOTATED), postgresql_where=sql(ANNOTATED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

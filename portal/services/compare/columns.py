@@ -43,7 +43,8 @@ class in_json(ColumnElement):
 
     def __init__(self, column, array: str):
         self.column = column
-        self.array = bindparam("json_ids", array, type_=Text())
+        # unique: two of these in one statement get parameters of their own
+        self.array = bindparam("json_ids", array, type_=Text(), unique=True)
 
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
                            ("array", InternalTraversal.dp_clauseelement)]

@@ -28,13 +28,18 @@ def _objects(column: pd.Series) -> np.ndarray:
     return column.to_numpy(dtype=object, na_value=None)
 
 
+def _numbers(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Floats as Python objects with None where missing, and where they are present."""
+    present = ~np.isnan(value)
+    out = np.full(len(value), None, dtype=object)
+    out[present] = value[present]
+    return out, present
+
+
 def _shown(rows: pd.DataFrame, staff: bool) -> np.ndarray:
     """What a country's cell holds in the workbook: the number; "c" for a confidential value
     outside the secretariat; N/A or N/AV where that was reported; else empty."""
-    value = rows["value"].to_numpy()
-    present = ~np.isnan(value)
-    out = np.full(len(rows), None, dtype=object)
-    out[present] = value[present]
+    out, present = _numbers(rows["value"].to_numpy())
     status = _objects(rows["status"])
     stated = ~present & rows["has_return"].to_numpy() & np.isin(status, NOT_SHOWN)
     out[stated] = status[stated]
@@ -44,10 +49,7 @@ def _shown(rows: pd.DataFrame, staff: bool) -> np.ndarray:
 
 
 def _total_shown(totals: pd.DataFrame) -> np.ndarray:
-    value = totals["value"].to_numpy(dtype=float)
-    out = np.full(len(totals), None, dtype=object)
-    ok = ~np.isnan(value)
-    out[ok] = value[ok]
+    out, _present = _numbers(totals["value"].to_numpy(dtype=float))
     out[totals["suppressed"].to_numpy(dtype=bool)] = "c"
     return out
 
@@ -64,18 +66,14 @@ def _sheet(values, row_pos, period_pos, columns, breakdowns, n_rows, n_periods):
 def tidy_rows(comparison: Comparison, staff: bool) -> list[tuple]:
     """Country, period, indicator, breakdown, value, status code, note, source version, remark."""
     rows = comparison.rows
-    value = rows["value"].to_numpy()
-    shown = np.full(len(rows), None, dtype=object)
-    present = ~np.isnan(value)
-    shown[present] = value[present]
+    shown, _present = _numbers(rows["value"].to_numpy())
     if not staff:
-        shown[rows["conf"].to_numpy()] = "c"
+        shown[rows["conf"].to_numpy()] = "c"       # also a CONF code given without its number
     version = rows["version_id"].to_numpy()
-    version_id = np.full(len(rows), None, dtype=object)
-    known = ~np.isnan(version)
+    version_id, known = _numbers(version)
     version_id[known] = version[known].astype(np.int64)
-    remark = np.where(rows["provisional"].to_numpy(), "provisional",
-                      np.where(rows["has_return"].to_numpy(), "", "no return")).astype(object)
+    remark = np.where(rows["provisional"].to_numpy(), _("provisional"),
+                      np.where(rows["has_return"].to_numpy(), "", _("no return"))).astype(object)
     columns = [_objects(rows[c]) for c in ("country", "period", "indicator", "breakdown")]
     return list(zip(*(c.tolist() for c in columns), shown.tolist(), _objects(rows["status"]).tolist(),
                     _objects(rows["note"]).tolist(), version_id.tolist(), remark.tolist()))

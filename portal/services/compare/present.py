@@ -130,7 +130,6 @@ def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
 def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True) -> list[IndicatorTable]:
     """Per-indicator tables of cells, as the page shows them."""
     out, texts = layouts(comparison, locale), _texts()
-    by_table = {table.code: table for table in out}
     rows = {table.code: {iso: cells for iso, _name, cells in table.rows} for table in out}
     for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
                                 "version_id", "provisional", "has_return", "est", "conf"):
@@ -139,7 +138,7 @@ def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True
     for t in comparison.totals.itertuples(index=False, name="Total"):
         groups[t.indicator][t.group][(t.period, t.breakdown)] = _total_cell(t, texts)
     if charts:
-        for table in by_table.values():
+        for table in out:
             _charts(table, staff)
     return out
 
