@@ -27,7 +27,8 @@ CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DATABASE_URLS = [
     u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()
 ]
-PG_SCHEMA = "prr_test"
+# PRR_TEST_SCHEMA lets two checkouts run the PostgreSQL leg at once without sharing tables.
+PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test")
 PASSWORD = "correct-horse-battery"
 
 
