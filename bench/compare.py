@@ -142,6 +142,7 @@ def main(runs: int, url: str | None = None) -> None:
     from portal.services import briefs
     from portal.services.brief_output import edition_pdf, to_xlsx
     from portal.services.compare.aggregate import compare
+    from portal.services.disclosure import SECRETARIAT
     from portal.services.compare.selection import make_selection
     from portal.services.users import create_user
 
@@ -157,7 +158,7 @@ def main(runs: int, url: str | None = None) -> None:
             create_user(email="bench@prr.example", name="Bench", role="secretariat", password="bench-password-1")
             db.session.commit()
             selection = lambda: make_selection(indicators=["REP01"], periods=labels, countries=codes)  # noqa: E731
-            med, comparison = timed(lambda: compare(selection()), runs)
+            med, comparison = timed(lambda: compare(selection(), SECRETARIAT), runs)
             print(f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
                   f"{len(comparison.rows)} cells): median {med * 1000:.0f} ms")
         client = app.test_client()

@@ -1,10 +1,11 @@
 """Comparisons: numbers equal hand-computed sums of accepted values, with the semantics
-missing ≠ zero, NIL = 0, EST flagged, CONF suppressed under three contributors."""
+missing ≠ zero, NIL = 0, EST flagged, CONF shown to the secretariat and "c" to others."""
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 from portal.services.compare.aggregate import compare
+from portal.services.disclosure import SECRETARIAT, council
 from portal.services.compare.selection import make_selection
 from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
@@ -50,7 +51,7 @@ def _total(comparison, group, indicator, column="Total", period="2025"):
 
 
 def test_numbers_equal_hand_computed_sums(app, returns):
-    c = compare(make_selection(indicators=["REP01", "REP06", "COM08", "CHL01", "CHL02"], periods=["2024", "2025"]))
+    c = compare(make_selection(indicators=["REP01", "REP06", "COM08", "CHL01", "CHL02"], periods=["2024", "2025"]), SECRETARIAT)
     # REP01 2025: KZ 20, KG 7, TJ NIL=0 (Central Asia, UZ only submitted, TM none) → 27, partial (TM, UZ missing)
     ca = _total(c, "central_asia", "REP01")
     assert (ca.value, ca.partial, ca.missing) == (27.0, True, ["TM", "UZ"])
@@ -64,9 +65,10 @@ def test_numbers_equal_hand_computed_sums(app, returns):
     assert bool(_value(c, "KZ", "REP06").est)
     # COM08: KZ CONF 2, KG NIL, TJ 1 → three contributors: total 3 shown
     assert _total(c, "central_asia", "COM08").value == 3.0
-    # South-East Asia: ID alone with a CONF value → suppressed
+    # South-East Asia: ID alone with a CONF value → the secretariat sees it (delegates: see
+    # tests/test_disclosure.py)
     sea = _total(c, "south_east_asia", "COM08")
-    assert sea.suppressed and pd_isnan(sea.value)
+    assert not sea.suppressed and sea.value == 4.0 and bool(sea.conf)
     # Council: KZ CONF 2, KG 0, TJ 1, ID CONF 4 → 4 contributors → 7
     assert _total(c, "council", "COM08").value == 7.0
     # change and cumulative for flows: KZ REP01 15 (2024) → 20 (2025)
@@ -92,7 +94,7 @@ def test_texts_notes_and_statuses_reach_their_own_cells(app, db, returns):
                                                           ReturnValue.indicator == "REP01", ReturnValue.breakdown == "Women"))
     cell.text, cell.note = "see annex", "KG 2024 women"
     db.session.commit()
-    c = compare(make_selection(indicators=["REP01", "REP06"], periods=["2024", "2025"], countries=["KG", "KZ"]))
+    c = compare(make_selection(indicators=["REP01", "REP06"], periods=["2024", "2025"], countries=["KG", "KZ"]), SECRETARIAT)
     text = lambda x: x if isinstance(x, str) else None  # noqa: E731 - pandas shows an absent text as NaN
     annotated = {(r.country, r.period, r.indicator, r.breakdown): (text(r.text), text(r.note))
                  for r in c.records("country", "period", "indicator", "breakdown", "text", "note")
@@ -107,7 +109,7 @@ def test_texts_notes_and_statuses_reach_their_own_cells(app, db, returns):
 
 
 def test_provisional_only_for_the_secretariat(app, returns):
-    c = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["UZ"], provisional=True))
+    c = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["UZ"], provisional=True), SECRETARIAT)
     r = _value(c, "UZ", "REP01")
     assert r.value == 999.0 and bool(r.provisional)
 
@@ -117,7 +119,7 @@ def test_resubmission_does_not_change_delegates_numbers(app, db, returns, client
     login_as("delegate")
     data = client.get("/api/v1/comparison?indicator=REP01&period=2025&countries=KZ&breakdown=total").json
     assert [r["value"] for r in data["rows"]] == [20.0]
-    staff_view = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["KZ"], provisional=True))
+    staff_view = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["KZ"], provisional=True), SECRETARIAT)
     assert _value(staff_view, "KZ", "REP01").value == 500.0
 
 
@@ -187,7 +189,7 @@ def test_every_exported_value_is_what_the_page_shows(app, client, login_as, retu
     wb = load_workbook(BytesIO(client.get(f"/compare/export.xlsx?{query}").data))
     with app.test_request_context():
         selection = make_selection(indicators=["REP01", "REP06", "COM08"], periods=["2024", "2025"], provisional=staff)
-        tables = present.tables(compare(selection), "en", staff, charts=False)
+        tables = present.tables(compare(selection, SECRETARIAT if staff else council()), "en", charts=False)
     checked = set()
     for table in tables:
         sheet = list(wb[table.code].iter_rows(values_only=True))

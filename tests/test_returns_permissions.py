@@ -59,6 +59,7 @@ def test_delegate_sees_accepted_data_only(client, db, login_as, submitted):
     login_as("delegate")
     assert client.get(f"/returns/{submitted}").status_code == 200
     assert client.get(f"/returns/{submitted}/diff?a=1&b=1").status_code == 403
-    assert client.get(f"/returns/{submitted}/versions/1/file").status_code == 200
+    # The original workbook holds the CONF figures: never for delegates (issue 11)
+    assert client.get(f"/returns/{submitted}/versions/1/file").status_code == 404
     page = client.get(f"/returns/{submitted}").get_data(as_text=True)
-    assert "History" not in page
+    assert "History" not in page and "Version 1" not in page and "Accepted figures" in page

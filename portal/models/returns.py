@@ -104,6 +104,7 @@ class ReturnVersion(db.Model):
 
 
 ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"   # the cells ix_return_value_annotated holds
+CONFIDENTIAL = "status = 'CONF'"                      # the cells ix_return_value_confidential holds
 
 
 class ReturnValue(db.Model):
@@ -117,6 +118,9 @@ class ReturnValue(db.Model):
         Index("ix_return_value_figures", "indicator", "version_id", "breakdown", "number", "status"),
         Index("ix_return_value_annotated", "indicator", "version_id",
               sqlite_where=sql(ANNOTATED), postgresql_where=sql(ANNOTATED)),
+        # Disclosure control finds the versions holding a CONF cell (services/compare/hidden.py).
+        Index("ix_return_value_confidential", "version_id",
+              sqlite_where=sql(CONFIDENTIAL), postgresql_where=sql(CONFIDENTIAL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
 from ..models.library import LIBRARY_MODELS
 from ..models.types import utcnow
-from . import audit
+from . import audit, disclosure
 from . import markdown
 from .compare.aggregate import compare
 from .compare.present import derived_rows, tables
@@ -99,12 +99,14 @@ def _cells(cells: dict) -> dict:
 
 def build_snapshot(brief: Brief) -> dict:
     selection = make_selection(indicators=brief.indicators, periods=[brief.period.label], countries=brief.countries)
-    comparison = compare(selection)
+    # An edition is read by delegates: it freezes what the council may see (services/disclosure.py),
+    # so its page, PDF and workbook never hold a CONF number or one that could be worked out.
+    comparison = compare(selection, disclosure.council())
     with force_locale("en"):
-        en = tables(comparison, "en", staff=False, charts=True)
+        en = tables(comparison, "en", charts=True)
         derived_en = derived_rows(comparison, "en")
     with force_locale("ru"):
-        ru = tables(comparison, "ru", staff=False, charts=False)
+        ru = tables(comparison, "ru", charts=False)
         derived_ru = derived_rows(comparison, "ru")
     indicators = []
     for t_en, t_ru in zip(en, ru):

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ...errors import abort_with
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
+from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from . import bp
@@ -30,23 +31,30 @@ ROW_KEYS = ("country", "period", "indicator", "breakdown", "value", "status", "n
             "has_return", "provisional", "change", "cumulative")
 
 
-def comparison_json(comparison, staff: bool) -> dict:
+def _masked(values: list, hidden) -> list:
+    """ "c" where the comparison's audience may not see the figure."""
+    flags = hidden.tolist()
+    return ["c" if h else v for v, h in zip(values, flags)] if any(flags) else values
+
+
+def comparison_json(comparison) -> dict:
+    """The comparison as its audience may see it (hidden figures are "c", never a number)."""
     # Column by column rather than row by row: 12k rows in ~10 ms instead of ~200 ms.
     frame = comparison.rows
-    value = _floats(frame["value"])
-    if not staff:
-        value = ["c" if conf else v for v, conf in zip(value, frame["conf"].tolist())]
+    value = _masked(_floats(frame["value"]), frame["hidden"])
     columns = [frame["country"].tolist(), frame["period"].tolist(), frame["indicator"].tolist(),
                frame["breakdown"].tolist(), value, _texts(frame["status"]), _texts(frame["note"]),
                [None if v is None else int(v) for v in _floats(frame["version_id"])],
-               frame["has_return"].tolist(), frame["provisional"].tolist(), _floats(frame["change"]),
-               _floats(frame["cumulative"])]
+               frame["has_return"].tolist(), frame["provisional"].tolist(),
+               _masked(_floats(frame["change"]), frame["change_hidden"]),
+               _masked(_floats(frame["cumulative"]), frame["cumulative_hidden"])]
     rows = [dict(zip(ROW_KEYS, values)) for values in zip(*columns)]
     totals = [{"group": t.group, "period": t.period, "indicator": t.indicator, "breakdown": t.breakdown,
                "value": "c" if t.suppressed else _num(t.value), "partial": bool(t.partial),
                "missing": list(t.missing), "contributors": int(t.contributors), "estimated": bool(t.est)}
               for t in comparison.totals.itertuples()]
-    derived = [{"measure": d.measure, "country": d.country, "period": d.period, "share": _num(d.share)}
+    derived = [{"measure": d.measure, "country": d.country, "period": d.period,
+                "share": "c" if d.hidden else _num(d.share)}
                for d in comparison.derived.itertuples()]
     sel = comparison.selection
     return {"selection": {"indicators": sel.indicators, "periods": sel.periods, "countries": sel.countries,
@@ -61,4 +69,4 @@ def comparison():
         selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     except ServiceError as error:
         abort_with(400, error.message)
-    return jsonify(comparison_json(compare(selection), is_staff(current_user)))
+    return jsonify(comparison_json(compare(selection, audience_for(current_user))))

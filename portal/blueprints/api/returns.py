@@ -12,7 +12,8 @@ from ...extensions import db
 from ...models import Country, ReportingPeriod, Return
 from ...schemas.api import ReturnReason, TokenRequest
 from ...services import periods as period_service
-from ...services import tokens
+from ...services import disclosure, tokens
+from ...services.disclosure import audience_for
 from ...services.auth import LoginRefused
 from ...services.errors import ServiceError
 from ...services.returns import access, workflow
@@ -132,16 +133,37 @@ def _visible_return(return_id: int) -> Return:
     return ret
 
 
+def _values_json(version, audience) -> list[dict]:
+    """The version's values as the caller may see them: hidden ones as "c", their notes withheld."""
+    if version is None:
+        return []
+    shown = disclosure.visible_values(version, audience)
+    out = []
+    for v in version.values:
+        if (v.indicator, v.breakdown) in shown.hidden:
+            out.append({"indicator": v.indicator, "breakdown": v.breakdown, "value": "c",
+                        "status": "CONF" if v.status == "CONF" else None, "note": None})
+        else:
+            out.append({"indicator": v.indicator, "breakdown": v.breakdown,
+                        "value": v.number if v.text is None else v.text, "status": v.status, "note": shown.note(v)})
+    return out
+
+
 def _return_json(ret: Return, full: bool) -> dict:
+    """Delegates and other countries see the accepted figures only: no versions, drafts,
+    resubmissions or review events."""
     version = ret.latest_version if full else ret.accepted_version
-    values = [{"indicator": v.indicator, "breakdown": v.breakdown, "value": v.number if v.text is None else v.text,
-               "status": v.status, "note": v.note} for v in (version.values if version else [])]
+    values = _values_json(version, audience_for(current_user))
+    if not full:
+        return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": "accepted",
+                "accepted_at": version.accepted_at.isoformat() if version else None,
+                "completeness": version.completeness if version else None, "values": values}
     history = [{"version": v.number, "uploaded_at": v.uploaded_at.isoformat(), "submitted_at": v.submitted_at.isoformat() if v.submitted_at else None,
                 "accepted_at": v.accepted_at.isoformat() if v.accepted_at else None, "sha256": v.file_sha256,
-                "on_behalf": v.on_behalf} for v in ret.versions if full or v.accepted_at]
+                "on_behalf": v.on_behalf} for v in ret.versions]
     events = [{"action": e.action, "at": e.created_at.isoformat(), "version": e.version.number if e.version else None,
-               "reason": e.reason} for e in ret.events] if full else []
-    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status if full else "accepted",
+               "reason": e.reason} for e in ret.events]
+    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status,
             "version": version.number if version else None, "completeness": version.completeness if version else None,
             "values": values, "history": history, "events": events}
 
@@ -155,9 +177,14 @@ def list_returns():
     if request.args.get("period"):
         stmt = stmt.join(Return.period).where(ReportingPeriod.label == request.args["period"])
     rows = [r for r in db.session.scalars(stmt) if access.can_see_return(current_user, r)]
-    return jsonify(returns=[{"id": r.id, "country": r.country.iso2, "period": r.period.label,
-                             "status": r.status if access.can_see_history(current_user, r) else "accepted",
-                             "versions": len(r.versions)} for r in rows])
+    return jsonify(returns=[_listed(r) for r in rows])
+
+
+def _listed(ret: Return) -> dict:
+    if access.can_see_history(current_user, ret):
+        return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status,
+                "versions": len(ret.versions)}
+    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": "accepted"}
 
 
 @bp.route("/returns/<int:return_id>")

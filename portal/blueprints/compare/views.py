@@ -12,6 +12,7 @@ from ...models import Country, Region, ReportingPeriod
 from ...services.compare import export, present
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
+from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from ...services.templates import latest_template
@@ -23,7 +24,7 @@ def _comparison():
         selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     except ServiceError as error:
         abort_with(400, error.message)
-    return compare(selection)
+    return compare(selection, audience_for(current_user))
 
 
 @bp.route("/")
@@ -38,7 +39,7 @@ def index():
         return render_template("compare/index.html", comparison=None, **context)
     comparison = _comparison()
     locale = current_language()
-    tables = present.tables(comparison, locale, is_staff(current_user))
+    tables = present.tables(comparison, locale)
     return render_template("compare/index.html", comparison=comparison, tables=tables,
                            derived=present.derived_rows(comparison, locale), **context)
 
@@ -47,7 +48,7 @@ def index():
 @login_required
 def export_xlsx():
     comparison = _comparison()
-    data = export.to_xlsx(comparison, current_language(), is_staff(current_user))
+    data = export.to_xlsx(comparison, current_language())
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -56,5 +57,5 @@ def export_xlsx():
 @login_required
 def export_csv():
     comparison = _comparison()
-    return Response(export.to_csv(comparison, is_staff(current_user)), mimetype="text/csv",
+    return Response(export.to_csv(comparison), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"})

@@ -13,6 +13,8 @@ from ...forms import ConfirmForm
 from ...i18n import current_language
 from ...models import Country, Return, ReturnVersion
 from ...services import periods as period_service
+from ...services import disclosure
+from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns import access, pending, workflow
 from ...services.returns.markup import mark_up
@@ -41,7 +43,8 @@ def index():
     returns.sort(key=lambda r: (r.period.start_date, r.country.name_en), reverse=True)
     periods = period_service.list_periods()
     countries = list(db.session.scalars(select(Country).order_by(Country.name_en)))
-    return render_template("returns/index.html", returns=returns, periods=periods, countries=countries)
+    full = {r.id for r in returns if access.can_see_history(current_user, r)}
+    return render_template("returns/index.html", returns=returns, periods=periods, countries=countries, full=full)
 
 
 @bp.route("/template.xlsx")
@@ -136,10 +139,12 @@ def detail(return_id: int):
     shown = request.args.get("version", type=int)
     if shown and full:
         version = next((v for v in ret.versions if v.number == shown), None) or abort(404)
-    values = workflow.values_of(version) if version else {}
-    notes = {code: v.note for (code, _col), v in values.items() if v.note}
+    shown = disclosure.visible_values(version, audience_for(current_user)) if version else None
+    values = shown.values if shown else {}
+    notes = {code: shown.note(v) for (code, _col), v in values.items() if shown.note(v)}
     return render_template(
         "returns/detail.html", ret=ret, version=version, full=full, values=values, notes=notes,
+        hidden=shown.hidden if shown else set(),
         display=workflow.display,
         can_submit=access.can_submit(current_user, ret), can_review=access.can_review(current_user),
         confirm_form=ConfirmForm(),
@@ -183,7 +188,9 @@ def version_file(return_id: int, number: int):
     ret = _return_or_404(return_id)
     version = db.session.scalar(select(ReturnVersion).where(
         ReturnVersion.return_id == ret.id, ReturnVersion.number == number))
-    if version is None or not (access.can_see_history(current_user, ret) or version.accepted_at):
+    # The original workbook holds every CONF figure: the secretariat and the country's own focal
+    # points only (can_see_history), never delegates or other countries.
+    if version is None or not access.can_see_history(current_user, ret):
         abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / version.stored_path
     return send_file(BytesIO(path.read_bytes()), mimetype=XLSX, as_attachment=True,

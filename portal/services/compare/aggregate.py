@@ -4,9 +4,9 @@ subtotals, a council total, derived shares, change and cumulative sums.
 Three SQL queries (see `_query`), then numpy over integer codes; the result is a pandas frame.
 Semantics: missing is not zero (a country without a value is
 listed as missing and left out of totals, which are then marked partial); NIL counts as 0;
-N/A and N/AV are missing; EST values count and are flagged; CONF values count in a total
-only when at least three countries contribute to it, otherwise the total is suppressed
-("c"). Every value keeps its note and the id of the return version it came from.
+N/A and N/AV are missing; EST values count and are flagged. What an audience may not see
+(CONF, and what would give it away: services/disclosure.py) is hidden before anything is
+computed from it. Every value keeps its note and the id of the return version it came from.
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnValue, ReturnVersion
+from ..disclosure import SECRETARIAT, Audience
 from .columns import fetch_columns, fetch_json, in_json, json_column
+from .hidden import hidden_rows
 from .selection import Selection
 from .totals import Grid, derived_shares, totals
 
@@ -34,6 +36,7 @@ class Comparison:
     totals: pd.DataFrame          # one row per region (and the council) × period × indicator × column
     derived: pd.DataFrame         # derived shares per country × period
     missing: dict = field(default_factory=dict)  # period -> countries with no return version used
+    audience: Audience = SECRETARIAT               # whom the figures were disclosed for
 
     def records(self, *columns: str):
         """The rows as named tuples, column by column: itertuples() on string columns costs
@@ -68,7 +71,7 @@ VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
 FIGURE_COLUMNS = ("version_id", "indicator", "breakdown", "number", "status")
 
 
-def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[tuple]]:
+def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[tuple], str]:
     """Three queries: the return version used per (country, period); the figures of those
     versions as columns, read from the covering index ix_return_value_figures, without repeating
     country, period and version per value; the few cells with a text or a note, through the
@@ -85,7 +88,7 @@ def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[t
         .where(*where, or_(ReturnValue.text.is_not(None), ReturnValue.note.is_not(None)))
         # Without statistics SQLite would read every figure's row for its text and note.
         .with_hint(ReturnValue, "INDEXED BY ix_return_value_annotated", "sqlite")).all()
-    return versions, figures, annotated
+    return versions, figures, annotated, texts[0]
 
 
 def _grid(selection: Selection) -> Grid:
@@ -195,22 +198,31 @@ def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) ->
     has[coded.country, coded.period] = True
     out["has"] = has
     out["has_return"] = has[grid.country, grid.period]
+    out["locate"] = lambda vids, inds, cols: _locate(grid, coded, vids, inds, cols)[:2]
     return out
 
 
-def _within_groups(group: np.ndarray, value: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Previous value, running sum, values seen and gaps so far, per (cell, country) series."""
+def _shift(group: np.ndarray, array: np.ndarray, fill) -> np.ndarray:
+    """Each element's predecessor in its (cell, country) series (`fill` at a series' start)."""
     starts = np.ones(len(group), dtype=bool)
     starts[1:] = group[1:] != group[:-1]
-    previous = np.empty(len(group))
-    previous[0:1] = np.nan
-    previous[1:] = value[:-1]
-    previous[starts] = np.nan
+    out = np.empty(len(group), dtype=array.dtype)
+    out[0:1] = fill
+    out[1:] = array[:-1]
+    out[starts] = fill
+    return out
+
+
+def _within_groups(group: np.ndarray, value: np.ndarray, present: np.ndarray,
+                   hidden: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Previous value, running sum, values seen, gaps and hidden values so far, per (cell,
+    country) series."""
     by = pd.Series(group)
     running = pd.Series(np.nan_to_num(value)).groupby(by).cumsum().to_numpy()
     seen = pd.Series(present.astype(np.int64)).groupby(by).cumsum().to_numpy()
     gaps = pd.Series((~present).astype(np.int64)).groupby(by).cumsum().to_numpy()
-    return previous, running, seen, gaps
+    secret = pd.Series(hidden.astype(np.int64)).groupby(by).cumsum().to_numpy() if hidden.any() else np.zeros(len(group))
+    return _shift(group, value, np.nan), running, seen, gaps, secret > 0
 
 
 def _labels(names: list[str], codes: np.ndarray) -> pd.Categorical:
@@ -220,18 +232,28 @@ def _labels(names: list[str], codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(inverse[codes], categories=categories)
 
 
-def compare(selection: Selection) -> Comparison:
-    """Rows are laid out as a grid of integer keys (cell, country, period), sorted, so that
+def compare(selection: Selection, audience: Audience) -> Comparison:
+    """The comparison as `audience` may see it (services/disclosure.py): a hidden figure is
+    NaN here, flagged `hidden`, and every change, running sum, total and share that would use
+    it is hidden too — nothing computed from it leaves this function.
+
+    Rows are laid out as a grid of integer keys (cell, country, period), sorted, so that
     placing values, previous-period change, running sums and totals are array operations
     rather than merges and group-bys over strings (bench/compare.py)."""
     grid = _grid(selection)
     upto = grid.periods
-    versions, figures, annotated = _query(selection, upto)
+    versions, figures, annotated, ids_json = _query(selection, upto)
     data = _place(grid, versions, figures, annotated)
+    hidden, withheld = hidden_rows(grid, selection, versions, ids_json, data["locate"], audience)
     status = data["status_code"]
     value = np.where(status == NIL, 0.0, np.where((status == NA) | (status == NAV), np.nan, data["number"]))
+    value[hidden] = np.nan
+    data["number"][hidden] = np.nan
+    for column in ("text", "note"):
+        data[column][hidden | withheld] = None
     present = ~np.isnan(value)
-    previous, running, seen, gaps = _within_groups(grid.keys // max(1, len(upto)), value, present)
+    group = grid.keys // max(1, len(upto))
+    previous, running, seen, gaps, secret = _within_groups(group, value, present, hidden)
     flows = grid.kinds[grid.cell] == "flow" if len(grid.cells) else np.zeros(0, dtype=bool)
     chosen = np.nonzero(np.isin(grid.period, [upto.index(p) for p in selection.periods]))[0]
     pick = (lambda a: a) if len(chosen) == len(grid.cell) else (lambda a: a[chosen])  # noqa: E731
@@ -245,8 +267,11 @@ def compare(selection: Selection) -> Comparison:
         "value": pick(value), "est": pick(status == EST), "conf": pick(status == CONF),
         "has_return": pick(data["has_return"]), "period_order": pick(grid.period), "present": pick(present),
         "previous": pick(previous), "change": pick(value - previous),
-        "cumulative": pick(np.where(flows & (seen > 0), running, np.nan)), "cumulative_partial": pick(flows & (gaps > 0)),
+        "cumulative": pick(np.where(flows & (seen > 0) & ~secret, running, np.nan)), "cumulative_partial": pick(flows & (gaps > 0)),
+        "hidden": pick(hidden), "change_hidden": pick(hidden | _shift(group, hidden, False)),
+        "cumulative_hidden": pick(flows & secret),
     })
     missing = {p: [c for c, has in zip(grid.countries, data["has"][:, upto.index(p)]) if not has] for p in selection.periods}
-    flags = {"value": value, "present": present, "conf": status == CONF, "est": status == EST}
-    return Comparison(selection, rows, totals(grid, chosen, flags), derived_shares(grid, chosen, value), missing)
+    flags = {"value": value, "present": present, "conf": status == CONF, "est": status == EST, "hidden": hidden}
+    return Comparison(selection, rows, totals(grid, chosen, flags, audience.small_cells),
+                      derived_shares(grid, chosen, value, hidden), missing, audience)

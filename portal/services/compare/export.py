@@ -36,15 +36,14 @@ def _numbers(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, present
 
 
-def _shown(rows: pd.DataFrame, staff: bool) -> np.ndarray:
-    """What a country's cell holds in the workbook: the number; "c" for a confidential value
-    outside the secretariat; N/A or N/AV where that was reported; else empty."""
+def _shown(rows: pd.DataFrame) -> np.ndarray:
+    """What a country's cell holds in the workbook: the number; "c" for a value the
+    comparison's audience may not see; N/A or N/AV where that was reported; else empty."""
     out, present = _numbers(rows["value"].to_numpy())
     status = _objects(rows["status"])
     stated = ~present & rows["has_return"].to_numpy() & np.isin(status, NOT_SHOWN)
     out[stated] = status[stated]
-    if not staff:
-        out[present & rows["conf"].to_numpy()] = "c"
+    out[rows["hidden"].to_numpy()] = "c"
     return out
 
 
@@ -63,12 +62,11 @@ def _sheet(values, row_pos, period_pos, columns, breakdowns, n_rows, n_periods):
     return matrix.tolist()
 
 
-def tidy_rows(comparison: Comparison, staff: bool) -> list[tuple]:
+def tidy_rows(comparison: Comparison) -> list[tuple]:
     """Country, period, indicator, breakdown, value, status code, note, source version, remark."""
     rows = comparison.rows
     shown, _present = _numbers(rows["value"].to_numpy())
-    if not staff:
-        shown[rows["conf"].to_numpy()] = "c"       # also a CONF code given without its number
+    shown[rows["hidden"].to_numpy()] = "c"       # also a CONF code given without its number
     version = rows["version_id"].to_numpy()
     version_id, known = _numbers(version)
     version_id[known] = version[known].astype(np.int64)
@@ -84,21 +82,21 @@ def tidy_header() -> list[str]:
             _("Notes"), _("Source version"), _("Remark")]
 
 
-def to_csv(comparison: Comparison, staff: bool) -> str:
+def to_csv(comparison: Comparison) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(tidy_header())
-    writer.writerows(tidy_rows(comparison, staff))
+    writer.writerows(tidy_rows(comparison))
     return out.getvalue()
 
 
-def to_xlsx(comparison: Comparison, locale: str, staff: bool) -> bytes:
+def to_xlsx(comparison: Comparison, locale: str) -> bytes:
     """A sheet per indicator (countries, then regional and council totals, by period and
     breakdown column) and the tidy Data sheet; written with the streaming writer in
     `services/xlsx_stream.py` (XlsxWriter took ~5 s for a full section; bench/compare.py)."""
     rows, totals = comparison.rows, comparison.totals
     periods = comparison.selection.periods
-    shown, total_shown = _shown(rows, staff), _total_shown(totals)
+    shown, total_shown = _shown(rows), _total_shown(totals)
     indicator, total_indicator = _objects(rows["indicator"]), totals["indicator"].to_numpy(dtype=object)
     wb = Workbook()
     for table in layouts(comparison, locale):
@@ -122,7 +120,7 @@ def to_xlsx(comparison: Comparison, locale: str, staff: bool) -> bytes:
         ws.freeze(3, 1)
     data = wb.add_sheet(_("Data"))
     data.append(tidy_header(), bold=True)
-    for row in tidy_rows(comparison, staff):
+    for row in tidy_rows(comparison):
         data.append(row)
     data.freeze(1, 0)
     return wb.to_bytes()

@@ -56,18 +56,20 @@ class IndicatorTable:
 def _texts() -> dict[str, str]:
     """Cell titles, translated once per table rather than once per cell (~100k cells in an export)."""
     return {"no_return": _("no return for this period"), "not_reported": _("not reported"),
-            "suppressed": _("suppressed: fewer than three countries contribute a confidential value"),
+            "suppressed": _("c: not shown, to protect a confidential figure"),
             "none": _("no country reported"),
             # The translated pattern, filled per total below (gettext with arguments does the same).
             "partial": get_translations().gettext("partial: missing %(countries)s")}
 
 
-def _cell(r, staff: bool, texts: dict[str, str]) -> Cell:
+def _cell(r, texts: dict[str, str]) -> Cell:
     flags = []
     if r.provisional:
         flags.append("provisional")
     if not r.has_return:
         return Cell("—", flags=["missing"], title=texts["no_return"])
+    if r.hidden:
+        return Cell("c", flags=flags + ["conf"], version_id=int(r.version_id), title=texts["suppressed"])
     if math.isnan(r.value):
         shown = r.status if isinstance(r.status, str) and r.status in ("N/A", "N/AV") else "—"
         return Cell(shown, note=r.note if isinstance(r.note, str) else None, version_id=int(r.version_id) if r.version_id == r.version_id else None,
@@ -76,12 +78,7 @@ def _cell(r, staff: bool, texts: dict[str, str]) -> Cell:
         flags.append("est")
     if r.conf:
         flags.append("conf")
-    display = fmt(r.value)
-    if r.conf and not staff:
-        display, value = "c", None
-    else:
-        value = float(r.value)
-    return Cell(display, value, r.note if isinstance(r.note, str) else None, int(r.version_id), flags)
+    return Cell(fmt(r.value), float(r.value), r.note if isinstance(r.note, str) else None, int(r.version_id), flags)
 
 
 def _total_cell(t, texts: dict[str, str]) -> Cell:
@@ -127,23 +124,24 @@ def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
     return out
 
 
-def tables(comparison: Comparison, locale: str, staff: bool, charts: bool = True) -> list[IndicatorTable]:
-    """Per-indicator tables of cells, as the page shows them."""
+def tables(comparison: Comparison, locale: str, charts: bool = True) -> list[IndicatorTable]:
+    """Per-indicator tables of cells, as the page shows them (the figures already as the
+    comparison's audience may see them)."""
     out, texts = layouts(comparison, locale), _texts()
     rows = {table.code: {iso: cells for iso, _name, cells in table.rows} for table in out}
     for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
-                                "version_id", "provisional", "has_return", "est", "conf"):
-        rows[r.indicator][r.country][(r.period, r.breakdown)] = _cell(r, staff, texts)
+                                "version_id", "provisional", "has_return", "est", "conf", "hidden"):
+        rows[r.indicator][r.country][(r.period, r.breakdown)] = _cell(r, texts)
     groups = {table.code: {g: cells for g, _name, cells in table.totals} for table in out}
     for t in comparison.totals.itertuples(index=False, name="Total"):
         groups[t.indicator][t.group][(t.period, t.breakdown)] = _total_cell(t, texts)
     if charts:
         for table in out:
-            _charts(table, staff)
+            _charts(table)
     return out
 
 
-def _charts(table: IndicatorTable, staff: bool) -> None:
+def _charts(table: IndicatorTable) -> None:
     last = table.periods[-1]
     parts = [c for c in table.columns if c not in ("Total", "Value")] or table.columns
     if len(parts) > 1 and "Total" in table.columns:
@@ -169,7 +167,10 @@ def derived_rows(comparison: Comparison, locale: str) -> list[dict]:
     names = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
     rows = []
     for r in comparison.derived.itertuples():
-        if not math.isnan(r.share):
+        if r.hidden:
+            rows.append({"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period,
+                         "share": "c"})
+        elif not math.isnan(r.share):
             rows.append({"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period,
                          "share": round(r.share, 1)})
     return rows

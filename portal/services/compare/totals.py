@@ -1,9 +1,11 @@
 """Regional and council totals and derived shares, computed over the comparison's integer grid.
 
 Totals: the sum of present values per (region or council, period, cell); countries without a
-value are listed as missing and the total is marked partial; a CONF value in a total with
-fewer than three contributors suppresses it ("c"); only counts and amounts are summed.
-Shares: a missing term gives no share (missing is not zero).
+value are listed as missing and the total is marked partial; a total with a contributor the
+audience may not see is hidden ("c": it is never computed from a hidden number, so no two
+selections of countries can be subtracted to recover one), and so is a count total under the
+audience's small-cell threshold; only counts and amounts are summed.
+Shares: a missing term gives no share (missing is not zero); a hidden term hides the share.
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-CONF_MIN_CONTRIBUTORS = 3
 COUNCIL = "council"
 ADDITIVE_UNITS = ("count", "amount")
 DERIVED = [
@@ -22,7 +23,7 @@ DERIVED = [
     {"id": "PRS_convicted", "num": [("PRS04", "Total")], "den": [("PRS03", "Total")]},
 ]
 TOTAL_COLUMNS = ["group", "period", "indicator", "breakdown", "value", "contributors", "missing", "partial",
-                 "est", "suppressed", "additive"]
+                 "est", "suppressed", "additive", "conf"]
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Grid:
         return (self.cell * len(self.countries) + self.country) * len(self.periods) + self.period
 
 
-def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray], small_cells: int = 0) -> pd.DataFrame:
     """Totals per region and for the council, over the rows `chosen` (indices into the grid)."""
     if not len(grid.cells):
         return pd.DataFrame(columns=TOTAL_COLUMNS)
@@ -60,12 +61,13 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray]) -> pd.D
     rows = np.concatenate([idx, idx])
     uniq, inverse = np.unique(keys, return_inverse=True)
     size = len(uniq)
-    present = flags["present"][rows]
+    known = flags["present"][rows]
+    present = known | flags["hidden"][rows]      # a hidden value is there, only not shown
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(inverse, weights=mask.astype(float), minlength=size).astype(np.int64)
 
-    value = np.bincount(inverse, weights=np.where(present, flags["value"][rows], 0.0), minlength=size)
+    value = np.bincount(inverse, weights=np.where(known, flags["value"][rows], 0.0), minlength=size)
     contributors = count(present)
     cells = np.bincount(inverse, minlength=size)
     conf = count(flags["conf"][rows] & present) > 0
@@ -75,28 +77,31 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray]) -> pd.D
     names = np.array(grid.countries, dtype=object)[grid.country[rows[absent]]].tolist()
     ends = np.cumsum(np.bincount(inverse[absent], minlength=size)).tolist()
     missing = [names[start:end] for start, end in zip([0, *ends[:-1]], ends)]
-    suppressed = conf & (contributors < CONF_MIN_CONTRIBUTORS)
-    value[suppressed | (contributors == 0)] = np.nan
+    suppressed = count(flags["hidden"][rows]) > 0
     group_i, rest = np.divmod(uniq, n_cells * n_p)
     cell_i, period_i = np.divmod(rest, n_p)
+    if small_cells:
+        counts = grid.units[cell_i] == "count"
+        suppressed |= counts & (value > 0) & (value < small_cells)
+    value[suppressed | (contributors == 0)] = np.nan
     label = lambda names, codes: np.array(names, dtype=object)[codes]  # noqa: E731
     return pd.DataFrame({
         "group": label(groups, group_i), "period": label(grid.periods, period_i),
         "indicator": label([c for c, _b in grid.cells], cell_i), "breakdown": label([b for _c, b in grid.cells], cell_i),
         "value": value, "contributors": contributors, "missing": missing, "partial": contributors < cells,
-        "est": est, "suppressed": suppressed, "additive": True,
+        "est": est, "suppressed": suppressed, "additive": True, "conf": conf,
     })[TOTAL_COLUMNS]
 
 
-def derived_shares(grid: Grid, chosen: np.ndarray, value: np.ndarray) -> pd.DataFrame:
-    """Shares per country and period, ordered by country, then period."""
+def derived_shares(grid: Grid, chosen: np.ndarray, value: np.ndarray, hidden: np.ndarray) -> pd.DataFrame:
+    """Shares per country and period, ordered by country, then period; `hidden` where a term is."""
     index = {cell: k for k, cell in enumerate(grid.cells)}
     specs = [spec for spec in DERIVED if all(term in index for term in spec["num"] + spec["den"])]
     if not specs:
-        return pd.DataFrame(columns=["measure", "country", "period", "share"])
+        return pd.DataFrame(columns=["measure", "country", "period", "share", "hidden"])
     shape = (len(grid.countries), len(grid.periods))
     exists = np.zeros(shape, dtype=bool)
-    terms = {}
+    terms, secret = {}, {}
     cell = grid.cell[chosen]
     for term in {t for spec in specs for t in spec["num"] + spec["den"]}:
         rows = chosen[cell == index[term]]
@@ -104,13 +109,19 @@ def derived_shares(grid: Grid, chosen: np.ndarray, value: np.ndarray) -> pd.Data
         matrix[grid.country[rows], grid.period[rows]] = value[rows]
         exists[grid.country[rows], grid.period[rows]] = True
         terms[term] = matrix
+        mask = np.zeros(shape, dtype=bool)
+        mask[grid.country[rows], grid.period[rows]] = hidden[rows]
+        secret[term] = mask
     ci, pi = np.nonzero(exists)
     out = []
     for spec in specs:
         num = sum(terms[t] for t in spec["num"])
         den = sum(terms[t] for t in spec["den"])
+        masked = np.logical_or.reduce([secret[t] for t in spec["num"] + spec["den"]])
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(den > 0, num / np.where(den > 0, den, 1.0) * 100, np.nan)
+        share[masked] = np.nan
         out.append(pd.DataFrame({"measure": spec["id"], "country": np.array(grid.countries, dtype=object)[ci],
-                                 "period": np.array(grid.periods, dtype=object)[pi], "share": share[ci, pi]}))
+                                 "period": np.array(grid.periods, dtype=object)[pi], "share": share[ci, pi],
+                                 "hidden": masked[ci, pi]}))
     return pd.concat(out, ignore_index=True)

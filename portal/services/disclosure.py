@@ -1,0 +1,249 @@
+"""Disclosure control: the one place that decides what a viewer may see of any figure.
+
+Audiences. The secretariat and administrators see everything. A country's focal points see
+their own country's figures. Everyone else (delegates, other countries' focal points, and the
+public) sees no CONF number and nothing from which one can be worked out.
+
+What is hidden, per return version (so the answer never depends on what a page asked for,
+and two outputs cannot be combined to undo it):
+
+1. *Primary*: every CONF cell of a country the audience may not see; with a small-cell
+   threshold, every count below it (``0 < n < threshold``; off for the council).
+2. *Secondary*: the return's linear relations — each indicator's Total and its breakdown parts
+   (rule ``breakdown_sum``) and the template's equalities (rule ``equal``, e.g. REP01O.Total =
+   REP01.Total) — must each hold 0 or at least 2 hidden cells. Where one holds exactly one, the
+   smallest visible non-zero contributor (a part; the Total when no part is left) is hidden too,
+   until nothing changes. Then an exact check (linear algebra over all relations of the
+   version) confirms that no hidden cell is determined by the visible ones; if one is, another
+   cell of its relations is hidden and the check runs again.
+3. *Derived figures* are computed only from visible values, and hidden where a term is hidden:
+   a change whose either period is hidden, a cumulative sum from the first hidden period on, a
+   share with a hidden term, a regional or council total with a hidden contributor (so a total
+   is never computed from a hidden number, and no selection of countries can be subtracted
+   from another to recover one). See ``services/compare/aggregate.py`` and ``totals.py``.
+
+A hidden cell's note is withheld too (notes often restate the number), for every cell of
+its indicator in that version.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask import current_app
+
+from ..models import STAFF_ROLES, Role
+
+Cell = tuple[str, str]                   # (indicator code, breakdown column)
+ADDITIVE_UNITS = ("count", "amount")
+MISSING_STATUSES = ("N/A", "N/AV")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is looking: what they may see of figures."""
+    key: str                                        # secretariat | council | public
+    sees_all: bool = False
+    own_countries: frozenset[str] = frozenset()     # ISO codes whose figures they see in full
+    small_cells: int = 0                            # counts below this are hidden (0: off)
+
+    def sees(self, iso2: str) -> bool:
+        """Whether every figure of this country is visible to the audience."""
+        return self.sees_all or (iso2 in self.own_countries and not self.small_cells)
+
+
+SECRETARIAT = Audience("secretariat", sees_all=True)
+
+
+def council(own_countries: Iterable[str] = ()) -> Audience:
+    return Audience("council", own_countries=frozenset(own_countries),
+                    small_cells=int(current_app.config.get("SMALL_CELL_THRESHOLD_COUNCIL", 0)))
+
+
+def public() -> Audience:
+    """The audience of public outputs (releases, public pages)."""
+    return Audience("public", small_cells=int(current_app.config.get("SMALL_CELL_THRESHOLD_PUBLIC", 5)))
+
+
+def audience_for(user) -> Audience:
+    """The audience a user belongs to (anonymous: the public)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return public()
+    if user.role in STAFF_ROLES:
+        return SECRETARIAT
+    if user.role == Role.FOCAL_POINT and user.country is not None:
+        return council([user.country.iso2])
+    return council()
+
+
+@dataclass
+class Relation:
+    """sum(left) == sum(right) over cells of one return; `parts` are the contributors that a
+    complementary suppression prefers."""
+    left: list[Cell]
+    right: list[Cell]
+    parts: list[Cell] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Cell]:
+        return self.left + self.right
+
+
+def relations(template) -> list[Relation]:
+    """The linear relations a return of this template satisfies."""
+    indicators = {ind.code: ind for ind in template.indicators}
+    out: list[Relation] = []
+    for rule in template.rules:
+        if rule.kind == "breakdown_sum":
+            units = rule.params.get("units", list(ADDITIVE_UNITS))
+            for ind in indicators.values():
+                columns = template.columns(ind.breakdown)
+                parts = [c for c in columns if c != "Total"]
+                if ind.unit in units and "Total" in columns and parts:
+                    cells = [(ind.code, c) for c in parts]
+                    out.append(Relation([(ind.code, "Total")], cells, cells))
+        elif rule.kind == "equal":
+            left, right = rule.params.get("left", []), rule.params.get("right", [])
+            for lhs, rhs in _expand(template, indicators, left, right):
+                out.append(Relation(lhs, rhs, lhs + rhs))
+    return out
+
+
+def _expand(template, indicators, left: list[str], right: list[str]):
+    """References "CODE.Column" as cells; a bare "CODE" stands for each column the bare
+    references share (as in the rule engine)."""
+    bare = [r for r in left + right if "." not in r]
+    columns: list[str | None] = [None]
+    if bare:
+        shared = None
+        for ref in bare:
+            cols = template.columns(indicators[ref].breakdown) if ref in indicators else []
+            shared = [c for c in (cols if shared is None else shared) if c in cols]
+        columns = list(shared or [])
+    for column in columns:
+        resolve = lambda r: tuple(r.split(".", 1)) if "." in r else (r, column)  # noqa: E731
+        yield [resolve(r) for r in left], [resolve(r) for r in right]
+
+
+def figure(number: float | None, status: str | None) -> float | None:
+    """The number a cell contributes to a relation (NIL is 0; N/A, N/AV and a bare CONF none)."""
+    if status == "NIL":
+        return 0.0
+    if status in MISSING_STATUSES or number is None or (isinstance(number, float) and math.isnan(number)):
+        return None
+    return float(number)
+
+
+def primary(cells: Mapping[Cell, tuple[float | None, str | None]], units: Mapping[str, str],
+            audience: Audience) -> set[Cell]:
+    """Cells hidden for what they are: CONF, and small counts under a threshold."""
+    hidden = {key for key, (_n, status) in cells.items() if status == "CONF"}
+    if audience.small_cells:
+        for key, (number, status) in cells.items():
+            value = figure(number, status)
+            if value is not None and units.get(key[0]) == "count" and 0 < value < audience.small_cells:
+                hidden.add(key)
+    return hidden
+
+
+def _smallest(candidates: list[Cell], values: Mapping[Cell, float]) -> Cell:
+    """The complementary cell: the smallest visible non-zero contributor (a zero beside a hidden
+    cell would let a hidden zero be told), then the smallest; ties by the relation's order."""
+    order = {c: i for i, c in enumerate(candidates)}
+    return min(candidates, key=lambda c: (values[c] <= 0, values[c], order[c]))
+
+
+def determined(hidden: set[Cell], values: Mapping[Cell, float], rels: list[Relation]) -> list[Cell]:
+    """Hidden cells whose value follows from the visible ones through the relations (exact:
+    a hidden cell is determined when its unit vector lies in the row space of the relations
+    restricted to hidden cells, i.e. every solution gives it the same value)."""
+    unknown = sorted(c for c in hidden if c in values)
+    if not unknown:
+        return []
+    index = {c: i for i, c in enumerate(unknown)}
+    rows = []
+    for rel in rels:
+        row = np.zeros(len(unknown))
+        for sign, side in ((1.0, rel.left), (-1.0, rel.right)):
+            for c in side:
+                if c in index:
+                    row[index[c]] += sign
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    matrix = np.array(rows)
+    _u, s, vt = np.linalg.svd(matrix)
+    rank = int((s > 1e-9).sum())
+    null = vt[rank:]                        # a basis of the solutions' free directions
+    free = np.abs(null).sum(axis=0) > 1e-9 if len(null) else np.zeros(len(unknown), dtype=bool)
+    return [c for c, f in zip(unknown, free) if not f]
+
+
+def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[Cell],
+             rels: list[Relation]) -> set[Cell]:
+    """Add complementary cells to `hidden` until no hidden cell can be worked out."""
+    values = {k: v for k, (n, s) in cells.items() if (v := figure(n, s)) is not None}
+    hidden = set(hidden)
+    active = [r for r in rels if sum(c in values for c in r.cells) > 1]
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for rel in active:
+                shown = [c for c in rel.cells if c in values]
+                if sum(c in hidden for c in shown) != 1:
+                    continue
+                candidates = [c for c in rel.parts if c in values and c not in hidden] or \
+                             [c for c in shown if c not in hidden]
+                if candidates:
+                    hidden.add(_smallest(candidates, values))
+                    changed = True
+        leaks = determined(hidden, values, active)
+        if not leaks:
+            return hidden
+        grown = False
+        for cell in leaks:
+            candidates = [c for rel in active if cell in rel.cells for c in rel.cells
+                          if c in values and c not in hidden]
+            if candidates:
+                hidden.add(_smallest(list(dict.fromkeys(candidates)), values))
+                grown = True
+                break
+        if not grown:
+            return hidden
+
+
+def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template, iso2: str,
+                 audience: Audience) -> set[Cell]:
+    """The cells of one return version that `audience` may not see."""
+    if audience.sees(iso2):
+        return set()
+    units = {ind.code: ind.unit for ind in template.indicators}
+    first = primary(cells, units, audience)
+    if not first:
+        return set()
+    return suppress(cells, first, relations(template))
+
+
+@dataclass
+class VisibleValues:
+    """A version's values as an audience may see them."""
+    values: dict                 # (indicator, column) -> ReturnValue, hidden ones left out
+    hidden: set[Cell]            # shown as "c"
+    notes_withheld: set[str]     # indicators whose note is withheld
+
+    def note(self, value) -> str | None:
+        return None if value is None or value.indicator in self.notes_withheld else value.note
+
+
+def visible_values(version, audience: Audience) -> VisibleValues:
+    """One return version's values for an audience: hidden cells removed (the caller shows
+    them as "c"), notes of indicators with a hidden cell withheld."""
+    values = {(v.indicator, v.breakdown): v for v in version.values}
+    cells = {k: (v.number, v.status) for k, v in values.items()}
+    hidden = hidden_cells(cells, version.template, version.return_.country.iso2, audience)
+    return VisibleValues({k: v for k, v in values.items() if k not in hidden}, hidden,
+                         {code for code, _c in hidden})
