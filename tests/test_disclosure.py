@@ -1,0 +1,260 @@
+"""Disclosure control (issue 11): no CONF number, and nothing from which one can be worked out,
+reaches delegates or another country's focal points — in any output.
+
+A seeded dataset holds the attacks that worked before: a CONF Total beside all four of its
+sex × age parts (and an origin breakdown whose Total equals it by rule R3), one CONF part beside
+the Total and the other parts, a CONF value in a regional total of exactly three contributors,
+and a CONF period inside a running sum and a change. Every output is read back into figures and
+handed to the generic checker in tests/disclosure_check.py.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.models import Country, Region, Return
+from portal.services import briefs as brief_service
+from portal.services.returns import workflow
+from portal.services.returns.validate import validate_upload
+from portal.services.templates import latest_template
+
+from .conftest import PASSWORD
+from .disclosure_check import Structure, number
+
+PERIODS = ["2023", "2024", "2025"]
+INDICATORS = ["REP01", "REP01O", "REP07"]
+DATA = {
+    ("KZ", "2025"): {("REP01", "Men"): 5000, ("REP01", "Women"): 1919, ("REP01", "Boys"): 600, ("REP01", "Girls"): 400,
+                     ("REP01", "Total"): "CONF 7919", ("REP01O", "Syria"): 7000, ("REP01O", "Iraq"): 919,
+                     ("REP01O", "Total"): 7919, ("REP07", "Value"): "CONF 12"},
+    ("KG", "2025"): {("REP01", "Men"): 20, ("REP01", "Women"): 10, ("REP01", "Boys"): "CONF 13", ("REP01", "Girls"): 7,
+                     ("REP01", "Total"): 50, ("REP01O", "Total"): 50, ("REP07", "Value"): 2},
+    ("TJ", "2025"): {("REP01", "Men"): 30, ("REP01", "Women"): 10, ("REP01", "Total"): 40, ("REP01O", "Total"): 40,
+                     ("REP07", "Value"): 1},
+    ("ID", "2025"): {("REP01", "Total"): 3, ("REP01O", "Total"): 3, ("REP07", "Value"): 5},
+    ("KZ", "2024"): {("REP01", "Men"): 100, ("REP01", "Total"): 100, ("REP01O", "Total"): 100, ("REP07", "Value"): 10},
+    ("KG", "2024"): {("REP01", "Total"): "CONF 4243", ("REP01O", "Total"): "CONF 4243", ("REP07", "Value"): 3},
+    ("KZ", "2023"): {("REP01", "Total"): 30, ("REP01O", "Total"): 30, ("REP07", "Value"): 4},
+}
+# Distinctive numbers: none of them may appear anywhere in what an outsider gets.
+DISTINCT = (7919, 4243)
+
+
+def _truth() -> tuple[dict, list]:
+    truth, secrets = {}, []
+    for (country, period), cells in DATA.items():
+        for (code, column), raw in cells.items():
+            key = ("v", country, period, code, column)
+            if isinstance(raw, str) and raw.startswith("CONF"):
+                truth[key] = float(raw.split()[1])
+                secrets.append(key)
+            else:
+                truth[key] = float(raw)
+    return truth, secrets
+
+
+@pytest.fixture
+def dataset(app, db, filled, create_user, return_setup):
+    staff = create_user("secretariat", email="staff@prr.example")
+    for (country, period), cells in DATA.items():
+        data = filled(cells, None, country, period)
+        with app.test_request_context():
+            report, ident = validate_upload(data, None)
+            assert report.ok, [e.as_dict("en") for e in report.errors]
+            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
+            workflow.accept_return(version.return_, staff)
+        db.session.commit()
+    truth, secrets = _truth()
+    regions = {c.iso2: c.region.code for c in db.session.scalars(select(Country))}
+    structure = Structure(latest_template(), regions, PERIODS, truth)
+    return structure, secrets
+
+
+def _token(client, user) -> dict:
+    response = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+QUERY = "&".join([*(f"indicator={i}" for i in INDICATORS), *(f"period={p}" for p in PERIODS)])
+
+
+def _api_comparison(client, headers) -> tuple[dict, str]:
+    response = client.get(f"/api/v1/comparison?{QUERY}", headers=headers)
+    assert response.status_code == 200
+    body = response.json
+    figures = {}
+    for r in body["rows"]:
+        key = (r["country"], r["period"], r["indicator"], r["breakdown"])
+        figures[("v", *key)] = number(r["value"])
+        figures[("ch", *key)] = number(r["change"])
+        figures[("cum", *key)] = number(r["cumulative"])
+    for t in body["totals"]:
+        figures[("t", t["group"], t["period"], t["indicator"], t["breakdown"])] = number(t["value"])
+    for d in body["derived"]:
+        figures[("sh", d["measure"], d["country"], d["period"])] = number(d["share"])
+    return figures, response.get_data(as_text=True)
+
+
+def _page(client) -> tuple[dict, str]:
+    html = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
+    figures = {}
+    for part in html.split('data-testid="table-')[1:]:
+        code = part.split('"', 1)[0]
+        for kind, who, period, column, shown in re.findall(
+                r'data-(cell|total)="([A-Za-z_]+)-(\d{4})-(\w+)"[^>]*>\s*([^<]*)', part):
+            figures[("v" if kind == "cell" else "t", who, period, code, column)] = number(shown)
+    assert figures, "the page shows no table"
+    return figures, html
+
+
+def _csv(client) -> tuple[dict, str]:
+    text = client.get(f"/compare/export.csv?{QUERY}").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    return {("v", r[0], r[1], r[2], r[3]): number(r[4]) for r in rows}, text
+
+
+def _xlsx(client, db) -> tuple[dict, str]:
+    wb = load_workbook(BytesIO(client.get(f"/compare/export.xlsx?{QUERY}").data))
+    codes = {c.name_en: c.iso2 for c in db.session.scalars(select(Country))}
+    groups = {r.name_en: r.code for r in db.session.scalars(select(Region))} | {"Council total": "council"}
+    figures, texts = {}, []
+    for code in INDICATORS:
+        sheet = list(wb[code].iter_rows(values_only=True))
+        header = sheet[2]
+        for row in sheet[3:]:
+            for heading, value in zip(header[1:], row[1:]):
+                period, column = heading.split(" ", 1)
+                kind, who = ("v", codes[row[0]]) if row[0] in codes else ("t", groups[row[0]])
+                figures[(kind, who, period, code, column)] = number(value)
+    for r in wb["Data"].iter_rows(min_row=2, values_only=True):
+        figures.setdefault(("v", r[0], r[1], r[2], r[3]), number(r[4]))
+    for ws in wb.worksheets:
+        texts.extend(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    return figures, " ".join(texts)
+
+
+def _returns(client, db, headers, own: str | None) -> tuple[dict, str]:
+    figures, texts = {}, []
+    for ret in db.session.scalars(select(Return)):
+        country, period = ret.country.iso2, ret.period.label
+        html = client.get(f"/returns/{ret.id}").get_data(as_text=True)
+        for code, column, shown in re.findall(r'data-cell="(\w+)\.(\w+)">([^<]*)<', html):
+            figures[("v", country, period, code, column)] = number(shown)
+        body = client.get(f"/api/v1/returns/{ret.id}", headers=headers)
+        for v in body.json["values"]:
+            key = ("v", country, period, v["indicator"], v["breakdown"])
+            if number(v["value"]) is not None:
+                figures[key] = number(v["value"])
+        texts += [html, body.get_data(as_text=True)]
+        # the original workbook: the country's own focal points only
+        assert client.get(f"/returns/{ret.id}/versions/1/file").status_code == (200 if country == own else 404)
+    return figures, " ".join(texts)
+
+
+def _brief(client, db, headers, pdf: bool) -> tuple[dict, str]:
+    from pypdf import PdfReader
+
+    from portal.models import Meeting
+    meeting = db.session.scalar(select(Meeting))
+    with client.application.test_request_context():
+        brief = brief_service.save_brief(None, meeting, title="Brief", period="2025", indicators=INDICATORS, countries=[],
+                                         charts=["bar", "line"], sections=[], actor=None)
+        brief_service.compile_brief(brief, None)
+    db.session.commit()
+    body = client.get(f"/api/v1/briefs/{brief.id}", headers=headers).json
+    figures = {}
+    for ind in body["snapshot"]["indicators"]:
+        for kind, entries, who in (("v", ind["rows"], "country"), ("t", ind["totals"], "group")):
+            for entry in entries:
+                for key, cell in entry["cells"].items():
+                    period, column = key.split("|")
+                    figures[(kind, entry[who], period, ind["code"], column)] = number(cell["d"])
+    names = {c.name_en: c.iso2 for c in db.session.scalars(select(Country))}
+    for d in body["snapshot"]["derived"]:
+        figures[("sh", "REP01_minors", names.get(d["country"], d["country"]), "2025")] = number(d["share"])
+    texts = [str(body), client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)]
+    wb = load_workbook(BytesIO(client.get(f"/meetings/briefs/{brief.id}.xlsx").data))
+    texts += [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    if pdf:
+        reader = PdfReader(BytesIO(client.get(f"/meetings/briefs/{brief.id}.pdf").data))
+        texts += [page.extract_text() for page in reader.pages]
+    return figures, " ".join(texts)
+
+
+def _no_distinct_numbers(text: str, where: str) -> None:
+    flat = re.sub(r"(?<=\d)[\s\u202f\u00a0,](?=\d{3})", "", text)
+    for n in DISTINCT:
+        assert not re.search(rf"(?<![\d.]){n}(?![\d])", flat), f"{n} appears in {where}"
+
+
+OUTSIDERS = [("delegate", None), ("focal_point", "TJ")]
+
+
+@pytest.mark.parametrize("role, country", OUTSIDERS, ids=["delegate", "other-focal-point"])
+@pytest.mark.parametrize("output", ["api", "page", "csv", "xlsx", "returns", "brief"])
+def test_nothing_confidential_can_be_worked_out(client, db, login_as, dataset, role, country, output):
+    structure, secrets = dataset
+    user = login_as(role, country=country)
+    headers = _token(client, user)
+    if output == "brief":
+        from .test_briefs import _weasyprint_or_skip
+        _weasyprint_or_skip()
+    figures, text = {"api": lambda: _api_comparison(client, headers), "page": lambda: _page(client),
+                     "csv": lambda: _csv(client), "xlsx": lambda: _xlsx(client, db),
+                     "returns": lambda: _returns(client, db, headers, country),
+                     "brief": lambda: _brief(client, db, headers, pdf=True)}[output]()
+    assert structure.leaks(figures, secrets) == []
+    _no_distinct_numbers(text, output)
+    assert sum(v is not None for v in figures.values()) > 10     # the output did show figures
+
+
+@pytest.mark.parametrize("role, country, sees", [("secretariat", None, {"KZ", "KG"}), ("focal_point", "KZ", {"KZ"}),
+                                                  ("focal_point", "KG", {"KG"})], ids=["secretariat", "KZ", "KG"])
+def test_those_entitled_see_the_figures(client, db, login_as, dataset, role, country, sees):
+    """The checker is not vacuous: the secretariat and the reporting country see their CONF
+    figures (and the same checker then finds them); a country never sees another's."""
+    structure, secrets = dataset
+    headers = _token(client, login_as(role, country=country))
+    figures, _text = _api_comparison(client, headers)
+    leaked = structure.leaks(figures, secrets)
+    assert {k[1] for k in leaked} == sees
+    assert {k for k in leaked} == {k for k in secrets if k[1] in sees}
+
+
+def test_complementary_cells_are_the_smallest_visible_parts(client, login_as, dataset):
+    """KZ 2025: Total CONF → the smallest non-zero part (Girls 400) is hidden too; REP01O.Total
+    equals it by rule R3 → hidden, and with it the smaller origin part (Iraq 919). KG: Boys CONF →
+    Girls 7 (the smallest other part) hidden; the Total stays."""
+    headers = _token(client, login_as("delegate"))
+    body = client.get(f"/api/v1/comparison?{QUERY}", headers=headers).json
+    hidden = {(r["country"], r["period"], r["indicator"], r["breakdown"]) for r in body["rows"] if r["value"] == "c"}
+    assert hidden == {("KZ", "2025", "REP01", "Total"), ("KZ", "2025", "REP01", "Girls"),
+                      ("KZ", "2025", "REP01O", "Total"), ("KZ", "2025", "REP01O", "Iraq"), ("KZ", "2025", "REP07", "Value"),
+                      ("KG", "2025", "REP01", "Boys"), ("KG", "2025", "REP01", "Girls"),
+                      ("KG", "2024", "REP01", "Total"), ("KG", "2024", "REP01O", "Total")}
+    figures, _text = _api_comparison(client, headers)
+    assert figures[("v", "KZ", "2025", "REP01", "Men")] == 5000 and figures[("v", "KG", "2025", "REP01", "Total")] == 50
+    # Central Asia's REP07 had exactly three contributors (KZ CONF 12, KG 2, TJ 1): now hidden
+    assert figures[("t", "central_asia", "2025", "REP07", "Value")] is None
+    assert figures[("t", "south_east_asia", "2025", "REP07", "Value")] == 5
+    # KG 2024 CONF: its 2025 change and running sum are hidden; KZ's REP01 Men (all visible) stay
+    assert figures[("ch", "KG", "2025", "REP01", "Total")] is None and figures[("cum", "KG", "2025", "REP01", "Total")] is None
+    assert figures[("cum", "KZ", "2025", "REP01", "Men")] == 5100
+
+
+def test_hidden_cells_say_c_and_the_legend_explains(client, login_as, dataset):
+    headers = _token(client, login_as("delegate"))
+    body = client.get(f"/api/v1/comparison?{QUERY}", headers=headers).json
+    kz = next(r for r in body["rows"] if (r["country"], r["period"], r["indicator"], r["breakdown"]) == ("KZ", "2025", "REP07", "Value"))
+    assert (kz["value"], kz["change"], kz["cumulative"]) == ("c", "c", "c")
+    share = next(d for d in body["derived"] if (d["country"], d["period"]) == ("KZ", "2025"))
+    assert share["share"] == "c"
+    page = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
+    assert "to protect a confidential figure" in page
