@@ -31,8 +31,8 @@ translations: $(VENV)/.installed
 # Refresh the catalogue after changing user-facing text, then translate the new entries in
 # portal/translations/ru/LC_MESSAGES/messages.po.
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -w 100 -o portal/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -w 100 -i portal/translations/messages.pot -d portal/translations
 
 system-libs:
 	@scripts/ensure-debian-packages.sh "PDF briefs" libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
