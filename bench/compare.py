@@ -61,7 +61,10 @@ def seed(db, models, template):
     rng = random.Random(7)
     cells = [(ind.code, col) for ind in template.indicators for col in template.columns(ind.breakdown)]
     values = []
-    for country in countries:
+    for k, country in enumerate(countries):
+        # One country in ten reports a confidential figure in every return (REP01 Boys, and
+        # one other cell), so the disclosure layer has work to do for delegates.
+        secret = {("REP01", "Boys"), cells[(k * 7) % len(cells)]} if k % 10 == 0 else set()
         for period in periods:
             ret = models.Return(country=country, period=period, status="accepted")
             version = models.ReturnVersion(return_=ret, number=1, template=template, original_filename="bench.xlsx",
@@ -72,6 +75,8 @@ def seed(db, models, template):
             for code, col in cells:
                 status = rng.choice([None] * 17 + ["EST", "NIL", "N/AV"])
                 number = None if status in ("NIL", "N/AV") else float(rng.randint(0, 500))
+                if (code, col) in secret:
+                    status, number = "CONF", float(rng.randint(1, 500))
                 values.append({"version_id": version.id, "indicator": code, "breakdown": col,
                                "number": number, "status": status, "note": None})
     db.session.execute(insert(models.ReturnValue), values)
@@ -142,7 +147,7 @@ def main(runs: int, url: str | None = None) -> None:
     from portal.services import briefs
     from portal.services.brief_output import edition_pdf, to_xlsx
     from portal.services.compare.aggregate import compare
-    from portal.services.disclosure import SECRETARIAT
+    from portal.services.disclosure import SECRETARIAT, council
     from portal.services.compare.selection import make_selection
     from portal.services.users import create_user
 
@@ -158,9 +163,20 @@ def main(runs: int, url: str | None = None) -> None:
             create_user(email="bench@prr.example", name="Bench", role="secretariat", password="bench-password-1")
             db.session.commit()
             selection = lambda: make_selection(indicators=["REP01"], periods=labels, countries=codes)  # noqa: E731
-            med, comparison = timed(lambda: compare(selection(), SECRETARIAT), runs)
+            # Interleaved, so both see the same machine: the secretariat (sees everything: the
+            # disclosure layer does nothing) is the anchor for a delegate (CONF of 6 countries hidden).
+            audiences = {"secretariat": SECRETARIAT, "delegate": council()}
+            times = {name: [] for name in audiences}
+            for _ in range(runs):
+                for name, audience in audiences.items():
+                    t0 = time.perf_counter()
+                    comparison = compare(selection(), audience)
+                    times[name].append(time.perf_counter() - t0)
+            staff_ms, delegate_ms = (statistics.median(times[n]) * 1000 for n in audiences)
+            hidden = int(comparison.rows["hidden"].sum())
             print(f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
-                  f"{len(comparison.rows)} cells): median {med * 1000:.0f} ms")
+                  f"{len(comparison.rows)} cells): median {staff_ms:.0f} ms as the secretariat, {delegate_ms:.0f} ms as a "
+                  f"delegate ({hidden} cells hidden): disclosure costs {(delegate_ms / staff_ms - 1) * 100:+.0f} %")
         client = app.test_client()
         token = client.post("/api/v1/auth/token", json={"email": "bench@prr.example", "password": "bench-password-1"}).json["token"]
         headers = {"Authorization": f"Bearer {token}"}

@@ -127,6 +127,24 @@ def _expand(template, indicators, left: list[str], right: list[str]):
         yield [resolve(r) for r in left], [resolve(r) for r in right]
 
 
+def related_indicators(template, codes: Iterable[str]) -> set[str]:
+    """The indicators whose cells can decide what is hidden of `codes`: those tied to them,
+    directly or through others, by a relation (a breakdown sum stays within its indicator, an
+    equality such as REP01O.Total = REP01.Total joins two)."""
+    links: dict[str, set[str]] = {}
+    for rel in relations(template):
+        tied = {code for code, _c in rel.cells}
+        for code in tied:
+            links.setdefault(code, set()).update(tied)
+    found, todo = set(codes), list(codes)
+    while todo:
+        for other in links.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return found
+
+
 def figure(number: float | None, status: str | None) -> float | None:
     """The number a cell contributes to a relation (NIL is 0; N/A, N/AV and a bare CONF none)."""
     if status == "NIL":
@@ -216,16 +234,27 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
             return hidden
 
 
+@dataclass
+class Rules:
+    """What suppression needs of a template, worked out once per template."""
+    units: dict[str, str]
+    relations: list[Relation]
+
+    @classmethod
+    def of(cls, template) -> Rules:
+        return cls({ind.code: ind.unit for ind in template.indicators}, relations(template))
+
+
 def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template, iso2: str,
-                 audience: Audience) -> set[Cell]:
+                 audience: Audience, rules: Rules | None = None) -> set[Cell]:
     """The cells of one return version that `audience` may not see."""
     if audience.sees(iso2):
         return set()
-    units = {ind.code: ind.unit for ind in template.indicators}
-    first = primary(cells, units, audience)
+    rules = rules or Rules.of(template)
+    first = primary(cells, rules.units, audience)
     if not first:
         return set()
-    return suppress(cells, first, relations(template))
+    return suppress(cells, first, rules.relations)
 
 
 @dataclass

@@ -4,8 +4,8 @@ per return version; this module finds the versions concerned and places the answ
 For an audience that sees everything it costs nothing. Otherwise one query through the partial
 index ix_return_value_confidential finds the versions in use that hold a CONF cell (usually
 few; with a small-cell threshold every version is concerned), and a second reads those
-versions' cells — all of them, not only the chosen indicators', because a relation such as
-REP01O.Total = REP01.Total ties a shown cell to one not asked for.
+versions' cells of the chosen indicators and of every indicator tied to them by a relation (such
+as REP01O.Total = REP01.Total, which ties a shown cell to one not asked for).
 """
 from __future__ import annotations
 
@@ -30,24 +30,31 @@ def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience
                  if not audience.sees(iso)}
     if not outsiders:
         return hidden, withheld
+    templates = dict(selection.history)
+    # Only cells tied to the chosen indicators by a relation can change what is hidden of them.
+    related = sorted(set().union(*(disclosure.related_indicators(t, selection.indicators)
+                                   for t in {t.id: t for t in templates.values()}.values())))
     concerned = set(outsiders)
     if not audience.small_cells:
         concerned &= set(db.session.scalars(
             select(ReturnValue.version_id).distinct()
-            .where(ReturnValue.status == "CONF", in_json(ReturnValue.version_id, ids_json))
+            .where(ReturnValue.status == "CONF", in_json(ReturnValue.version_id, ids_json),
+                   ReturnValue.indicator.in_(related))
             .with_hint(ReturnValue, "INDEXED BY ix_return_value_confidential", "sqlite")))
     if not concerned:
         return hidden, withheld
     cells: dict[int, dict] = defaultdict(dict)
     for vid, indicator, breakdown, number, status in db.session.execute(
             select(ReturnValue.version_id, ReturnValue.indicator, ReturnValue.breakdown, ReturnValue.number,
-                   ReturnValue.status).where(ReturnValue.version_id.in_(sorted(concerned)))):
+                   ReturnValue.status).where(ReturnValue.version_id.in_(sorted(concerned)),
+                                             ReturnValue.indicator.in_(related))):
         cells[vid][(indicator, breakdown)] = (number, status)
-    templates = dict(selection.history)
+    rules = {t.id: disclosure.Rules.of(t) for t in templates.values()}
     out_hidden, out_withheld = [], []
     for vid, version_cells in cells.items():
         iso, period = outsiders[vid]
-        secret = disclosure.hidden_cells(version_cells, templates[period], iso, audience)
+        template = templates[period]
+        secret = disclosure.hidden_cells(version_cells, template, iso, audience, rules[template.id])
         out_hidden.extend((vid, ind, col) for ind, col in secret)
         codes = {ind for ind, _col in secret}
         out_withheld.extend((vid, ind, col) for ind, col in version_cells if ind in codes)
