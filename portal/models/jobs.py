@@ -30,7 +30,9 @@ class JobRun(db.Model):
 
 class OutboxMessage(db.Model):
     """An e-mail written in the same transaction as the event it tells of; the scheduler
-    sends it. `key` makes a message exactly-once (a retried job writes nothing new)."""
+    sends it. `key` makes a message exactly-once (a retried job writes nothing new). A message
+    the server refuses for good (5xx), or that cannot be built, gets `failed_at` and its error
+    and is not tried again; it never holds up the messages after it."""
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_pending", "sent_at", "next_attempt_at"),)
 
@@ -38,6 +40,7 @@ class OutboxMessage(db.Model):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(120), default="")     # display name, one line
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -45,4 +48,5 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")

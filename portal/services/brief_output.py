@@ -8,6 +8,8 @@ from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .spreadsheet_safety import safe_row
+
 BOLD = Font(bold=True)
 
 
@@ -24,16 +26,16 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
     data_rows = []
     for ind in snapshot["indicators"]:
         ws = wb.create_sheet(ind["code"][:31])
-        ws.append([f"{ind['code']} — {ind['label'].get(locale) or ind['label']['en']}"])
+        ws.append(safe_row([f"{ind['code']} — {ind['label'].get(locale) or ind['label']['en']}"]))
         ws["A1"].font = BOLD
-        ws.append([ind["caption"].get(locale) or ind["caption"]["en"]])
+        ws.append(safe_row([ind["caption"].get(locale) or ind["caption"]["en"]]))
         keys = [f"{p}|{c}" for p in ind["periods"] for c in ind["columns"]]
-        ws.append([""] + [k.replace("|", " ") for k in keys])
+        ws.append(safe_row([""] + [k.replace("|", " ") for k in keys]))
         for cell in ws[3]:
             cell.font = BOLD
         for row in ind["rows"] + ind["totals"]:
             who = row.get("country") or row.get("group")
-            ws.append([label.get(who, who)] + [_value(row["cells"].get(k)) for k in keys])
+            ws.append(safe_row([label.get(who, who)] + [_value(row["cells"].get(k)) for k in keys]))
             if "country" in row:
                 for k in keys:
                     c = row["cells"].get(k) or {}
@@ -45,7 +47,7 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
     for cell in data[1]:
         cell.font = BOLD
     for row in data_rows:
-        data.append(row)
+        data.append(safe_row(row))          # notes come from uploads: never a live formula
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -54,7 +54,7 @@ def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedu
     if kind in ESSENTIAL or user.email_notices:
         with force_locale(user.language or "en"):
             body = text(notice)
-            subject = str(_l("PRR Council Portal")) + ": " + (body if len(body) < 120 else body[:117] + "…")
+            subject = str(_l("PRR Council Portal")) + ": " + outbox.header_text(body, 120)   # one line
             url = current_app.config.get("PORTAL_URL", "") + (link or "/notifications")
             footer = str(_l("Open the portal: %(url)s", url=url))
             html = (f'<p>{escape(body)}</p><p><a href="{escape(url)}">{escape(footer)}</a></p>')

@@ -6,6 +6,10 @@ Why not XlsxWriter here: a full-section comparison is ~650,000 cells; XlsxWriter
 misses the export target (≤ 3 s, bench/compare.py). This writer builds each row's XML once, as
 it is appended, with shared strings as Excel itself writes them: ~1 µs per cell. The files
 are checked by the tests with openpyxl and by opening them in LibreOffice.
+
+Text is only ever a shared string, never a formula; a text that a spreadsheet would read as
+one when typed back (= + - @ tab CR) gets a quote in front (`spreadsheet_safety.safe_text`),
+once per distinct string, when the shared strings are written.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import re
 import zipfile
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
+
+from .spreadsheet_safety import safe_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -41,7 +47,7 @@ LETTERS = [column_letter(i) for i in range(702)]      # A … ZZ
 
 
 def _text(value: str) -> str:
-    return escape(ILLEGAL.sub("", value))
+    return escape(ILLEGAL.sub("", safe_text(value)))
 
 
 class Sheet:

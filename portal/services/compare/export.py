@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
+from ..spreadsheet_safety import safe_row
 from ..xlsx_stream import Workbook
 from .aggregate import Comparison, positions
 from .present import layouts
@@ -85,8 +86,8 @@ def tidy_header() -> list[str]:
 def to_csv(comparison: Comparison) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(tidy_header())
-    writer.writerows(tidy_rows(comparison))
+    writer.writerow(safe_row(tidy_header()))
+    writer.writerows(safe_row(row) for row in tidy_rows(comparison))      # no live formulas
     return out.getvalue()
 
 

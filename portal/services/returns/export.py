@@ -11,6 +11,7 @@ from ...extensions import db
 from flask_babel import gettext as _
 
 from ...models import Return
+from ..spreadsheet_safety import safe_row
 from .matrix import STATUS_LABELS, TIMELINESS_LABELS, completeness_matrix
 
 BOLD = Font(bold=True)
@@ -19,11 +20,11 @@ BOLD = Font(bold=True)
 def _sheet(wb, title, header, rows, first=False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append(header)
+    ws.append(safe_row(header))
     for cell in ws[1]:
         cell.font = BOLD
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(row))          # a text starting with = would be a live formula
     ws.freeze_panes = "A2"
     for i in range(1, len(header) + 1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = 16

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
+from ..spreadsheet_safety import safe_text
 from .access import can_download_template
 from .layout import (CUSTOM_PROPERTY_PREFIX, FIRST_DATA_ROW, FIXED_COLUMNS, HEADER_ROW,
                      INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, NOTES, SIGNATURE_SALT,
@@ -107,9 +108,9 @@ def _instructions(ws, template, country, period, locale) -> None:
     ]
     for r, (a, b) in enumerate(rows, start=1):
         if a is not None:
-            ws.cell(r, 1, a).font = Font(bold=True)
+            ws.cell(r, 1, safe_text(a)).font = Font(bold=True)
         if b is not None:
-            ws.cell(r, 2, b).alignment = Alignment(wrap_text=True, vertical="top")
+            ws.cell(r, 2, safe_text(b)).alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=14)
     ws.protection.sheet = True
 
@@ -156,9 +157,9 @@ def _section_sheet(wb, template, section, country, period, locale) -> None:
     columns = section_columns(template, section)
     header = list(FIXED_COLUMNS) + columns + [NOTES]
     captions, units = column_captions(), unit_captions()
-    ws.cell(1, 1, section.name(locale)).font = Font(bold=True, size=14)
-    ws.cell(2, 1, _("%(country)s · period %(period)s · template version %(v)s",
-                    country=country.name(locale), period=period.label, v=template.version))
+    ws.cell(1, 1, safe_text(section.name(locale))).font = Font(bold=True, size=14)
+    ws.cell(2, 1, safe_text(_("%(country)s · period %(period)s · template version %(v)s",
+                              country=country.name(locale), period=period.label, v=template.version)))
     for c, key in enumerate(header, start=1):
         caption = ws.cell(HEADER_ROW - 1, c, captions[key])
         caption.font = Font(italic=True, color="595959")
@@ -172,7 +173,7 @@ def _section_sheet(wb, template, section, country, period, locale) -> None:
     for r, ind in enumerate(section.indicators, start=FIRST_DATA_ROW):
         scheme = set(template.columns(ind.breakdown))
         ws.cell(r, 1, ind.code).font = Font(bold=True)
-        label = ws.cell(r, 2, ind.label(locale))
+        label = ws.cell(r, 2, safe_text(ind.label(locale)))
         label.alignment = Alignment(wrap_text=True, vertical="top")
         if ind.definition(locale):
             label.comment = Comment(ind.definition(locale), "PRR portal", width=300, height=120)
