@@ -152,3 +152,23 @@ def test_two_secretariat_users_close_a_period_once(app, db, return_setup, create
     actions = [a.action for a in db.session.scalars(select(AuditEvent).where(
         AuditEvent.action != "period.create", AuditEvent.action.like("period.%"), AuditEvent.object_id == str(period_id)).order_by(AuditEvent.id))]
     assert actions == ["period.close", "period.open"] * 2 + ["period.close"]
+
+
+def test_two_closes_through_the_edit_form_one_wins(app, db, return_setup, create_user):
+    from .conftest import AuthActions
+    from .races import in_threads, meet_after_loading
+
+    clients = [app.test_client(), app.test_client()]
+    for c in clients:
+        assert AuthActions(c).login(create_user("secretariat").email).status_code == 302
+    period_id = db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.label == "2025"))
+    form = {"start_date": "2025-01-01", "end_date": "2025-12-31", "opens_on": "2026-01-01", "due_date": "2026-03-31"}
+    with meet_after_loading(ReportingPeriod, 2):
+        responses = in_threads([lambda c=c: c.post(f"/review/periods/{period_id}", data=form) for c in clients])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [302, 409], codes
+    page = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
+    assert "The period 2025 was already closed by someone else." in page
+    assert _state(db)["2025"] is False
+    assert [a.action for a in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(["period.close", "period.update"])))] == ["period.close"]
