@@ -135,20 +135,6 @@ def test_bad_brief_input(client, db, login_as, meeting, changes, message):
     assert db.session.scalar(select(Brief)) is None
 
 
-def test_concurrent_compiles_get_distinct_editions(app, db, meeting, accepted, create_user):
-    user = create_user("secretariat", email="compiler@prr.example")
-    with app.test_request_context():
-        brief = brief_service.save_brief(None, meeting, title="T", period="2025", indicators=["REP01"], countries=[],
-                                         charts=[], sections=[], actor=user)
-    db.session.commit()
-    brief_id = brief.id  # read here: the worker threads must not touch this thread's session
-
-    from .conftest import run_concurrently
-
-    assert run_concurrently(app, lambda session: brief_service.compile_brief(session.get(Brief, brief_id), None), 3) == []
-    assert sorted(db.session.scalars(select(BriefEdition.number))) == [1, 2, 3]
-
-
 def test_brief_api(client, db, login_as, meeting, accepted, pdf_ready):
     login_as("secretariat")
     _compose(client, meeting)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
 from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
@@ -147,22 +147,31 @@ def build_snapshot(brief: Brief) -> dict:
 
 
 def compile_brief(brief: Brief, actor: User | None) -> BriefEdition:
-    """Freeze a new edition. Concurrent compiles each get their own edition number."""
+    """Freeze a new edition, numbered after the editions this caller saw. Of two compiles at
+    once one wins and the other gets 409, writing nothing: on PostgreSQL the brief's row is
+    locked first (NOWAIT), so the loser does not even build the snapshot; on both databases
+    the edition number is unique, so a loser that got past the lock fails on insert."""
+    seen = brief.latest.number if brief.editions else 0
+    try:
+        with db.session.begin_nested():
+            db.session.execute(select(Brief.id).where(Brief.id == brief.id).with_for_update(nowait=True))
+    except OperationalError:
+        raise Conflict(COMPILING) from None
     snapshot = build_snapshot(brief)
-    for _attempt in range(5):
-        number = (db.session.scalar(select(func.max(BriefEdition.number)).where(BriefEdition.brief_id == brief.id)) or 0) + 1
-        try:
-            with db.session.begin_nested():
-                edition = BriefEdition(brief=brief, number=number, snapshot=snapshot,
-                                       compiled_by_id=actor.id if actor else None)
-                db.session.add(edition)
-                db.session.flush()
-        except IntegrityError:
-            continue
-        audit.record("brief.compile", actor=actor, obj=edition, brief=brief.id, edition=number,
-                     versions=snapshot["versions_used"])
-        return edition
-    raise Conflict(_l("The brief is being compiled by someone else; try again."))
+    try:
+        with db.session.begin_nested():
+            edition = BriefEdition(brief=brief, number=seen + 1, snapshot=snapshot,
+                                   compiled_by_id=actor.id if actor else None)
+            db.session.add(edition)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(COMPILING) from None
+    audit.record("brief.compile", actor=actor, obj=edition, brief=brief.id, edition=edition.number,
+                 versions=snapshot["versions_used"])
+    return edition
+
+
+COMPILING = _l("Someone else compiled this brief at the same moment; reload the page to see the new edition.")
 
 
 def diff_editions(old: BriefEdition, new: BriefEdition) -> list[dict]:

@@ -51,6 +51,7 @@ def edit_period(period_id: int):
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
+            return render_template("review/period_form.html", form=form, period=period), error.status
         else:
             db.session.commit()
             flash(_("Period %(label)s updated.", label=period.label) if changes else _("Nothing changed."), "success")

@@ -77,17 +77,19 @@ def reminders(now: datetime) -> str:
 
 
 def open_and_close_periods(now: datetime) -> str:
-    """Open a period on its opening date and close it on its closing date (once each: a period
-    the secretariat re-opens by hand stays open). Closing stops uploads except the secretariat's."""
+    """Open a period on its opening date if it was never opened nor closed (so catch-up never
+    re-opens one the secretariat or the seed closed), and close it on its closing date (once:
+    a period the secretariat re-opens by hand stays open). Closing stops uploads except the
+    secretariat's."""
     today, changed = now.date(), []
-    for period in db.session.scalars(select(ReportingPeriod)):
-        if (not period.is_open and period.opened_at is None and period.opens_on <= today
-                and (period.closes_on is None or today < period.closes_on)):
-            periods.set_open(period, True, via="scheduler")
-            changed.append(f"opened {period.label}")
+    for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
+        if (not period.is_open and period.opened_at is None and period.closed_at is None
+                and period.opens_on <= today and (period.closes_on is None or today < period.closes_on)):
+            if periods.open_on_schedule(period):
+                changed.append(f"opened {period.label}")
         elif period.is_open and period.closed_at is None and period.closes_on and period.closes_on <= today:
-            periods.set_open(period, False, via="scheduler")
-            changed.append(f"closed {period.label}")
+            if periods.close_on_schedule(period):
+                changed.append(f"closed {period.label}")
     return ", ".join(changed) or "no change"
 
 

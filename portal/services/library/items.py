@@ -12,7 +12,8 @@ from ...models import CaseStudy, Country, LibraryRevision, Role, User
 from ...models.library import ACTORS, LANGUAGES, LIBRARY_MODELS, TARGET_GROUPS, THEMES, VISIBILITY
 from ...models.types import utcnow
 from .. import audit, notifications
-from ..errors import Forbidden, NotFound, ServiceError
+from ..errors import Conflict, Forbidden, NotFound, ServiceError
+from ..transitions import compare_and_set
 from . import access, search
 
 MAX_TEXT = 100_000
@@ -152,12 +153,27 @@ def create_or_update(model, item, values: dict, actor: User | None):
     return item
 
 
+LOST = {"in_review": _l("This item was already submitted for review by someone else."),
+        "published": _l("This item was already published by someone else."),
+        "draft": _l("This item was already sent back to its author by someone else.")}
+
+
+def _transition(item, **values) -> None:
+    """Compare-and-set: change the item only if its workflow state is still the one this caller
+    read (done before any revision, notice or audit row is written); of two people acting at
+    once one wins, the other gets 409 saying what happened."""
+    model = type(item)
+    if not compare_and_set(model, item.id, [model.state == item.state], **values):
+        now = db.session.scalar(select(model.state).where(model.id == item.id))
+        raise Conflict(LOST.get(now, LOST["published"]))
+
+
 def submit(item, actor: User) -> None:
     if not access.is_editor(actor, item):
         raise Forbidden(_l("You may submit items of your own country only."))
     if item.state != "draft":
         raise ServiceError(_l("Only a draft can be submitted for review."))
-    item.state = "in_review"
+    _transition(item, state="in_review")
     _revise(item, "submitted", actor)
     search.index_item(item)
 
@@ -167,7 +183,8 @@ def publish(item, actor: User) -> None:
         raise Forbidden(_l("Only the secretariat publishes library items."))
     if item.state == "published":
         raise ServiceError(_l("This item is already published."))
-    item.state, item.published_at, item.review_comment = "published", utcnow(), ""
+    _transition(item, state="published", published_at=utcnow(),
+                review_comment="")
     _revise(item, "published", actor)
     _notify(item, "library.published", {})
     search.index_item(item)
@@ -181,7 +198,7 @@ def send_back(item, actor: User, comment: str) -> None:
         raise ServiceError(_l("Say what should change."), field="comment")
     if item.state != "in_review":
         raise ServiceError(_l("Only an item in review can be sent back."))
-    item.state, item.review_comment = "draft", comment[:2000]
+    _transition(item, state="draft", review_comment=comment[:2000])
     _revise(item, "returned", actor, comment=comment[:2000])
     _notify(item, "library.returned", {"reason": comment[:500]})
     search.index_item(item)

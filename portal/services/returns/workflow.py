@@ -18,6 +18,7 @@ from ...models import Return, ReturnEvent, ReturnValue, ReturnVersion, Role, Use
 from ...models.types import utcnow
 from .. import audit, notifications
 from ..errors import Conflict, NotFound, ServiceError
+from ..transitions import compare_and_set
 from .report import ValidationReport
 from .validate import Identified
 
@@ -109,12 +110,31 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
         raise ServiceError(_l("Upload the return before submitting it."))
     if ret.status in ("submitted", "accepted") and version.submitted_at is not None:
         raise Conflict(_l("This version has already been submitted."))
+    _transition(ret, version, ("draft", "returned"), "submitted")
     version.submitted_at = utcnow()
-    ret.status = "submitted"
-    ret.updated_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="submit", actor=user))
     audit.record("return.submit", actor=user, obj=ret, version=version.number)
     return version
+
+
+LOST = {
+    "submitted": _l("This return was already submitted by someone else."),
+    "accepted": _l("This return was already accepted by someone else."),
+    "returned": _l("This return was already returned for correction by someone else."),
+}
+
+
+def _transition(ret: Return, version: ReturnVersion, expected: tuple[str, ...], status: str) -> None:
+    """Compare-and-set: move `ret` to `status` only if it is still in one of `expected` and
+    `version` is still its latest version; otherwise someone else acted first (409). Done
+    before any event, notice or audit row is written, so the loser writes nothing."""
+    latest = (select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == Return.id)
+              .correlate(Return).scalar_subquery())
+    if compare_and_set(Return, ret.id, [Return.status.in_(expected), latest == version.number],
+                       status=status, updated_at=utcnow()):
+        return
+    now = db.session.scalar(select(Return.status).where(Return.id == ret.id))
+    raise Conflict(LOST.get(now, _l("This return changed meanwhile; reload the page and try again.")))
 
 
 def _under_review(ret: Return) -> ReturnVersion:
@@ -125,9 +145,8 @@ def _under_review(ret: Return) -> ReturnVersion:
 
 def accept_return(ret: Return, user: User) -> ReturnVersion:
     version = _under_review(ret)
+    _transition(ret, version, ("submitted",), "accepted")
     version.accepted_at = utcnow()
-    ret.status = "accepted"
-    ret.updated_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="accept", actor=user))
     audit.record("return.accept", actor=user, obj=ret, version=version.number)
     _notify_focal_points(ret, "return.accepted", version)
@@ -141,8 +160,7 @@ def send_back(ret: Return, user: User, reason: str, cell_comments: list[dict] | 
     if len(reason) > 5000:
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
     version = _under_review(ret)
-    ret.status = "returned"
-    ret.updated_at = utcnow()
+    _transition(ret, version, ("submitted",), "returned")
     db.session.add(ReturnEvent(return_=ret, version=version, action="return", actor=user,
                                reason=reason, cell_comments=cell_comments or []))
     audit.record("return.return", actor=user, obj=ret, version=version.number)
