@@ -42,6 +42,8 @@ def timed(fn, runs: int) -> tuple[float, object]:
 def seed(db, models, template):
     from sqlalchemy import insert
 
+    from portal.services import disclosure
+
     Country, Region, ReportingPeriod = models.Country, models.Region, models.ReportingPeriod
     regions = list(db.session.scalars(db.select(Region)))
     existing = set(db.session.scalars(db.select(Country.iso2)))
@@ -72,6 +74,7 @@ def seed(db, models, template):
                                            completeness=100.0)
             db.session.add(version)
             db.session.flush()
+            mine = {}
             for code, col in cells:
                 status = rng.choice([None] * 17 + ["EST", "NIL", "N/AV"])
                 number = None if status in ("NIL", "N/AV") else float(rng.randint(0, 500))
@@ -79,6 +82,8 @@ def seed(db, models, template):
                     status, number = "CONF", float(rng.randint(1, 500))
                 values.append({"version_id": version.id, "indicator": code, "breakdown": col,
                                "number": number, "status": status, "note": None})
+                mine[(code, col)] = (number, status)
+            version.withheld = disclosure.withheld(mine, template)     # as storing an upload does
     db.session.execute(insert(models.ReturnValue), values)
     db.session.commit()
     return codes, [p.label for p in periods], len(values)

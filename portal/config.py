@@ -148,6 +148,9 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0, minimum=0),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15, minimum=1),
+        # Disclosure control (services/disclosure.py): counts below these are hidden; 0 = off.
+        "SMALL_CELL_THRESHOLD_COUNCIL": _int(env, "SMALL_CELL_THRESHOLD_COUNCIL", 0, minimum=0),
+        "SMALL_CELL_THRESHOLD_PUBLIC": _int(env, "SMALL_CELL_THRESHOLD_PUBLIC", 5, minimum=0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

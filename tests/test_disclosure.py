@@ -258,3 +258,35 @@ def test_hidden_cells_say_c_and_the_legend_explains(client, login_as, dataset):
     assert share["share"] == "c"
     page = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
     assert "to protect a confidential figure" in page
+
+
+def test_a_small_cell_threshold_hides_small_counts_and_what_gives_them_away(app, client, login_as, dataset):
+    """The same layer with a threshold (as later public outputs will use): every count from 1 to
+    4 is hidden for a delegate, and none of them — nor any CONF figure — can be worked out."""
+    structure, secrets = dataset
+    app.config["SMALL_CELL_THRESHOLD_COUNCIL"] = 5
+    headers = _token(client, login_as("delegate"))
+    figures, _text = _api_comparison(client, headers)
+    small = [k for k, v in structure.truth.items() if 0 < v < 5]
+    assert len(small) >= 4
+    assert all(figures[k] is None for k in small)
+    assert structure.leaks(figures, secrets + small) == []
+    assert figures[("v", "ID", "2025", "REP07", "Value")] == 5          # at the threshold: shown
+    assert figures[("t", "central_asia", "2025", "REP07", "Value")] is None
+
+
+def test_versions_stored_before_the_layer_are_worked_out_the_same(client, db, login_as, dataset):
+    """A version carries what it hides (worked out when stored); one stored before migration
+    0011 has none and is worked out on reading: both give the same figures."""
+    from portal.models import ReportingPeriod, ReturnVersion
+    kz = db.session.scalar(select(ReturnVersion).join(Return).join(Country).join(ReportingPeriod).where(
+        Country.iso2 == "KZ", ReportingPeriod.label == "2025"))
+    assert kz.withheld == [["REP01", "Girls"], ["REP01", "Total"], ["REP01O", "Iraq"], ["REP01O", "Total"], ["REP07", "Value"]]
+    headers = _token(client, login_as("delegate"))
+    stored, _text = _api_comparison(client, headers)
+    stored_return = client.get(f"/api/v1/returns/{kz.return_id}", headers=headers).json
+    for version in db.session.scalars(select(ReturnVersion)):
+        version.withheld = None
+    db.session.commit()
+    assert _api_comparison(client, headers)[0] == stored
+    assert client.get(f"/api/v1/returns/{kz.return_id}", headers=headers).json == stored_return

@@ -92,6 +92,10 @@ class ReturnVersion(db.Model):
     stored_path: Mapped[str] = mapped_column(String(500))
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     completeness: Mapped[float] = mapped_column(Float, default=0.0)
+    # The cells hidden from everyone outside the secretariat and the country (CONF and the
+    # complementary cells that protect it: services/disclosure.py), worked out once when the
+    # version is stored; [] when none; NULL for versions stored before (worked out on reading).
+    withheld: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

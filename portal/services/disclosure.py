@@ -59,12 +59,12 @@ SECRETARIAT = Audience("secretariat", sees_all=True)
 
 def council(own_countries: Iterable[str] = ()) -> Audience:
     return Audience("council", own_countries=frozenset(own_countries),
-                    small_cells=int(current_app.config.get("SMALL_CELL_THRESHOLD_COUNCIL", 0)))
+                    small_cells=current_app.config["SMALL_CELL_THRESHOLD_COUNCIL"])
 
 
 def public() -> Audience:
     """The audience of public outputs (releases, public pages)."""
-    return Audience("public", small_cells=int(current_app.config.get("SMALL_CELL_THRESHOLD_PUBLIC", 5)))
+    return Audience("public", small_cells=current_app.config["SMALL_CELL_THRESHOLD_PUBLIC"])
 
 
 def audience_for(user) -> Audience:
@@ -200,12 +200,26 @@ def determined(hidden: set[Cell], values: Mapping[Cell, float], rels: list[Relat
     return [c for c, f in zip(unknown, free) if not f]
 
 
+def _overlapping(hidden: set[Cell], rels: list[Relation]) -> bool:
+    """Whether two relations share a hidden cell. If none do, each relation stands alone, and
+    one with two or more hidden cells determines none of them: the exact check is not needed."""
+    seen: set[Cell] = set()
+    for rel in rels:
+        mine = {c for c in rel.cells if c in hidden}
+        if mine & seen:
+            return True
+        seen |= mine
+    return False
+
+
 def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[Cell],
              rels: list[Relation]) -> set[Cell]:
     """Add complementary cells to `hidden` until no hidden cell can be worked out."""
     values = {k: v for k, (n, s) in cells.items() if (v := figure(n, s)) is not None}
     hidden = set(hidden)
     active = [r for r in rels if sum(c in values for c in r.cells) > 1]
+    if not any(c in values for r in active for c in r.cells if c in hidden):
+        return hidden          # no hidden figure takes part in a relation
     while True:
         changed = True
         while changed:
@@ -219,7 +233,7 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
                 if candidates:
                     hidden.add(_smallest(candidates, values))
                     changed = True
-        leaks = determined(hidden, values, active)
+        leaks = determined(hidden, values, active) if _overlapping(hidden, active) else []
         if not leaks:
             return hidden
         grown = False
@@ -239,10 +253,21 @@ class Rules:
     """What suppression needs of a template, worked out once per template."""
     units: dict[str, str]
     relations: list[Relation]
+    by_indicator: dict[str, list[Relation]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, template) -> Rules:
-        return cls({ind.code: ind.unit for ind in template.indicators}, relations(template))
+        rels = relations(template)
+        by_indicator: dict[str, list[Relation]] = {}
+        for rel in rels:
+            for code in dict.fromkeys(code for code, _c in rel.cells):
+                by_indicator.setdefault(code, []).append(rel)
+        return cls({ind.code: ind.unit for ind in template.indicators}, rels, by_indicator)
+
+    def touching(self, cells: Iterable[Cell]) -> list[Relation]:
+        """The relations that involve any of these cells' indicators."""
+        codes = dict.fromkeys(code for code, _c in cells)
+        return list({id(r): r for code in codes for r in self.by_indicator.get(code, ())}.values())
 
 
 def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template, iso2: str,
@@ -254,7 +279,23 @@ def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template
     first = primary(cells, rules.units, audience)
     if not first:
         return set()
-    return suppress(cells, first, rules.relations)
+    return suppress(cells, first, rules.touching(cells))
+
+
+OUTSIDERS = Audience("council")      # everyone outside the secretariat and the country, no threshold
+
+
+def withheld(cells: Mapping[Cell, tuple[float | None, str | None]], template) -> list[list[str]]:
+    """What a return version hides from outsiders, to store with it (sorted [indicator, column])."""
+    return sorted([code, column] for code, column in hidden_cells(cells, template, "", OUTSIDERS))
+
+
+def stored_withheld(version, audience: Audience) -> set[Cell] | None:
+    """The version's stored answer when it is the one `audience` needs (outsiders, no small-cell
+    threshold); None when it has to be worked out."""
+    if version.withheld is None or audience.small_cells:
+        return None
+    return {tuple(cell) for cell in version.withheld}
 
 
 @dataclass
@@ -272,7 +313,10 @@ def visible_values(version, audience: Audience) -> VisibleValues:
     """One return version's values for an audience: hidden cells removed (the caller shows
     them as "c"), notes of indicators with a hidden cell withheld."""
     values = {(v.indicator, v.breakdown): v for v in version.values}
-    cells = {k: (v.number, v.status) for k, v in values.items()}
-    hidden = hidden_cells(cells, version.template, version.return_.country.iso2, audience)
+    iso2 = version.return_.country.iso2
+    hidden = set() if audience.sees(iso2) else stored_withheld(version, audience)
+    if hidden is None:
+        cells = {k: (v.number, v.status) for k, v in values.items()}
+        hidden = hidden_cells(cells, version.template, iso2, audience)
     return VisibleValues({k: v for k, v in values.items() if k not in hidden}, hidden,
                          {code for code, _c in hidden})

@@ -221,8 +221,18 @@ def _within_groups(group: np.ndarray, value: np.ndarray, present: np.ndarray,
     running = pd.Series(np.nan_to_num(value)).groupby(by).cumsum().to_numpy()
     seen = pd.Series(present.astype(np.int64)).groupby(by).cumsum().to_numpy()
     gaps = pd.Series((~present).astype(np.int64)).groupby(by).cumsum().to_numpy()
-    secret = pd.Series(hidden.astype(np.int64)).groupby(by).cumsum().to_numpy() if hidden.any() else np.zeros(len(group))
-    return _shift(group, value, np.nan), running, seen, gaps, secret > 0
+    return _shift(group, value, np.nan), running, seen, gaps, _any_so_far(group, hidden)
+
+
+def _any_so_far(group: np.ndarray, flag: np.ndarray) -> np.ndarray:
+    """Whether `flag` was set at or before each element of its (sorted) series."""
+    if not flag.any():
+        return np.zeros(len(group), dtype=bool)
+    count = np.cumsum(flag)
+    starts = np.ones(len(group), dtype=bool)
+    starts[1:] = group[1:] != group[:-1]
+    start = np.maximum.accumulate(np.where(starts, np.arange(len(group)), 0))
+    return count - np.where(start > 0, count[start - 1], 0) > 0
 
 
 def _labels(names: list[str], codes: np.ndarray) -> pd.Categorical:

@@ -1,9 +1,11 @@
 """Which cells of a comparison's grid an audience may not see (services/disclosure.py decides,
 per return version; this module finds the versions concerned and places the answer).
 
-For an audience that sees everything it costs nothing. Otherwise one query through the partial
-index ix_return_value_confidential finds the versions in use that hold a CONF cell (usually
-few; with a small-cell threshold every version is concerned), and a second reads those
+For an audience that sees everything it costs nothing. For everyone else without a small-cell
+threshold, each version stored since migration 0011 carries its answer (`withheld`, worked out
+when it was stored): one query reads the non-empty ones. For older versions, and with a
+threshold, one query through the partial index ix_return_value_confidential finds the versions
+in use that hold a CONF cell (with a threshold every version is concerned), and a second reads those
 versions' cells of the chosen indicators and of every indicator tied to them by a relation (such
 as REP01O.Total = REP01.Total, which ties a shown cell to one not asked for).
 """
@@ -12,12 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Text, cast, or_, select
 
 from ...extensions import db
-from ...models import ReturnValue
+from ...models import ReturnValue, ReturnVersion
 from .. import disclosure
-from .columns import in_json
+from .columns import fetch_columns, in_json, json_column
 
 
 def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience) -> tuple[np.ndarray, np.ndarray]:
@@ -26,40 +29,77 @@ def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience
     hidden, withheld = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if audience.sees_all or not versions["id"]:
         return hidden, withheld
-    outsiders = {vid: (iso, period) for vid, iso, period in zip(versions["id"], versions["country"], versions["period"])
-                 if not audience.sees(iso)}
-    if not outsiders:
+    own = audience.own_countries if not audience.small_cells else frozenset()
+    if own and not any(iso not in own for iso in versions["country"]):
         return hidden, withheld
+    out_hidden: list[tuple] = []
+    if audience.small_cells:
+        unknown = None
+    else:
+        # Versions stored since migration 0011 carry their answer; one query reads the answers
+        # that hide something and the versions stored before (NULL), which are worked out here.
+        unknown = set()
+        for vid, stored in zip(*fetch_columns(
+                select(json_column(ReturnVersion.id), json_column(ReturnVersion.withheld))
+                .where(in_json(ReturnVersion.id, ids_json),
+                       or_(ReturnVersion.withheld.is_(None), cast(ReturnVersion.withheld, Text) != "[]")))):
+            stored = orjson.loads(stored) if isinstance(stored, str) else stored
+            if stored is None:
+                unknown.add(vid)
+            else:
+                out_hidden.extend((vid, ind, col) for ind, col in stored)
+    outsiders = {vid: (iso, period) for vid, iso, period in zip(versions["id"], versions["country"], versions["period"])
+                 if iso not in own and (unknown is None or vid in unknown)}
+    if own:
+        countries = dict(zip(versions["id"], versions["country"]))
+        out_hidden = [t for t in out_hidden if countries.get(t[0]) not in own]
+    if outsiders:
+        out_hidden.extend(_worked_out(selection, outsiders, ids_json, audience))
+    if out_hidden:
+        _place(grid, locate, out_hidden, hidden, withheld)
+    return hidden, withheld
+
+
+def _worked_out(selection, outsiders: dict, ids_json: str, audience) -> list[tuple]:
+    """(version, indicator, column) hidden, for versions without a stored answer."""
     templates = dict(selection.history)
     # Only cells tied to the chosen indicators by a relation can change what is hidden of them.
-    related = sorted(set().union(*(disclosure.related_indicators(t, selection.indicators)
-                                   for t in {t.id: t for t in templates.values()}.values())))
+    distinct = {t.id: t for t in templates.values()}.values()
+    related = sorted(set().union(*(disclosure.related_indicators(t, selection.indicators) for t in distinct)))
     concerned = set(outsiders)
-    if not audience.small_cells:
+    if concerned and not audience.small_cells:
         concerned &= set(db.session.scalars(
             select(ReturnValue.version_id).distinct()
             .where(ReturnValue.status == "CONF", in_json(ReturnValue.version_id, ids_json),
                    ReturnValue.indicator.in_(related))
             .with_hint(ReturnValue, "INDEXED BY ix_return_value_confidential", "sqlite")))
-    if not concerned:
-        return hidden, withheld
     cells: dict[int, dict] = defaultdict(dict)
-    for vid, indicator, breakdown, number, status in db.session.execute(
-            select(ReturnValue.version_id, ReturnValue.indicator, ReturnValue.breakdown, ReturnValue.number,
-                   ReturnValue.status).where(ReturnValue.version_id.in_(sorted(concerned)),
-                                             ReturnValue.indicator.in_(related))):
-        cells[vid][(indicator, breakdown)] = (number, status)
-    rules = {t.id: disclosure.Rules.of(t) for t in templates.values()}
-    out_hidden, out_withheld = [], []
+    if concerned:
+        columns = fetch_columns(select(*(json_column(getattr(ReturnValue, c)) for c in (
+            "version_id", "indicator", "breakdown", "number", "status"))).where(
+                ReturnValue.version_id.in_(sorted(concerned)), ReturnValue.indicator.in_(related)))
+        for vid, indicator, breakdown, number, status in zip(*columns):
+            cells[vid][(indicator, breakdown)] = (number, status)
+    out = []
+    rules = {t.id: disclosure.Rules.of(t) for t in distinct} if cells else {}
     for vid, version_cells in cells.items():
         iso, period = outsiders[vid]
         template = templates[period]
         secret = disclosure.hidden_cells(version_cells, template, iso, audience, rules[template.id])
-        out_hidden.extend((vid, ind, col) for ind, col in secret)
-        codes = {ind for ind, _col in secret}
-        out_withheld.extend((vid, ind, col) for ind, col in version_cells if ind in codes)
-    for mask, triples in ((hidden, out_hidden), (withheld, out_withheld)):
-        if triples:
-            at, _src = locate(*zip(*triples))
-            mask[at] = True
-    return hidden, withheld
+        out.extend((vid, ind, col) for ind, col in secret)
+    return out
+
+
+def _place(grid, locate, out_hidden: list[tuple], hidden: np.ndarray, withheld: np.ndarray) -> None:
+    """Mark the hidden cells on the grid, and the notes of their indicators (a note belongs to
+    the indicator's row, so it is on each of its cells)."""
+    at, _src = locate(*zip(*out_hidden))
+    hidden[at] = True
+    columns_of: dict[str, list[str]] = {}
+    for ind, col in grid.cells:
+        columns_of.setdefault(ind, []).append(col)
+    pairs = [(vid, ind, col) for vid, ind in {(vid, ind) for vid, ind, _col in out_hidden}
+             for col in columns_of.get(ind, ())]
+    if pairs:
+        at, _src = locate(*zip(*pairs))
+        withheld[at] = True

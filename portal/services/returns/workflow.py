@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
 from ...models.types import utcnow
-from .. import audit, notifications
+from .. import audit, disclosure, notifications
 from ..errors import Conflict, NotFound, ServiceError
 from ..transitions import compare_and_set
 from .report import ValidationReport
@@ -93,6 +93,8 @@ def store_version(report: ValidationReport, ident: Identified, data: bytes, file
                     text=cell.value.text, status=cell.value.status, note=report.notes.get(code))
         for (code, column), cell in sorted(report.cells.items())
     )
+    version.withheld = disclosure.withheld(
+        {key: (cell.value.number, cell.value.status) for key, cell in report.cells.items()}, ident.template)
     ret.status = "draft"
     ret.updated_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="upload", actor=user))
