@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields
 from ..services.returns.layout import NO, STATUS_CODES, YES
 
 CODE_WITH_REST = re.compile(r"^(N/AV|N/A|NIL|EST|CONF)\s*[:\-]?\s*(.+)$", re.IGNORECASE)
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d{1,4})?$")
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,13 @@ def _to_number(text: str) -> float | None:
 
 
 class CellValueField(fields.Field):
-    """Deserialises a raw cell of the given unit."""
+    """Deserialises a raw cell of the given unit; numbers above `maximum` (the indicator's
+    bound from the template, TemplateIndicator.maximum()) are refused."""
 
-    def __init__(self, unit: str, **kwargs):
+    def __init__(self, unit: str, maximum: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.unit = unit
+        self.maximum = maximum
 
     def _deserialize(self, value, attr, data, **kwargs) -> CellValue:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -103,4 +105,8 @@ class CellValueField(fields.Field):
             raise ValidationError(str(_l("%(n)s is not a whole number; counts are whole numbers.", n=f"{number:g}")))
         if unit == "percent" and number > 100:
             raise ValidationError(str(_l("%(n)s is more than 100; a percentage is from 0 to 100.", n=f"{number:g}")))
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(str(_l(
+                "%(n)s is more than %(max)s, the largest value this indicator takes.",
+                n=f"{number:g}", max=f"{self.maximum:,.16g}")))
         return CellValue(number=number, status=status)

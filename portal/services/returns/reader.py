@@ -123,7 +123,7 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
             note = note[:2000]
     if note:
         report.notes[ind.code] = note
-    field = CellValueField(ind.unit)
+    field = CellValueField(ind.unit, ind.maximum())
     for column in template.columns(ind.breakdown):
         if column not in columns or column in FIXED_COLUMNS:
             report.add(Issue("error", "LAYOUT", _l("The column “%(column)s” is missing.", column=column), sheet=sheet, indicator=ind.code, column=column))
