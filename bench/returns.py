@@ -83,7 +83,9 @@ def bench_full(runs: int) -> None:
                   f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs")
 
 
-HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook"]
+HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook",
+           "big_shared_strings", "many_shared_strings", "many_short_strings", "many_cells", "big_sheets",
+           "unsafe_member"]
 
 
 def hostile_child(name: str) -> None:
@@ -115,7 +117,7 @@ def bench_hostile() -> None:
         out = subprocess.run([sys.executable, __file__, "--hostile-child", name], capture_output=True,
                              text=True, check=True, cwd=ROOT, env={**os.environ, "PORTAL_ENV": "testing"})
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"hostile {r['name']:<17} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
+        print(f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
               f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}")
 
 

@@ -17,6 +17,8 @@ from .report import Issue, ParsedCell, ValidationReport
 
 FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
 CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
+MAX_NOTE = 2000  # characters
+EXCEL_CELL_CHARACTERS = 32767  # calamine hands at most this many characters of a cell back
 
 
 def open_workbook(checked: CheckedWorkbook) -> CalamineWorkbook:
@@ -119,8 +121,14 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
     if NOTES in columns and columns[NOTES] < len(row):
         raw_note = row[columns[NOTES]]
         note = str(raw_note).strip() if raw_note not in (None, "") else None
-        if note and len(note) > 2000:
-            note = note[:2000]
+        if note and len(note) > MAX_NOTE:
+            ref = f"{get_column_letter(columns[NOTES] + 1)}{r + 1}"
+            report.add(Issue("error", "NOTE", _l(
+                "The note has %(n)s characters; a note takes at most %(max)s. Shorten it, or send the "
+                "details to the secretariat separately.",
+                n=f"{len(note):,}" + ("+" if len(note) >= EXCEL_CELL_CHARACTERS else ""), max=f"{MAX_NOTE:,}"),
+                sheet=sheet, cell=ref, indicator=ind.code, column=NOTES))
+            note = None
     if note:
         report.notes[ind.code] = note
     field = CellValueField(ind.unit, ind.maximum())
