@@ -220,3 +220,25 @@ def test_charts_draw_non_finite_figures_as_missing(values):
 
     assert "<svg" in charts.bar_chart(["KZ", "KG"], {"Men": values, "Women": values}, "t", "no data")
     assert "<svg" in charts.line_chart(["2024", "2025"], {"KZ": values, "KG": [1.0, 2.0]}, "t")
+
+
+def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_setup, create_user):
+    """A figure accepted before the bounds existed (1e308) is listed for the secretariat."""
+    from datetime import datetime, timezone
+
+    from portal.models import Country, ReportingPeriod, Return, ReturnValue
+    from portal.services.jobs import work
+
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
+    for iso2, total in (("KZ", 1e308), ("KG", 12.0)):
+        ret = Return(country=db.session.scalar(select(Country).where(Country.iso2 == iso2)), period=period,
+                     status="accepted")
+        version = ReturnVersion(return_=ret, number=1, template=period.template, original_filename="r.xlsx",
+                                file_sha256="0" * 64, stored_path="-", completeness=100.0,
+                                submitted_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
+                                accepted_at=datetime(2026, 2, 2, tzinfo=timezone.utc))
+        version.values += [ReturnValue(indicator="REP01", breakdown="Total", number=total),
+                           ReturnValue(indicator="REP01O", breakdown="Total", number=total)]
+        db.session.add(version)
+    db.session.commit()
+    assert work.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"

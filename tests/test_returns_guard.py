@@ -160,3 +160,30 @@ def test_the_expiry_job_is_scheduled_hourly(app):
 
     job = build(app).get_job("pending_uploads")
     assert str(job.trigger) == "cron[minute='20']"      # every hour at :20 (UTC)
+
+
+@pytest.mark.parametrize("kind", ["member ../", "20,001 shared strings", "250k cells over 5 sheets"])
+def test_the_api_refuses_crafted_workbooks_with_a_400(client, db, create_user, return_setup, kind):
+    from io import BytesIO
+
+    user = create_user("focal_point", country="KZ")
+    token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"})
+    make, message = CRAFTED[kind]
+    response = client.post("/api/v1/returns", headers={"Authorization": f"Bearer {token.json['token']}"},
+                           content_type="multipart/form-data", data={"file": (BytesIO(make()), "return.xlsx")})
+    assert response.status_code == 400 and message in response.json["error"]["message"]
+    assert _versions(db) == 0
+
+
+def test_the_api_reports_a_long_note_by_cell(client, db, create_user, filled):
+    from io import BytesIO
+
+    user = create_user("focal_point", country="KZ")
+    token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"})
+    data = filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}, {"REP01": "n" * 2001})
+    response = client.post("/api/v1/returns", headers={"Authorization": f"Bearer {token.json['token']}"},
+                           content_type="multipart/form-data", data={"file": (BytesIO(data), "return.xlsx")})
+    assert response.status_code == 422
+    [error] = response.json["errors"]
+    assert (error["sheet"], error["indicator"], error["column"], error["rule"]) == ("A Repatriation", "REP01", "Notes", "NOTE")
+    assert error["message"].startswith("The note has 2,001 characters")
