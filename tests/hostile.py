@@ -152,3 +152,19 @@ def big_sheets(sheets: int = 19) -> bytes:
     filler = b"a" * 180
     padding = b"".join(b"%08x%s" % (rng.getrandbits(32), filler) for _ in range((4 * 1024 * 1024 - 4096) // 188))
     return workbook([b'<row r="1"><c r="A1"><v>1</v></c></row><!--' + padding + b"-->"] * sheets)
+
+
+def lying_size(data: bytes, member: str, size: int = 1000) -> bytes:
+    """The zip with `member`'s uncompressed size rewritten to `size` in its local header and in
+    the central directory (a zip's size fields are not checked until the member is inflated)."""
+    import struct
+
+    out, name = bytearray(data), member.encode()
+    for signature, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        start = 0
+        while (start := out.find(signature, start)) >= 0:
+            length = struct.unpack_from("<H", out, start + name_len_at)[0]
+            if bytes(out[start + name_at:start + name_at + length]) == name:
+                struct.pack_into("<I", out, start + size_at, size)
+            start += 4
+    return bytes(out)

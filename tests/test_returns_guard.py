@@ -32,6 +32,11 @@ CRAFTED = {
     "uniqueCount lies low": (lambda: hostile.many_shared_strings(25_000, declared=1), "holds 25,000 different texts"),
     "uniqueCount says too many": (lambda: hostile.many_shared_strings(10, declared=10**9), "holds 1,000,000,000 different texts"),
     "250k cells over 5 sheets": (lambda: hostile.many_cells(5, 50_000), "more than 200,000 cells"),
+    # a member that says it is 1,000 bytes and inflates to 20 MB: stopped at 1,000, the CRC fails
+    "shared strings lying about their size": (lambda: hostile.lying_size(hostile.big_shared_strings(20), "xl/sharedStrings.xml"),
+                                              "damaged (xl/sharedStrings.xml cannot be read)"),
+    "sheet lying about its size": (lambda: hostile.lying_size(hostile.many_cells(5, 50_000), "xl/worksheets/sheet1.xml"),
+                                   "damaged (xl/worksheets/sheet1.xml cannot be read)"),
     "member ../": (lambda: hostile.unsafe_member("../../../tmp/evil.xml"), "unsafe name (../../../tmp/evil.xml)"),
     "member xl/../x": (lambda: hostile.unsafe_member("xl/../../x.xml"), "unsafe name"),
     "absolute member": (lambda: hostile.unsafe_member("/etc/cron.d/evil"), "unsafe name (/etc/cron.d/evil)"),

@@ -124,8 +124,11 @@ def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str,
             raise UploadRejected(_l(
                 "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
                 part=part, mb=_mb(sizes[part])))
-        with zf.open(part) as stream:
-            head = stream.read(4096)
+        try:
+            with zf.open(part) as stream:
+                head = stream.read(4096)
+        except (zipfile.BadZipFile, zlib.error, EOFError):   # e.g. a lying size: the CRC fails
+            raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
         declared = UNIQUE_COUNT.search(head)
         counted = int(declared.group(1)) if declared else 0
         if counted <= MAX_SHARED_STRINGS:
