@@ -242,3 +242,20 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
         db.session.add(version)
     db.session.commit()
     assert work.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"
+
+
+def test_the_excel_template_checks_the_maxima_and_note_length(make_template):
+    """Excel refuses an out-of-range entry at once (the server checks again on upload)."""
+    wb = load_workbook(BytesIO(make_template()))
+
+    def rule(sheet: str, cell: str):
+        return next(dv for dv in wb[sheet].data_validations.dataValidation if cell in dv.sqref)
+
+    count = rule("A Repatriation", "D5")
+    assert "D5<=1000000000" in count.formula1 and "1,000,000,000" in count.error
+    amount = rule("F Capacity & governance", wb["F Capacity & governance"].cell(
+        next(r for r in range(5, 20) if wb["F Capacity & governance"].cell(r, 1).value == "CAP05"), 7).coordinate)
+    assert "<=1000000000000000" in amount.formula1
+    note = rule("A Repatriation", "O5")
+    assert (note.type, note.operator, note.formula1, note.showErrorMessage) == ("textLength", "lessThanOrEqual", "2000", True)
+    assert "O13" in note.sqref and "O14" not in note.sqref

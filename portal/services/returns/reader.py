@@ -12,12 +12,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ...schemas.values import BLANK, CellValueField
 from .guard import CheckedWorkbook, UploadRejected
-from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, META_KEYS, META_SHEET, NOTES
+from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, MAX_NOTE, META_KEYS, META_SHEET, NOTES
 from .report import Issue, ParsedCell, ValidationReport
 
 FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
 CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
-MAX_NOTE = 2000  # characters
 EXCEL_CELL_CHARACTERS = 32767  # calamine hands at most this many characters of a cell back
 
 
