@@ -111,9 +111,20 @@ def unsafe_member(name: str = "../../../tmp/evil.xml") -> bytes:
 INLINE = __import__("re").compile(rb'(<c\b[^>]*?) t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', __import__("re").S)
 
 
-def with_shared_strings(data: bytes) -> bytes:
+def _padding_strings(size_mb: float = 0, count: int = 0) -> bytes:
+    """Unreferenced <si> entries: `size_mb` MB compressing ~30× and/or `count` short ones."""
+    import random
+
+    rng = random.Random(11)
+    big = b"".join(b"<si><t>%08x%s</t></si>" % (rng.getrandbits(32), b"a" * 180)
+                   for _ in range(int(size_mb * 1024 * 1024) // 200))
+    return big + b"".join(b"<si><t>p%d</t></si>" % i for i in range(count))
+
+
+def with_shared_strings(data: bytes, padding_mb: float = 0, padding_count: int = 0) -> bytes:
     """The same workbook with its inline strings moved into xl/sharedStrings.xml, as Excel and
-    LibreOffice save it (openpyxl writes strings inline)."""
+    LibreOffice save it (openpyxl writes strings inline); optionally padded with unused strings
+    (a real template that calamine would read, with a hostile text table)."""
     source = zipfile.ZipFile(BytesIO(data))
     strings: dict[bytes, int] = {}
 
@@ -127,14 +138,37 @@ def with_shared_strings(data: bytes) -> bytes:
         if info.filename.startswith("xl/worksheets/sheet"):
             body = INLINE.sub(shared, body)
         members[info.filename] = body
+    used = b"".join(b"<si><t>%s</t></si>" % s for s in strings)
     members["xl/sharedStrings.xml"] = SST % (b' count="%d" uniqueCount="%d"' % (len(strings), len(strings)),
-                                             b"".join(b"<si><t>%s</t></si>" % s for s in strings))
+                                             used + _padding_strings(padding_mb, padding_count))
     members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>", b'<Relationship Id="rIdSst" Target="/xl/sharedStrings.xml" Type="http://schemas.'
         b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>')
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
         b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
         b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    return _zip(members)
+
+
+def with_extra_cells(data: bytes, per_sheet: int = 40_000) -> bytes:
+    """A real template with `per_sheet` extra numeric cells below the data on every sheet."""
+    source = zipfile.ZipFile(BytesIO(data))
+    columns = [bytes([c]) for c in b"ABCDEFGHIJ"]
+    rows = b"".join(b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in columns))
+                    for r in range(1000, 1000 + per_sheet // 10))
+    members = {}
+    for info in source.infolist():
+        body = source.read(info.filename)
+        if info.filename.startswith("xl/worksheets/sheet") and b"</sheetData>" in body:
+            body = body.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+        members[info.filename] = body
+    return _zip(members)
+
+
+def with_member(data: bytes, name: str = "../../../tmp/evil.xml") -> bytes:
+    source = zipfile.ZipFile(BytesIO(data))
+    members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    members[name] = b"<x/>"
     return _zip(members)
 
 

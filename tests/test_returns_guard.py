@@ -56,6 +56,28 @@ def test_crafted_workbooks_are_refused_with_a_clear_400(client, db, login_as, re
     assert _versions(db) == 0
 
 
+IN_THE_TEMPLATE = {
+    # the portal's own signed template with one hostile part: accepted before the guard had these limits
+    "text table of 9 MB": (lambda t: hostile.with_shared_strings(t, padding_mb=9), "would unpack to 9."),
+    "20,000 extra strings": (lambda t: hostile.with_shared_strings(t, padding_count=20_000), "different texts"),
+    "25,000 extra cells on each of 9 sheets": (lambda t: hostile.with_extra_cells(t, 25_000), "more than 200,000 cells"),
+    "member ../": (lambda t: hostile.with_member(t, "../../../tmp/evil.xml"), "unsafe name (../../../tmp/evil.xml)"),
+    "member with a backslash": (lambda t: hostile.with_member(t, "xl\\..\\evil.xml"), "unsafe name"),
+}
+
+
+@pytest.mark.parametrize("kind", list(IN_THE_TEMPLATE))
+def test_hostile_parts_in_a_real_template_are_refused(client, db, login_as, make_template, kind):
+    make, message = IN_THE_TEMPLATE[kind]
+    login_as("focal_point", country="KZ")
+    response = upload(client, make(make_template()), mode="check")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page[:300]
+    assert message in page
+    assert not (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").exists() or \
+        not list((Path(client.application.config["UPLOAD_FOLDER"]) / "pending").iterdir())   # nothing kept
+
+
 @pytest.mark.parametrize("kind", ["90 MB shared strings", "2 million shared strings", "250k cells over 5 sheets"])
 def test_crafted_workbooks_are_refused_quickly(app, kind):
     data = CRAFTED[kind][0]()
