@@ -202,3 +202,18 @@ def lying_size(data: bytes, member: str, size: int = 1000) -> bytes:
                 struct.pack_into("<I", out, start + size_at, size)
             start += 4
     return bytes(out)
+
+
+def duplicate_member(data: bytes, name: str = "xl/sharedStrings.xml", first: bytes = b"<sst/>") -> bytes:
+    """A second member of the same name in front of the real one (zip readers disagree on
+    which of the two they open)."""
+    import warnings
+
+    source = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns "Duplicate name": that is the point
+        zf.writestr(name, first)
+        for info in source.infolist():
+            zf.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()

@@ -63,6 +63,9 @@ IN_THE_TEMPLATE = {
     "25,000 extra cells on each of 9 sheets": (lambda t: hostile.with_extra_cells(t, 25_000), "more than 200,000 cells"),
     "member ../": (lambda t: hostile.with_member(t, "../../../tmp/evil.xml"), "unsafe name (../../../tmp/evil.xml)"),
     "member with a backslash": (lambda t: hostile.with_member(t, "xl\\..\\evil.xml"), "unsafe name"),
+    "two members of one name": (lambda t: hostile.duplicate_member(hostile.with_shared_strings(t), "xl/sharedStrings.xml",
+                                                                    hostile.SST % (b"", hostile._padding_strings(9))),
+                                "damaged (xl/sharedStrings.xml cannot be read)"),
 }
 
 

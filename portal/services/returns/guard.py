@@ -191,6 +191,9 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
                 "a drive letter or a backslash are refused. Save the file again from Excel or LibreOffice.",
                 name=unsafe.orig_filename.replace("\0", "\\0")[:80]))
         names = {i.filename for i in infos}
+        if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
+            twice = next(n for n in names if sum(i.filename == n for i in infos) > 1)
+            raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
         if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
             raise UploadRejected(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx)."))
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
