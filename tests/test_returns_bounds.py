@@ -259,3 +259,13 @@ def test_the_excel_template_checks_the_maxima_and_note_length(make_template):
     note = rule("A Repatriation", "O5")
     assert (note.type, note.operator, note.formula1, note.showErrorMessage) == ("textLength", "lessThanOrEqual", "2000", True)
     assert "O13" in note.sqref and "O14" not in note.sqref
+
+
+@pytest.mark.parametrize("length, ok", [(2000, True), (2001, False)])
+def test_text_cells_are_bounded_like_notes(length, ok):
+    field = CellValueField("text")
+    if ok:
+        assert field.deserialize("t" * length).text == "t" * length
+    else:
+        with pytest.raises(ValidationError, match="The text has 2,001 characters; a cell takes at most 2,000."):
+            field.deserialize("t" * length)

@@ -13,6 +13,7 @@ from marshmallow import ValidationError, fields
 from ..services.returns.layout import NO, STATUS_CODES, YES
 
 CODE_WITH_REST = re.compile(r"^(N/AV|N/A|NIL|EST|CONF)\s*[:\-]?\s*(.+)$", re.IGNORECASE)
+MAX_TEXT = 2000  # characters in a cell of unit "text" (as a note: layout.MAX_NOTE)
 NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d{1,4})?$")
 
 
@@ -81,6 +82,10 @@ class CellValueField(fields.Field):
                 return CellValue(number=0.0)
             raise ValidationError(str(_l("Answer yes or no, or give a status code (N/A, N/AV).")))
         if self.unit == "text":
+            if len(text) > MAX_TEXT:
+                raise ValidationError(str(_l(
+                    "The text has %(n)s characters; a cell takes at most %(max)s.",
+                    n=f"{len(text):,}", max=f"{MAX_TEXT:,}")))
             return CellValue(text=text)
         number = _to_number(text)
         if number is None:
