@@ -4,7 +4,8 @@
 
 Prints the median server-side time to validate and store a full return (every input
 cell of the 47 indicators filled, on a temporary SQLite database), and for each hostile
-file the time to reject it and the extra peak memory (RSS) of a fresh process doing so.
+file the time to reject it and the extra peak memory (RSS) of a fresh process doing so;
+the `real_*` files are the portal's own signed template with a hostile part added.
 Targets (2-core machine): ≤ 150 ms per full return; hostile files ≤ 1 s and ≤ 100 MB.
 """
 from __future__ import annotations
@@ -83,16 +84,59 @@ def bench_full(runs: int) -> None:
                   f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs")
 
 
-HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook"]
+HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook",
+           "big_shared_strings", "many_shared_strings", "many_short_strings", "many_cells", "big_sheets",
+           "unsafe_member"]
+# Hostile parts inside the real template (signed _meta, so without the guard calamine would
+# read them and the upload would be accepted): the cases of issue 11.
+REAL = {
+    "real_90mb_sst": lambda h, t: h.with_shared_strings(t, padding_mb=90),
+    "real_2m_sst": lambda h, t: h.with_shared_strings(t, padding_count=2_000_000),
+    "real_350k_sst": lambda h, t: h.with_shared_strings(t, padding_count=350_000),
+    "real_360k_cells": lambda h, t: h.with_extra_cells(t, 40_000),
+    "real_dotdot_member": lambda h, t: h.with_member(t, "../../../tmp/evil.xml"),
+}
 
 
-def hostile_child(name: str) -> None:
+def _seeded(tmp: Path):
+    import flask_migrate
+
+    from portal.extensions import db
+    from portal.services import seed
+
+    app = make_app(tmp)
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed.load_reference_data()
+        db.session.commit()
+    return app
+
+
+def build_real(name: str, path: str) -> None:
+    """Write the hostile variant of a real KZ 2025 template to `path` (own process: building
+    90 MB of strings must not count in the measuring process's peak memory)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import hostile
+
+    from portal.extensions import db
+    from portal.models import Country, ReportingPeriod
+    from portal.services.returns.template_xlsx import build_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = _seeded(Path(tmp))
+        with app.app_context(), app.test_request_context():
+            country = db.session.scalar(db.select(Country).where(Country.iso2 == "KZ"))
+            period = db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
+            Path(path).write_bytes(REAL[name](hostile, build_template(period.template, country, period, "en")))
+
+
+def hostile_child(name: str, path: str | None = None) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     import hostile  # tests/hostile.py builds the files in memory
 
-    data = getattr(hostile, name)()
+    data = Path(path).read_bytes() if path else getattr(hostile, name)()
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(Path(tmp))
+        app = _seeded(Path(tmp)) if path else make_app(Path(tmp))
         with app.app_context(), app.test_request_context():
             from portal.services.errors import ServiceError
             from portal.services.returns.validate import validate_upload
@@ -111,21 +155,33 @@ def hostile_child(name: str) -> None:
 
 
 def bench_hostile() -> None:
-    for name in HOSTILE:
-        out = subprocess.run([sys.executable, __file__, "--hostile-child", name], capture_output=True,
-                             text=True, check=True, cwd=ROOT, env={**os.environ, "PORTAL_ENV": "testing"})
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"hostile {r['name']:<17} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
-              f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}")
+    env = {**os.environ, "PORTAL_ENV": "testing"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in [*HOSTILE, *REAL]:
+            extra = []
+            if name in REAL:
+                path = str(Path(tmp) / f"{name}.xlsx")
+                subprocess.run([sys.executable, __file__, "--build", name, path], capture_output=True, check=True,
+                               cwd=ROOT, env=env)
+                extra = ["--file", path]
+            out = subprocess.run([sys.executable, __file__, "--hostile-child", name, *extra], capture_output=True,
+                                 text=True, check=True, cwd=ROOT, env=env)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
+                  f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--hostile-child")
+    parser.add_argument("--file")
+    parser.add_argument("--build", nargs=2, metavar=("NAME", "PATH"))
     args = parser.parse_args()
-    if args.hostile_child:
-        hostile_child(args.hostile_child)
+    if args.build:
+        build_real(*args.build)
+    elif args.hostile_child:
+        hostile_child(args.hostile_child, args.file)
     else:
         bench_full(args.runs)
         bench_hostile()

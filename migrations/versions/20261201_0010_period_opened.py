@@ -3,7 +3,7 @@ the scheduler relied on it (open ones as opened; closed ones whose opening date 
 as the seed leaves 2023 and 2024, as closed), so catch-up never re-opens them
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 20:15:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

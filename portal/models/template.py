@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,6 +20,9 @@ class ReturnTemplate(db.Model):
     # Column names of each breakdown scheme and the status codes, as loaded.
     breakdowns: Mapped[dict] = mapped_column(JSON)
     status_codes: Mapped[list] = mapped_column(JSON)
+    # The largest number a cell of each unit may hold ({"count": 1e9, ...}); an indicator's
+    # own `max_value` overrides its unit's.
+    unit_max: Mapped[dict] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sections: Mapped[list[TemplateSection]] = relationship(
@@ -79,8 +82,15 @@ class TemplateIndicator(db.Model):
     label_ru: Mapped[str] = mapped_column(String(300))
     definition_en: Mapped[str] = mapped_column(Text, default="")
     definition_ru: Mapped[str] = mapped_column(Text, default="")
+    max_value: Mapped[float | None] = mapped_column(Float)  # None: the unit's maximum (ReturnTemplate.unit_max)
 
     section: Mapped[TemplateSection] = relationship(back_populates="indicators")
+
+    def maximum(self) -> float | None:
+        """The largest number a cell of this indicator may hold (None: no bound, e.g. text)."""
+        if self.max_value is not None:
+            return self.max_value
+        return self.section.template.unit_max.get(self.unit)
 
     def label(self, locale: str) -> str:
         return self.label_ru if locale == "ru" else self.label_en

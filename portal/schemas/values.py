@@ -13,7 +13,8 @@ from marshmallow import ValidationError, fields
 from ..services.returns.layout import NO, STATUS_CODES, YES
 
 CODE_WITH_REST = re.compile(r"^(N/AV|N/A|NIL|EST|CONF)\s*[:\-]?\s*(.+)$", re.IGNORECASE)
-NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+MAX_TEXT = 2000  # characters in a cell of unit "text" (as a note: layout.MAX_NOTE)
+NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?([eE][+-]?\d{1,4})?$")
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,13 @@ def _to_number(text: str) -> float | None:
 
 
 class CellValueField(fields.Field):
-    """Deserialises a raw cell of the given unit."""
+    """Deserialises a raw cell of the given unit; numbers above `maximum` (the indicator's
+    bound from the template, TemplateIndicator.maximum()) are refused."""
 
-    def __init__(self, unit: str, **kwargs):
+    def __init__(self, unit: str, maximum: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.unit = unit
+        self.maximum = maximum
 
     def _deserialize(self, value, attr, data, **kwargs) -> CellValue:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -79,6 +82,10 @@ class CellValueField(fields.Field):
                 return CellValue(number=0.0)
             raise ValidationError(str(_l("Answer yes or no, or give a status code (N/A, N/AV).")))
         if self.unit == "text":
+            if len(text) > MAX_TEXT:
+                raise ValidationError(str(_l(
+                    "The text has %(n)s characters; a cell takes at most %(max)s.",
+                    n=f"{len(text):,}", max=f"{MAX_TEXT:,}")))
             return CellValue(text=text)
         number = _to_number(text)
         if number is None:
@@ -103,4 +110,8 @@ class CellValueField(fields.Field):
             raise ValidationError(str(_l("%(n)s is not a whole number; counts are whole numbers.", n=f"{number:g}")))
         if unit == "percent" and number > 100:
             raise ValidationError(str(_l("%(n)s is more than 100; a percentage is from 0 to 100.", n=f"{number:g}")))
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(str(_l(
+                "%(n)s is more than %(max)s, the largest value this indicator takes.",
+                n=f"{number:g}", max=f"{self.maximum:,.16g}")))
         return CellValue(number=number, status=status)

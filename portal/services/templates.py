@@ -17,6 +17,7 @@ from ..models import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSe
 from .errors import ServiceError
 
 UNITS = ("count", "percent", "years", "days", "amount", "boolean", "text")
+NUMERIC_UNITS = ("count", "percent", "years", "days", "amount")  # each needs a maximum (unit_max)
 KINDS = ("flow", "stock")
 RULE_KINDS = ("unit_range", "breakdown_sum", "equal", "le", "blank_when_zero",
               "change_vs_previous", "required_note", "status_with_number")
@@ -32,6 +33,13 @@ class IndicatorSchema(Schema):
     label_ru = fields.String(required=True, validate=validate.Length(1, 300))
     definition_en = fields.String(load_default="")
     definition_ru = fields.String(load_default="")
+    # Optional: this indicator's own maximum instead of its unit's (numeric units only).
+    max = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, min_inclusive=False))
+
+    @validates_schema
+    def check_max(self, data, **kwargs):
+        if data.get("max") is not None and data["unit"] not in NUMERIC_UNITS:
+            raise ValidationError(f"{data['code']}: a maximum is for numeric units only, not {data['unit']!r}")
 
 
 class SectionSchema(Schema):
@@ -57,6 +65,11 @@ class TemplateSchema(Schema):
     title_en = fields.String(required=True)
     title_ru = fields.String(required=True)
     status_codes = fields.List(fields.String(), required=True)
+    unit_max = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(NUMERIC_UNITS)),
+        values=fields.Float(allow_nan=False, validate=validate.Range(min=0, min_inclusive=False)),
+        required=True,
+        validate=lambda d: set(d) == set(NUMERIC_UNITS) or _fail(f"unit_max needs exactly {', '.join(NUMERIC_UNITS)}"))
     breakdowns = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
@@ -80,6 +93,10 @@ class TemplateSchema(Schema):
                     raise ValidationError(f"rule {rule['id']}: unknown indicator {code!r}")
                 if column and column not in columns[code]:
                     raise ValidationError(f"rule {rule['id']}: {code} has no column {column!r}")
+
+
+def _fail(message: str):
+    raise ValidationError(message)
 
 
 def _rule_refs(rule: dict) -> list[str]:
@@ -108,19 +125,20 @@ def parse_definition(text: str, source: str = "template") -> dict:
 def _same(template: ReturnTemplate, data: dict) -> bool:
     loaded = [
         (s.code, s.sheet, s.name_en, s.name_ru,
-         [(i.code, i.unit, i.kind, i.breakdown, i.label_en, i.label_ru, i.definition_en, i.definition_ru)
-          for i in s.indicators])
+         [(i.code, i.unit, i.kind, i.breakdown, i.label_en, i.label_ru, i.definition_en, i.definition_ru,
+           i.max_value) for i in s.indicators])
         for s in template.sections
     ]
     wanted = [
         (s["code"], s["sheet"], s["name_en"], s["name_ru"],
          [(i["code"], i["unit"], i["kind"], i["breakdown"], i["label_en"], i["label_ru"],
-           i["definition_en"], i["definition_ru"]) for i in s["indicators"]])
+           i["definition_en"], i["definition_ru"], i["max"]) for i in s["indicators"]])
         for s in data["sections"]
     ]
     rules = [(r.rule_id, r.kind, r.level, r.params) for r in template.rules]
     wanted_rules = [(r["id"], r["kind"], r["level"], _params(r)) for r in data["rules"]]
     return (loaded == wanted and rules == wanted_rules and template.breakdowns == data["breakdowns"]
+            and template.unit_max == data["unit_max"]
             and template.title_en == data["title_en"] and template.title_ru == data["title_ru"])
 
 
@@ -140,13 +158,14 @@ def load_template(data: dict) -> tuple[ReturnTemplate, bool]:
         return existing, False
     template = ReturnTemplate(
         version=data["version"], title_en=data["title_en"], title_ru=data["title_ru"],
-        breakdowns=data["breakdowns"], status_codes=data["status_codes"],
+        breakdowns=data["breakdowns"], status_codes=data["status_codes"], unit_max=data["unit_max"],
     )
     for s_pos, s in enumerate(data["sections"]):
         section = TemplateSection(code=s["code"], sheet=s["sheet"], name_en=s["name_en"],
                                   name_ru=s["name_ru"], position=s_pos)
         for i_pos, i in enumerate(s["indicators"]):
-            section.indicators.append(TemplateIndicator(position=i_pos, **i))
+            fields_ = {k: v for k, v in i.items() if k != "max"}
+            section.indicators.append(TemplateIndicator(position=i_pos, max_value=i["max"], **fields_))
         template.sections.append(section)
     for r_pos, r in enumerate(data["rules"]):
         template.rules.append(TemplateRule(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 
 import matplotlib
@@ -36,8 +37,24 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+# Far above any total the template's bounds allow (10^15 per cell), far below where
+# matplotlib's tick arithmetic overflows (~1e308).
+MAX_DRAWN = 1e100
+
+
+def _finite(values: list[float | None]) -> list[float | None]:
+    """A value that is not a finite number or is beyond MAX_DRAWN (a figure stored before the
+    template's bounds existed) is drawn as missing: matplotlib would fail the page on it."""
+    return [v if v is not None and math.isfinite(v) and abs(v) <= MAX_DRAWN else None for v in values]
+
+
 def bar_chart(countries: list[str], series: dict[str, list[float | None]], title: str, missing_label: str) -> str:
     """Bars by country, stacked by breakdown part when there is more than one series."""
+    series = {name: _finite(values) for name, values in series.items()}
+    for x in range(len(countries)):   # a stack that overflows is missing as a whole
+        if not abs(sum(values[x] or 0.0 for values in series.values())) <= MAX_DRAWN:
+            for values in series.values():
+                values[x] = None
     fig, ax = plt.subplots(figsize=(7.2, 3.2))
     bottom = [0.0] * len(countries)
     for i, (name, values) in enumerate(series.items()):
@@ -59,7 +76,7 @@ def line_chart(periods: list[str], series: dict[str, list[float | None]], title:
     """One line per country over periods; gaps where a value is missing."""
     fig, ax = plt.subplots(figsize=(7.2, 3.0))
     for i, (name, values) in enumerate(series.items()):
-        ys = [v if v is not None else float("nan") for v in values]
+        ys = [v if v is not None else float("nan") for v in _finite(values)]
         ax.plot(periods, ys, marker="o", label=name, color=COLOURS[i % len(COLOURS)])
     ax.set_title(title, loc="left", fontsize=10)
     ax.legend(frameon=False, fontsize=8, ncols=min(len(series), 5))

@@ -36,6 +36,10 @@ def daily(now: datetime) -> str:
     return now.date().isoformat()
 
 
+def hourly(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H")
+
+
 def weekly(now: datetime) -> str:
     year, week, _day = now.isocalendar()
     return f"{year}-W{week:02d}"

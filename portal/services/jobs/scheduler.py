@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from ...extensions import db
 from . import runner
-from .registry import JOBS, SCHEDULE
+from .registry import HOURLY, JOBS, SCHEDULE
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,8 @@ def build(app) -> BlockingScheduler:
                                                                 "misfire_grace_time": 3600})
     for name, (hour, minute) in SCHEDULE.items():
         scheduler.add_job(_runner(app, name), CronTrigger(hour=hour, minute=minute, timezone="UTC"), id=name)
+    for name, minute in HOURLY.items():
+        scheduler.add_job(_runner(app, name), CronTrigger(minute=minute, timezone="UTC"), id=name)
     scheduler.add_job(_runner(app, "outbox"), IntervalTrigger(minutes=5), id="outbox")
     return scheduler
 

@@ -6,6 +6,7 @@ session, and returns a one-line summary; skipped items are logged with the reaso
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -121,11 +122,13 @@ def brief_drafts(now: datetime) -> str:
 
 
 def quality_sweep(now: datetime) -> str:
-    """Accepted returns whose values would fail the current template's rules (errors only):
-    the secretariat gets one notice listing them."""
+    """Accepted returns whose values would fail the current template's rules (errors only) or
+    its bounds (a figure stored before they existed, e.g. 1e308): the secretariat gets one
+    notice listing them."""
     from ..templates import latest_template
 
     template = latest_template()
+    bounds = {i.code: i.maximum() for i in template.indicators}
     flagged = []
     for ret in db.session.scalars(select(Return).where(Return.status == "accepted").order_by(Return.id)):
         version = ret.accepted_version
@@ -138,7 +141,10 @@ def quality_sweep(now: datetime) -> str:
             if value.note:
                 report.notes[value.indicator] = value.note
         apply_rules(template, report)
-        if report.errors:
+        out_of_bounds = any(
+            v.number is not None and (not math.isfinite(v.number) or v.number > (bounds.get(v.indicator) or math.inf))
+            for v in version.values)
+        if report.errors or out_of_bounds:
             flagged.append(f"{ret.country.iso2} {ret.period.label} v{version.number}")
     if flagged:
         for user in _staff():

@@ -1,12 +1,16 @@
 """Checks on an uploaded file *before* any spreadsheet library parses it.
 
-Cheap and bounded: only the zip directory and two small XML parts are read, so a
-hostile file (zip bomb, huge sheet, macros, entity expansion) is refused in milliseconds.
+Cheap and bounded: the zip directory and two small XML parts are parsed; the shared-strings
+part and the sheets (each already capped by its declared size) are only streamed through to
+count their strings and cells. A hostile file (zip bomb, huge sheet or string table,
+traversal names, macros, entity expansion) is refused in milliseconds.
 """
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -21,6 +25,19 @@ MAX_SHEETS = 20
 MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_SHEET_BYTES = 4 * 1024 * 1024      # a filled template's sheet is ~50 KB
 MAX_RATIO = 100                         # compression ratio of a large member
+# A filled return (47 indicators, 9 sheets) has ~730 cells and, when Excel or LibreOffice saved
+# it, a shared-strings part under 0.5 MB even with a 2,000-character note on every row. The
+# limits leave room for files that write styled empty cells over 1,000-row ranges on every
+# sheet (Google Sheets, whole-column formats), and stay where calamine reads in ~0.2 s.
+MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
+MAX_SHARED_STRINGS = 20_000
+MAX_CELLS = 200_000                     # summed over all sheets, counted in the sheet XML
+CHUNK = 1024 * 1024
+SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d+)")
+DRIVE = re.compile(r"^[A-Za-z]:")
 FORBIDDEN = (
     ("xl/vbaProject.bin", _l("The workbook contains macros (.xlsm). Save it as an Excel workbook without macros (.xlsx).")),
     ("xl/externalLinks/", _l("The workbook links to other files. Remove the external links and upload it again.")),
@@ -72,21 +89,86 @@ def _parse_xml(raw: bytes, what: str):
         raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=what)) from None
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _unsafe_name(info: zipfile.ZipInfo) -> bool:
+    """A member name that could leave the archive's folder when unpacked or served back:
+    `..`, an absolute path, a drive letter, a backslash or a NUL byte."""
+    name = info.orig_filename
+    return (".." in name or name.startswith("/") or bool(DRIVE.match(name)) or "\\" in name or "\0" in name)
+
+
+def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> int:
+    """Occurrences of `tag` in a zip member, streamed in 1 MiB chunks; never more than
+    max_bytes are inflated (a member that inflates past its declared size fails the CRC)."""
+    found, carry, size = 0, b"", 0
+    try:
+        with zf.open(part) as stream:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRejected(_l("The part %(part)s of the workbook is too large for the PRR return; it was refused.", part=part))
+                buffer = carry + chunk
+                cut = buffer.rfind(b"<")
+                if cut < 0:
+                    carry = b""
+                    continue
+                found += len(tag.findall(buffer, 0, cut))
+                carry = buffer[cut:]
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
+    return found + len(tag.findall(carry))
+
+
+def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str, int]) -> None:
+    for part in sorted(p for p in parts if p in sizes):
+        if sizes[part] > MAX_SHARED_STRINGS_BYTES:
+            raise UploadRejected(_l(
+                "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                part=part, mb=_mb(sizes[part])))
+        try:
+            with zf.open(part) as stream:
+                head = stream.read(4096)
+        except (zipfile.BadZipFile, zlib.error, EOFError):   # e.g. a lying size: the CRC fails
+            raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
+        declared = UNIQUE_COUNT.search(head)
+        counted = int(declared.group(1)) if declared else 0
+        if counted <= MAX_SHARED_STRINGS:
+            counted = _count(zf, part, STRING_TAG, MAX_SHARED_STRINGS_BYTES)
+        if counted > MAX_SHARED_STRINGS:
+            raise UploadRejected(_l(
+                "The workbook holds %(n)s different texts; the PRR return needs far fewer (at most %(max)s). It was refused.",
+                n=f"{counted:,}", max=f"{MAX_SHARED_STRINGS:,}"))
+
+
+def _check_cells(zf: zipfile.ZipFile, sheets: dict[str, str], sizes: dict[str, int]) -> None:
+    """Cells summed over the sheets, counted in their XML (a sheet's <dimension> may lie)."""
+    total = 0
+    for part in dict.fromkeys(sheets.values()):
+        if part in sizes:
+            total += _count(zf, part, CELL_TAG, MAX_SHEET_BYTES)
+        if total > MAX_CELLS:
+            raise UploadRejected(_l(
+                "The workbook has more than %(max)s cells; the PRR return has about a thousand. "
+                "Remove the extra rows, columns or sheets and upload it again.", max=f"{MAX_CELLS:,}"))
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
+    """Sheet name -> zip part, and the parts the workbook names as its shared strings."""
     workbook = _parse_xml(zf.read("xl/workbook.xml"), "xl/workbook.xml")
     try:
         rels = _parse_xml(zf.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
     except KeyError:
         raise UploadRejected(_l("The workbook is damaged (its sheet list cannot be read).")) from None
-    targets = {}
+    targets, shared = {}, {"xl/sharedStrings.xml"}
     for rel in rels.iter(f"{NS_PKG_REL}Relationship"):
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         targets[rel.get("Id")] = target
+        if rel.get("Type") == SHARED_STRINGS_TYPE:
+            shared.add(target)
     sheets = {}
     for sheet in workbook.iter(f"{NS_MAIN}sheet"):
         sheets[sheet.get("name")] = targets.get(sheet.get(f"{NS_REL}id"), "")
-    return sheets
+    return sheets, shared
 
 
 def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
@@ -102,7 +184,16 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise UploadRejected(_l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")) from None
     with zf:
+        unsafe = next((i for i in infos if _unsafe_name(i)), None)
+        if unsafe is not None:
+            raise UploadRejected(_l(
+                "The workbook contains a part with an unsafe name (%(name)s): names with “..”, a leading “/”, "
+                "a drive letter or a backslash are refused. Save the file again from Excel or LibreOffice.",
+                name=unsafe.orig_filename.replace("\0", "\\0")[:80]))
         names = {i.filename for i in infos}
+        if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
+            twice = next(n for n in names if sum(i.filename == n for i in infos) > 1)
+            raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
         if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
             raise UploadRejected(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx)."))
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -120,7 +211,7 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
                 raise UploadRejected(_l("The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.", part=info.filename))
         if zf.getinfo("xl/workbook.xml").file_size > 1024 * 1024:
             raise UploadRejected(_l("The workbook's sheet list is far too large for the PRR return."))
-        sheets = _sheet_parts(zf)
+        sheets, shared_strings = _sheet_parts(zf)
         if len(sheets) > MAX_SHEETS:
             raise UploadRejected(_l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS))
         if len(infos) > MAX_MEMBERS:
@@ -129,4 +220,6 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         for name, part in sheets.items():
             if sizes.get(part, 0) > MAX_SHEET_BYTES:
                 raise UploadRejected(_l("The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or columns.", sheet=name, mb=_mb(sizes[part])))
+        _check_shared_strings(zf, shared_strings, sizes)
+        _check_cells(zf, sheets, sizes)
     return CheckedWorkbook(data=data, sheets=sheets)

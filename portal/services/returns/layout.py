@@ -15,6 +15,7 @@ COLUMN_ORDER = ("Men", "Women", "Boys", "Girls", "Male", "Female", "Syria", "Ira
                 "Total", "Value")
 FIXED_COLUMNS = ("Code", "Indicator", "Unit")
 NOTES = "Notes"
+MAX_NOTE = 2000  # characters in a Notes cell (reader: a longer one is an error)
 
 STATUS_CODES = ("N/A", "N/AV", "NIL", "EST", "CONF")
 YES = ("yes", "y", "true", "да", "1")

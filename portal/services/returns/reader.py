@@ -12,11 +12,12 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ...schemas.values import BLANK, CellValueField
 from .guard import CheckedWorkbook, UploadRejected
-from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, META_KEYS, META_SHEET, NOTES
+from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, MAX_NOTE, META_KEYS, META_SHEET, NOTES
 from .report import Issue, ParsedCell, ValidationReport
 
 FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
 CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
+EXCEL_CELL_CHARACTERS = 32767  # calamine hands at most this many characters of a cell back
 
 
 def open_workbook(checked: CheckedWorkbook) -> CalamineWorkbook:
@@ -119,11 +120,17 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
     if NOTES in columns and columns[NOTES] < len(row):
         raw_note = row[columns[NOTES]]
         note = str(raw_note).strip() if raw_note not in (None, "") else None
-        if note and len(note) > 2000:
-            note = note[:2000]
+        if note and len(note) > MAX_NOTE:
+            ref = f"{get_column_letter(columns[NOTES] + 1)}{r + 1}"
+            report.add(Issue("error", "NOTE", _l(
+                "The note has %(n)s characters; a note takes at most %(max)s. Shorten it, or send the "
+                "details to the secretariat separately.",
+                n=f"{len(note):,}" + ("+" if len(note) >= EXCEL_CELL_CHARACTERS else ""), max=f"{MAX_NOTE:,}"),
+                sheet=sheet, cell=ref, indicator=ind.code, column=NOTES))
+            note = None
     if note:
         report.notes[ind.code] = note
-    field = CellValueField(ind.unit)
+    field = CellValueField(ind.unit, ind.maximum())
     for column in template.columns(ind.breakdown):
         if column not in columns or column in FIXED_COLUMNS:
             report.add(Issue("error", "LAYOUT", _l("The column “%(column)s” is missing.", column=column), sheet=sheet, indicator=ind.code, column=column))

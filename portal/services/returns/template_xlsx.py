@@ -29,7 +29,7 @@ from ...models.types import utcnow
 from ..spreadsheet_safety import safe_text
 from .access import can_download_template
 from .layout import (CUSTOM_PROPERTY_PREFIX, FIRST_DATA_ROW, FIXED_COLUMNS, HEADER_ROW,
-                     INSTRUCTIONS_SHEET, LISTS_SHEET, META_SHEET, NOTES, SIGNATURE_SALT,
+                     INSTRUCTIONS_SHEET, LISTS_SHEET, MAX_NOTE, META_SHEET, NOTES, SIGNATURE_SALT,
                      STATUS_CODES, section_columns)
 
 GREY = PatternFill("solid", fgColor="D9D9D9")
@@ -129,7 +129,9 @@ def _lists(wb) -> None:
     ws.protection.sheet = True
 
 
-def _validation(unit: str, first_cell: str) -> DataValidation:
+def _validation(unit: str, first_cell: str, maximum: float | None) -> DataValidation:
+    """Excel's own check of an input cell (the server checks again): the unit, its maximum
+    from the template, or a status code."""
     status = (f'ISNUMBER(MATCH({first_cell},StatusCodes,0)),LEFT({first_cell},4)="EST ",'
               f'LEFT({first_cell},5)="CONF "')
     if unit == "boolean":
@@ -138,17 +140,27 @@ def _validation(unit: str, first_cell: str) -> DataValidation:
     elif unit == "text":
         return None
     else:
+        top = f",{first_cell}<={maximum:.16g}" if maximum is not None else ""
+        shown = f"{maximum:,.16g}" if maximum is not None else ""
         number = {
-            "count": f"AND(ISNUMBER({first_cell}),{first_cell}>=0,INT({first_cell})={first_cell})",
+            "count": f"AND(ISNUMBER({first_cell}),{first_cell}>=0{top},INT({first_cell})={first_cell})",
             "percent": f"AND(ISNUMBER({first_cell}),{first_cell}>=0,{first_cell}<=100)",
-        }.get(unit, f"AND(ISNUMBER({first_cell}),{first_cell}>=0)")
+        }.get(unit, f"AND(ISNUMBER({first_cell}),{first_cell}>=0{top})")
         dv = DataValidation(type="custom", formula1=f"OR({number},{status})", allow_blank=True)
         dv.error = {
-            "count": _("Enter a whole number of 0 or more, a status code (N/A, N/AV, NIL, CONF), or EST and a number."),
+            "count": _("Enter a whole number from 0 to %(max)s, a status code (N/A, N/AV, NIL, CONF), or EST and a number.", max=shown),
             "percent": _("Enter a percentage from 0 to 100, a status code, or EST and a number."),
-        }.get(unit, _("Enter a number of 0 or more, a status code, or EST and a number."))
+        }.get(unit, _("Enter a number from 0 to %(max)s, a status code, or EST and a number.", max=shown))
     dv.showErrorMessage = True
     dv.errorTitle = _("Not a valid entry")
+    return dv
+
+
+def _note_validation() -> DataValidation:
+    dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(MAX_NOTE), allow_blank=True)
+    dv.error = _("A note takes at most %(max)s characters.", max=f"{MAX_NOTE:,}")
+    dv.errorTitle = _("Not a valid entry")
+    dv.showErrorMessage = True
     return dv
 
 
@@ -189,11 +201,15 @@ def _section_sheet(wb, template, section, country, period, locale) -> None:
                     inputs.append(cell.coordinate)
             else:
                 cell.fill = GREY
-        dv = _validation(ind.unit, inputs[0]) if inputs else None
+        dv = _validation(ind.unit, inputs[0], ind.maximum()) if inputs else None
         if dv is not None:
             for coordinate in inputs:
                 dv.add(coordinate)
             ws.add_data_validation(dv)
+    notes = get_column_letter(len(header))
+    note_dv = _note_validation()
+    note_dv.add(f"{notes}{FIRST_DATA_ROW}:{notes}{FIRST_DATA_ROW + len(section.indicators) - 1}")
+    ws.add_data_validation(note_dv)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 4)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
