@@ -191,3 +191,27 @@ def _sign_out_elsewhere(app, user):
     browser = app.test_client()
     assert browser.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
     assert browser.post("/auth/logout").status_code == 302
+
+
+def test_one_link_used_twice_at_the_same_moment_sets_one_password(app, db, create_user):
+    import threading
+
+    from .conftest import run_concurrently
+
+    user = create_user("delegate")
+    password_reset.request_reset(user.email)
+    db.session.commit()
+    token = _outbox_link(app, db).rsplit("/", 1)[1]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def use(session):
+        barrier.wait(30)
+        try:
+            password_reset.reset_password(token, NEW)
+            outcomes.append("set")
+        except password_reset.LinkInvalid:
+            outcomes.append("refused")
+
+    assert run_concurrently(app, use, 2) == []
+    assert sorted(outcomes) == ["refused", "set"]
+    assert _actions(db).count("user.password_reset_by_email") == 1
