@@ -209,3 +209,19 @@ def test_api_answers_set_no_cookie(client, create_user):
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json['token']}"})
     assert me.status_code == 200
     assert "Set-Cookie" not in response.headers and "Set-Cookie" not in me.headers
+
+
+@pytest.mark.parametrize("form, signed_in", [
+    ("{id}:{generation}", True),
+    ("{id}", False),                       # a session from before generations existed
+    ("{id}:{older}", False),
+    ("{id}:x", False),
+])
+def test_the_session_names_the_current_generation(app, client, db, login_as, form, signed_in):
+    user = login_as("delegate")
+    generation = user.session_generation
+    value = form.format(id=user.id, generation=generation, older=generation - 1)
+    with client.session_transaction() as session:
+        assert session["_user_id"] == f"{user.id}:{generation}"
+        session["_user_id"] = value
+    assert (client.get("/").status_code == 200) is signed_in
