@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
-from . import errors, i18n, security
+from . import errors, i18n, login, security
 from .config import ConfigError, load_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, migrate
 from .json import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,45 +57,7 @@ def register_extensions(app: Flask) -> None:
                      include_object=models.library.include_object)
     csrf.init_app(app)
     i18n.init_app(app, babel)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Sign in to see this page.")
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
-
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        from flask import abort, flash, redirect, request, url_for
-
-        if request.path.startswith("/api/"):
-            abort(401)
-        flash(login_manager.login_message, login_manager.login_message_category)
-        target = request.full_path if request.query_string else request.path
-        return redirect(url_for(login_manager.login_view, next=target))
-
-    @login_manager.request_loader
-    def load_user_from_bearer(request):
-        """API clients: `Authorization: Bearer <token>` (see POST /api/v1/auth/token)."""
-        header = request.headers.get("Authorization", "")
-        if not request.path.startswith("/api/") or not header.startswith("Bearer "):
-            return None
-        from .services.tokens import user_for_token
-
-        user = user_for_token(header[len("Bearer "):].strip())
-        if user is not None:
-            db.session.commit()  # last_used_at
-        return user
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from .models import User
-
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
-            return None
-        # A deactivated account is signed out at its next request.
-        return user if user is not None and user.active else None
+    login.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -17,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 ENVIRONMENTS = ("development", "production", "testing")
 LOCALES = ("en", "ru")
 MIN_SECRET_KEY_LENGTH = 32
+REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
 
 
 class ConfigError(RuntimeError):
@@ -155,6 +157,7 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=REMEMBER_DAYS),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session

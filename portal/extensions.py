@@ -1,10 +1,13 @@
 """Extension objects, created unbound; `create_app` binds them. Imports nothing of the app."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names: migrations look the same on SQLite and PostgreSQL and
@@ -27,3 +30,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_waits_for_the_write_lock(dbapi_connection, _record):
+    """SQLite: several workers write one file (sign-in counters, the outbox); a writer waits
+    up to 30 s for the lock instead of the driver's 5 s, which a burst of sign-ins from
+    twenty workers on a busy machine can exceed."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")

@@ -178,6 +178,15 @@ class AuthActions:
         return self.client.post("/auth/logout")
 
 
+def use_token(client, user, password: str = PASSWORD):
+    """Let `client` call the API as `user`: under /api/ only a bearer token counts, never the
+    session cookie. Sets the Authorization header on every later request of this client."""
+    response = client.post("/api/v1/auth/token", json={"email": user.email, "password": password})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {response.json['token']}"
+    return user
+
+
 @pytest.fixture
 def auth(client):
     return AuthActions(client)

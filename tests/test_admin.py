@@ -89,7 +89,7 @@ def test_reset_password_and_deactivate(client, db, login_as, create_user, app):
     assert "user.password_reset" in actions and "user.deactivate" in actions
     other = app.test_client()
     response = other.post("/auth/login", data={"email": user.email, "password": "reset-password-1"})
-    assert response.status_code == 403
+    assert response.status_code == 401   # like a wrong password: no deactivated-account oracle
 
 
 def test_admin_cannot_deactivate_self(client, db, login_as):

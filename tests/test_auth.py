@@ -47,12 +47,22 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, db, create
     assert _actions(db)[-1] == "auth.login_failed"
 
 
-def test_deactivated_account_cannot_sign_in(client, db, create_user, auth):
+@pytest.mark.parametrize("password", ["correct-horse-battery", "wrong-password"])
+def test_deactivated_account_answers_like_a_wrong_password(client, db, create_user, auth, password):
+    """No oracle: the right and a wrong password for a deactivated account, and a wrong one
+    for an active account, get the same status and the same words."""
+    create_user("delegate", email="active@prr.example")
     user = create_user("delegate", active=False)
-    response = auth.login(user.email)
-    assert response.status_code == 403
-    assert "This account has been deactivated" in response.get_data(as_text=True)
+    response = auth.login(user.email, password)
+    wrong = auth.login("active@prr.example", "wrong-password")
+    assert (response.status_code, wrong.status_code) == (401, 401)
+    assert BAD_CREDENTIALS in response.get_data(as_text=True)
+    assert "deactivated" not in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
+    api = client.post("/api/v1/auth/token", json={"email": user.email, "password": password})
+    api_wrong = client.post("/api/v1/auth/token", json={"email": "active@prr.example", "password": "nope-nope"})
+    assert (api.status_code, api.get_json()) == (api_wrong.status_code, api_wrong.get_json())
+    assert api.status_code == 401
 
 
 def test_a_signed_in_user_who_is_deactivated_is_signed_out(client, db, login_as):
@@ -89,6 +99,7 @@ def test_lock_expires_and_success_clears_the_count(app, db, create_user):
     for _ in range(4):
         with pytest.raises(auth_service.LoginRefused) as info:
             auth_service.authenticate(user.email, "wrong", "10.0.0.1", now=later)
+        db.session.commit()       # as a request does: the caller commits after each attempt
         assert not isinstance(info.value, auth_service.TooManyAttempts)
 
 

@@ -11,6 +11,8 @@ from portal.services import briefs as brief_service
 from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
 
+from .conftest import use_token
+
 def _weasyprint_or_skip():
     try:
         import weasyprint  # noqa: F401  (loading it is the check)
@@ -136,7 +138,7 @@ def test_bad_brief_input(client, db, login_as, meeting, changes, message):
 
 
 def test_brief_api(client, db, login_as, meeting, accepted, pdf_ready):
-    login_as("secretariat")
+    use_token(client, login_as("secretariat"))
     _compose(client, meeting)
     brief = db.session.scalar(select(Brief))
     assert client.get(f"/api/v1/briefs/{brief.id}").status_code == 404  # not compiled yet

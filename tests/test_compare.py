@@ -10,6 +10,8 @@ from portal.services.compare.selection import make_selection
 from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
 
+from .conftest import use_token
+
 
 @pytest.fixture
 def returns(app, db, filled, create_user):
@@ -116,7 +118,7 @@ def test_provisional_only_for_the_secretariat(app, returns):
 
 def test_resubmission_does_not_change_delegates_numbers(app, db, returns, client, login_as):
     returns("KZ", {("REP01", "Total"): 500, ("REP01O", "Total"): 500}, accept=False)
-    login_as("delegate")
+    use_token(client, login_as("delegate"))
     data = client.get("/api/v1/comparison?indicator=REP01&period=2025&countries=KZ&breakdown=total").json
     assert [r["value"] for r in data["rows"]] == [20.0]
     staff_view = compare(make_selection(indicators=["REP01"], periods=["2025"], countries=["KZ"], provisional=True), SECRETARIAT)
@@ -131,7 +133,7 @@ def test_resubmission_does_not_change_delegates_numbers(app, db, returns, client
     ("indicator=REP01&breakdown=weird", "Unknown breakdown: weird."),
 ])
 def test_bad_selections_are_400(client, login_as, return_setup, query, message):
-    login_as("delegate")
+    use_token(client, login_as("delegate"))
     page = client.get(f"/compare/?{query}")
     assert page.status_code == 400 and message in page.get_data(as_text=True)
     api = client.get(f"/api/v1/comparison?{query}")

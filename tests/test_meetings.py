@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from portal.models import Meeting, MeetingDocument
 
+from .conftest import use_token
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
@@ -79,7 +81,7 @@ def test_document_upload_and_download(client, db, login_as, meeting, auth):
 
 
 def test_meetings_api(client, login_as, meeting):
-    login_as("delegate")
+    use_token(client, login_as("delegate"))
     listing = client.get("/api/v1/meetings").json["meetings"]
     assert {m["place"] for m in listing} >= {"Tashkent", "Online", "Astana"}
     detail = client.get(f"/api/v1/meetings/{meeting.id}").json

@@ -48,8 +48,15 @@ class User(UserMixin, db.Model):
     email_notices: Mapped[bool] = mapped_column(default=True)   # e-mail for non-essential notices
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised by sign-out, password changes and resets, and deactivation: every session,
+    # remember-me cookie and API token carries the value it was issued under and dies with it.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     country: Mapped[Country | None] = relationship()
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: "<id>:<generation>"."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -81,6 +88,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")  # the user's, when issued
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,5 +1,6 @@
 """API bearer tokens: issued against e-mail and password (same throttle and audit as the
-web sign-in), stored only as SHA-256, revocable."""
+web sign-in), stored only as SHA-256, revocable, and bound to the user's session generation
+(so they end with every session: sign-out, password change or reset, deactivation)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,7 @@ def issue_token(email: str, password: str, ip_address: str | None = None) -> str
     """Raises auth.LoginRefused (401/403/429) like the sign-in form."""
     user = authenticate(email, password, ip_address)
     token = secrets.token_urlsafe(32)
-    record = ApiToken(user=user, token_hash=_digest(token))
+    record = ApiToken(user=user, token_hash=_digest(token), session_generation=user.session_generation)
     db.session.add(record)
     audit.record("api.token_issued", actor=user, obj=record, ip_address=ip_address)
     return token
@@ -34,6 +35,8 @@ def user_for_token(token: str) -> User | None:
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if record is None or record.revoked_at is not None or not record.user.active:
         return None
+    if record.session_generation != record.user.session_generation:
+        return None  # issued before a sign-out, password change, reset or deactivation
     record.last_used_at = utcnow()
     return record.user
 

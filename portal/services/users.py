@@ -163,8 +163,17 @@ def update_user(
     if changes:
         user.name, user.role, user.country = name, role, country
         user.language, user.active = language, active
+        if "active" in changes:
+            end_sessions(user)
         audit.record("user.update", actor=actor, obj=user, ip_address=ip_address, changes=changes)
     return changes
+
+
+def end_sessions(user: User) -> None:
+    """End every session, remember-me cookie and API token of `user`: each carries the
+    generation it was issued under, and the loaders refuse any but the current one."""
+    user.session_generation = User.session_generation + 1   # one atomic UPDATE at flush
+    db.session.flush()
 
 
 def set_password(
@@ -174,6 +183,7 @@ def set_password(
     """Set a new password (an administrator's reset, or the CLI)."""
     check_password_policy(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record("user.password_reset", actor=actor, obj=user, ip_address=ip_address, via=via)
 
 
@@ -185,6 +195,7 @@ def change_own_password(
         raise ServiceError(_l("The current password is not correct."), field="current_password")
     check_password_policy(new, field="new_password")
     user.password_hash = hash_password(new)
+    end_sessions(user)
     audit.record("user.password_change", actor=user, obj=user, ip_address=ip_address)
 
 
@@ -201,6 +212,7 @@ def deactivate(
     if not user.active:
         return False
     user.active = False
+    end_sessions(user)
     audit.record("user.deactivate", actor=actor, obj=user, ip_address=ip_address, via=via)
     return True
 

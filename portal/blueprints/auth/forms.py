@@ -37,3 +37,18 @@ class ChangePasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     email_notices = BooleanField(_l("Also send me e-mail for routine notices (corrections requested and overdue returns are always e-mailed)"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long (at most %(max)d characters).")),
+            Email(message=_l("Enter a valid e-mail address, such as name@example.org.")),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password, confirm = new_password_fields()

@@ -1,17 +1,20 @@
-"""Sign in and out, own account (password, language), and the language switcher."""
-from flask import flash, redirect, render_template, request, session, url_for
+"""Sign in and out, own account (password, language, sign out everywhere), password reset
+by e-mail, and the language switcher."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...extensions import db
 from ...errors import abort_with
-from ...forms import LanguageForm
+from ...forms import ConfirmForm, LanguageForm
 from ...security import safe_next
 from ...services import auth as auth_service
+from ...services import password_reset
 from ...services import users as user_service
 from ...services.errors import ServiceError
 from . import bp
-from .forms import ChangePasswordForm, LoginForm, PreferencesForm
+from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm,
+                    ResetPasswordForm)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,12 +41,29 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    auth_service.record_logout(current_user, request.remote_addr)
+    """Signing out ends every session of the user (see services.auth.sign_out)."""
+    auth_service.sign_out(current_user, request.remote_addr)
     db.session.commit()
     logout_user()
     session.pop("lang", None)
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    if not ConfirmForm().validate_on_submit():
+        abort_with(400, _("The form has expired or did not come from this portal. Reload the page and try again."))
+    auth_service.sign_out(current_user, request.remote_addr, everywhere=True)
+    db.session.commit()
+    logout_user()
+    flash(_("You have been signed out on every computer and every API token has ended."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _had_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 @bp.route("/account", methods=["GET"])
@@ -54,7 +74,8 @@ def account():
 
 def _render_account(password_form, preferences_form, status=200):
     return render_template(
-        "auth/account.html", password_form=password_form, preferences_form=preferences_form
+        "auth/account.html", password_form=password_form, preferences_form=preferences_form,
+        everywhere_form=ConfirmForm(),
     ), status
 
 
@@ -76,7 +97,9 @@ def change_password():
         getattr(form, error.field or "current_password").errors.append(str(error.message))
         return _render_account(form, prefs, 400)
     db.session.commit()
-    flash(_("Your password has been changed."), "success")
+    # Every other session has ended with the old password; this one goes on.
+    login_user(current_user._get_current_object(), remember=_had_remember_cookie())
+    flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -105,3 +128,46 @@ def set_language():
         user_service.set_language(current_user, form.language.data)
         db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("dashboard.index")), 303
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/forgot.html", form=form), status
+    try:
+        password_reset.request_reset(form.email.data, request.remote_addr)
+    except password_reset.ResetThrottled as refused:
+        db.session.commit()   # the audit record
+        return render_template("auth/forgot.html", form=form, error=refused.message), refused.status
+    db.session.commit()
+    # The same answer whether or not the address has an account.
+    flash(_("If %(email)s belongs to an account, a message with a link to choose a new password "
+            "is on its way. The link works once, for one hour.", email=form.email.data), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if password_reset.user_for_token(token) is None:
+        return render_template("auth/reset.html", form=None,
+                               error=str(password_reset.INVALID)), 400
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/reset.html", form=form, token=token), status
+    try:
+        password_reset.reset_password(token, form.new_password.data, request.remote_addr)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.field and hasattr(form, error.field):
+            getattr(form, error.field).errors.append(error.message)
+            return render_template("auth/reset.html", form=form, token=token), error.status
+        return render_template("auth/reset.html", form=None, error=error.message), error.status
+    db.session.commit()
+    if current_user.is_authenticated:
+        logout_user()
+    flash(_("Your new password is set, and every earlier session has ended. Sign in with it."),
+          "success")
+    return redirect(url_for("auth.login"), 303)
