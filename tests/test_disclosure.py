@@ -290,3 +290,10 @@ def test_versions_stored_before_the_layer_are_worked_out_the_same(client, db, lo
     db.session.commit()
     assert _api_comparison(client, headers)[0] == stored
     assert client.get(f"/api/v1/returns/{kz.return_id}", headers=headers).json == stored_return
+
+
+def test_a_country_sees_its_own_small_counts(app, client, login_as, dataset):
+    app.config["SMALL_CELL_THRESHOLD_COUNCIL"] = 5
+    figures, _text = _api_comparison(client, _token(client, login_as("focal_point", country="KZ")))
+    assert figures[("v", "KZ", "2023", "REP07", "Value")] == 4 and figures[("v", "KZ", "2025", "REP07", "Value")] == 12
+    assert figures[("v", "TJ", "2025", "REP07", "Value")] is None          # another country's 1

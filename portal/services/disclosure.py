@@ -51,7 +51,7 @@ class Audience:
 
     def sees(self, iso2: str) -> bool:
         """Whether every figure of this country is visible to the audience."""
-        return self.sees_all or (iso2 in self.own_countries and not self.small_cells)
+        return self.sees_all or iso2 in self.own_countries
 
 
 SECRETARIAT = Audience("secretariat", sees_all=True)

@@ -29,7 +29,7 @@ def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience
     hidden, withheld = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     if audience.sees_all or not versions["id"]:
         return hidden, withheld
-    own = audience.own_countries if not audience.small_cells else frozenset()
+    own = audience.own_countries
     if own and not any(iso not in own for iso in versions["country"]):
         return hidden, withheld
     out_hidden: list[tuple] = []
