@@ -63,9 +63,11 @@ class Structure:
             columns = self._columns(code)
             ind = self.template.indicator(code)
             parts = [c for c in columns if c != "Total"]
-            if ind.unit == "count" and "Total" in columns and parts and all(have(country, period, code, c) for c in columns):
+            # An attacker takes a part not given as zero: Total = the parts given.
+            given = [c for c in parts if have(country, period, code, c)]
+            if ind.unit == "count" and "Total" in columns and given and have(country, period, code, "Total"):
                 eq = {("v", country, period, code, "Total"): 1.0}
-                eq.update({("v", country, period, code, c): -1.0 for c in parts})
+                eq.update({("v", country, period, code, c): -1.0 for c in given})
                 eqs.append(eq)
         for rule in self.template.rules:
             if rule.kind == "equal":

@@ -41,7 +41,11 @@ DATA = {
     ("KZ", "2024"): {("REP01", "Men"): 100, ("REP01", "Total"): 100, ("REP01O", "Total"): 100, ("REP07", "Value"): 10},
     ("KG", "2024"): {("REP01", "Total"): "CONF 4243", ("REP01O", "Total"): "CONF 4243", ("REP07", "Value"): 3},
     ("KZ", "2023"): {("REP01", "Total"): 30, ("REP01O", "Total"): 30, ("REP07", "Value"): 4},
+    # a CONF without its number beside the Total and the other parts (one of them NIL)
+    ("ID", "2024"): {("REP01", "Men"): 2, ("REP01", "Women"): 1, ("REP01", "Boys"): "CONF", ("REP01", "Girls"): "NIL",
+                     ("REP01", "Total"): 15, ("REP01O", "Total"): 15, ("REP07", "Value"): 6},
 }
+BARE = {("v", "ID", "2024", "REP01", "Boys"): 12.0}      # what the bare CONF must be
 # Distinctive numbers: none of them may appear anywhere in what an outsider gets.
 DISTINCT = (7919, 4243)
 
@@ -52,10 +56,10 @@ def _truth() -> tuple[dict, list]:
         for (code, column), raw in cells.items():
             key = ("v", country, period, code, column)
             if isinstance(raw, str) and raw.startswith("CONF"):
-                truth[key] = float(raw.split()[1])
+                truth[key] = float(raw.split()[1]) if " " in raw else BARE[key]
                 secrets.append(key)
             else:
-                truth[key] = float(raw)
+                truth[key] = 0.0 if raw == "NIL" else float(raw)
     return truth, secrets
 
 
@@ -212,10 +216,13 @@ def test_nothing_confidential_can_be_worked_out(client, db, login_as, dataset, r
                      "brief": lambda: _brief(client, db, headers, pdf=True)}[output]()
     assert structure.leaks(figures, secrets) == []
     _no_distinct_numbers(text, output)
+    if output == "api":           # a hidden cell tells nothing of itself (NIL, CONF, EST)
+        rows = client.get(f"/api/v1/comparison?{QUERY}", headers=headers).json["rows"]
+        assert [r for r in rows if r["value"] == "c" and (r["status"] or r["note"])] == []
     assert sum(v is not None for v in figures.values()) > 10     # the output did show figures
 
 
-@pytest.mark.parametrize("role, country, sees", [("secretariat", None, {"KZ", "KG"}), ("focal_point", "KZ", {"KZ"}),
+@pytest.mark.parametrize("role, country, sees", [("secretariat", None, {"KZ", "KG", "ID"}), ("focal_point", "KZ", {"KZ"}),
                                                   ("focal_point", "KG", {"KG"})], ids=["secretariat", "KZ", "KG"])
 def test_those_entitled_see_the_figures(client, db, login_as, dataset, role, country, sees):
     """The checker is not vacuous: the secretariat and the reporting country see their CONF
@@ -238,7 +245,9 @@ def test_complementary_cells_are_the_smallest_visible_parts(client, login_as, da
     assert hidden == {("KZ", "2025", "REP01", "Total"), ("KZ", "2025", "REP01", "Girls"),
                       ("KZ", "2025", "REP01O", "Total"), ("KZ", "2025", "REP01O", "Iraq"), ("KZ", "2025", "REP07", "Value"),
                       ("KG", "2025", "REP01", "Boys"), ("KG", "2025", "REP01", "Girls"),
-                      ("KG", "2024", "REP01", "Total"), ("KG", "2024", "REP01O", "Total")}
+                      ("KG", "2024", "REP01", "Total"), ("KG", "2024", "REP01O", "Total"),
+                      # a bare CONF beside the Total and the other parts: Women (1), the smallest non-zero
+                      ("ID", "2024", "REP01", "Boys"), ("ID", "2024", "REP01", "Women")}
     figures, _text = _api_comparison(client, headers)
     assert figures[("v", "KZ", "2025", "REP01", "Men")] == 5000 and figures[("v", "KG", "2025", "REP01", "Total")] == 50
     # Central Asia's REP07 had exactly three contributors (KZ CONF 12, KG 2, TJ 1): now hidden
@@ -297,3 +306,46 @@ def test_a_country_sees_its_own_small_counts(app, client, login_as, dataset):
     figures, _text = _api_comparison(client, _token(client, login_as("focal_point", country="KZ")))
     assert figures[("v", "KZ", "2023", "REP07", "Value")] == 4 and figures[("v", "KZ", "2025", "REP07", "Value")] == 12
     assert figures[("v", "TJ", "2025", "REP07", "Value")] is None          # another country's 1
+
+
+def test_suppression_rules_on_their_own(app, return_setup):
+    """The layer itself, on cells of one return: a bare CONF counts as an unknown term; a
+    complementary cell is the smallest non-zero part; an inequality that pins a hidden cell
+    between two equal visible bounds (R8: PRS08 <= PRS07 <= PRS09) hides one of them."""
+    from portal.services import disclosure
+    template = latest_template()
+    rules = disclosure.Rules.of(template)
+    sex_age = {("REP01", "Men"): (2, None), ("REP01", "Women"): (1, None), ("REP01", "Boys"): (None, "CONF"),
+               ("REP01", "Girls"): (None, "NIL"), ("REP01", "Total"): (15, None)}
+    assert disclosure.suppress(sex_age, {("REP01", "Boys")}, rules.relations, rules.limits) == \
+        {("REP01", "Boys"), ("REP01", "Women")}
+    squeezed = {("PRS08", "Value"): (5, None), ("PRS07", "Total"): (5, "CONF"), ("PRS09", "Value"): (5, None)}
+    hidden = disclosure.suppress(squeezed, {("PRS07", "Total")}, rules.relations, rules.limits)
+    assert ("PRS07", "Total") in hidden and len(hidden & {("PRS08", "Value"), ("PRS09", "Value")}) == 1
+    loose = {("PRS08", "Value"): (3, None), ("PRS07", "Total"): (5, "CONF"), ("PRS09", "Value"): (9, None)}
+    assert disclosure.suppress(loose, {("PRS07", "Total")}, rules.relations, rules.limits) == {("PRS07", "Total")}
+
+
+def test_editions_compiled_before_the_layer_are_for_the_secretariat_only(client, db, login_as, dataset, auth):
+    """An edition frozen before disclosure control may hold a share or total computed from a
+    CONF figure: delegates get a 404 that says why until it is compiled again."""
+    from portal.models import BriefEdition, Meeting
+    meeting = db.session.scalar(select(Meeting))
+    with client.application.test_request_context():
+        brief = brief_service.save_brief(None, meeting, title="Old", period="2025", indicators=["REP01"], countries=[],
+                                         charts=[], sections=[], actor=None)
+        brief_service.compile_brief(brief, None)
+    db.session.commit()
+    edition = db.session.scalar(select(BriefEdition))
+    edition.snapshot = {k: v for k, v in edition.snapshot.items() if k != "disclosure"}
+    db.session.commit()
+    user = login_as("delegate")
+    headers = _token(client, user)
+    for url in (f"/meetings/briefs/{brief.id}", f"/meetings/briefs/{brief.id}.xlsx", f"/meetings/briefs/{brief.id}/print",
+                f"/meetings/briefs/{brief.id}/diff?a=1&b=1"):
+        page = client.get(url)
+        assert page.status_code == 404 and "compile the brief again" in page.get_data(as_text=True), url
+    assert client.get(f"/api/v1/briefs/{brief.id}", headers=headers).status_code == 404
+    auth.logout()
+    login_as("secretariat")
+    assert client.get(f"/meetings/briefs/{brief.id}").status_code == 200

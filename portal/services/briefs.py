@@ -97,6 +97,22 @@ def _cells(cells: dict) -> dict:
             for (p, c), cell in cells.items()}
 
 
+DISCLOSED = "council"       # the mark of editions frozen through the disclosure layer
+
+
+def readable(edition: BriefEdition, staff: bool) -> bool:
+    """Editions compiled before disclosure control (no mark) may hold figures computed from a
+    CONF one: only the secretariat may open them until the brief is compiled again."""
+    return staff or (edition.snapshot or {}).get("disclosure") == DISCLOSED
+
+
+def check_readable(editions, staff: bool) -> None:
+    for edition in editions:
+        if edition is not None and not readable(edition, staff):
+            raise NotFound(_l("Edition %(n)d was compiled before confidential figures were protected; "
+                              "the secretariat has to compile the brief again.", n=edition.number))
+
+
 def build_snapshot(brief: Brief) -> dict:
     selection = make_selection(indicators=brief.indicators, periods=[brief.period.label], countries=brief.countries)
     # An edition is read by delegates: it freezes what the council may see (services/disclosure.py),
@@ -131,7 +147,8 @@ def build_snapshot(brief: Brief) -> dict:
     used = sorted({int(v) for v in comparison.rows["version_id"].dropna()})
     meeting = brief.meeting
     return {
-        "title": brief.title, "period": period, "compiled_at": utcnow().strftime("%Y-%m-%d %H:%M:%S"),
+        "disclosure": DISCLOSED, "title": brief.title, "period": period,
+        "compiled_at": utcnow().strftime("%Y-%m-%d %H:%M:%S"),
         "meeting": {"id": meeting.id, "title": meeting.title, "title_ru": meeting.title_ru,
                     "start_date": meeting.start_date.isoformat(), "place": meeting.place},
         "indicators": indicators, "names": {"countries": countries, "regions": regions},

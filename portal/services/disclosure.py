@@ -111,6 +111,22 @@ def relations(template) -> list[Relation]:
     return out
 
 
+def bounds(template) -> list[tuple[list[Cell], list[Cell]]]:
+    """The template's inequalities (rule ``le``), each as (left, right): sum(left) <= sum(right).
+    A hidden cell squeezed between two equal visible bounds would be known."""
+    indicators = {ind.code: ind for ind in template.indicators}
+    out: list[tuple[list[Cell], list[Cell]]] = []
+    for rule in template.rules:
+        if rule.kind != "le":
+            continue
+        pairs = [tuple(p) for p in rule.params.get("pairs", [])]
+        chain = rule.params.get("chain", [])
+        pairs += [([a], [b]) for a, b in zip(chain, chain[1:])]
+        for left, right in pairs:
+            out.extend(_expand(template, indicators, list(left), list(right)))
+    return out
+
+
 def _expand(template, indicators, left: list[str], right: list[str]):
     """References "CODE.Column" as cells; a bare "CODE" stands for each column the bare
     references share (as in the rule engine)."""
@@ -132,8 +148,8 @@ def related_indicators(template, codes: Iterable[str]) -> set[str]:
     directly or through others, by a relation (a breakdown sum stays within its indicator, an
     equality such as REP01O.Total = REP01.Total joins two)."""
     links: dict[str, set[str]] = {}
-    for rel in relations(template):
-        tied = {code for code, _c in rel.cells}
+    for tied_cells in [rel.cells for rel in relations(template)] + [left + right for left, right in bounds(template)]:
+        tied = {code for code, _c in tied_cells}
         for code in tied:
             links.setdefault(code, set()).update(tied)
     found, todo = set(codes), list(codes)
@@ -213,19 +229,22 @@ def _overlapping(hidden: set[Cell], rels: list[Relation]) -> bool:
 
 
 def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[Cell],
-             rels: list[Relation]) -> set[Cell]:
+             rels: list[Relation], limits: list[tuple[list[Cell], list[Cell]]] = ()) -> set[Cell]:
     """Add complementary cells to `hidden` until no hidden cell can be worked out."""
     values = {k: v for k, (n, s) in cells.items() if (v := figure(n, s)) is not None}
     hidden = set(hidden)
-    active = [r for r in rels if sum(c in values for c in r.cells) > 1]
-    if not any(c in values for r in active for c in r.cells if c in hidden):
-        return hidden          # no hidden figure takes part in a relation
+    # A bare CONF (no number given) is an unknown term too: beside the Total and the other
+    # parts it would be their difference.
+    terms = dict(values) | {k: math.nan for k in hidden if k not in values and cells.get(k, (None, None))[1] == "CONF"}
+    active = [r for r in rels if sum(c in terms for c in r.cells) > 1]
+    if not any(c in terms for r in active for c in r.cells if c in hidden):
+        return _bounded(hidden, values, limits)   # no hidden figure takes part in a relation
     while True:
         changed = True
         while changed:
             changed = False
             for rel in active:
-                shown = [c for c in rel.cells if c in values]
+                shown = [c for c in rel.cells if c in terms]
                 if sum(c in hidden for c in shown) != 1:
                     continue
                 candidates = [c for c in rel.parts if c in values and c not in hidden] or \
@@ -233,9 +252,9 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
                 if candidates:
                     hidden.add(_smallest(candidates, values))
                     changed = True
-        leaks = determined(hidden, values, active) if _overlapping(hidden, active) else []
+        leaks = determined(hidden, terms, active) if _overlapping(hidden, active) else []
         if not leaks:
-            return hidden
+            return _bounded(hidden, values, limits)
         grown = False
         for cell in leaks:
             candidates = [c for rel in active if cell in rel.cells for c in rel.cells
@@ -245,7 +264,33 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
                 grown = True
                 break
         if not grown:
+            return _bounded(hidden, values, limits)
+
+
+def _bounded(hidden: set[Cell], values: Mapping[Cell, float], limits) -> set[Cell]:
+    """Hide one more cell where the inequalities pin a hidden cell between two equal visible
+    bounds (PRS08 <= PRS07 <= PRS09 with PRS08 == PRS09, or x <= 0 for a count)."""
+    if not limits:
+        return hidden
+    while True:
+        pinned = None
+        for cell in sorted(c for c in hidden if c in values):
+            low, high, sides = 0.0, math.inf, []
+            for left, right in limits:
+                for mine, other, is_upper in ((left, right, True), (right, left, False)):
+                    if mine == [cell] and other and all(c in values and c not in hidden for c in other):
+                        bound = sum(values[c] for c in other)
+                        sides.append(other)
+                        if is_upper:
+                            high = min(high, bound)
+                        else:
+                            low = max(low, bound)
+            if low == high:
+                pinned = [c for side in sides for c in side]
+                break
+        if not pinned:
             return hidden
+        hidden.add(_smallest(list(dict.fromkeys(pinned)), values))
 
 
 @dataclass
@@ -254,6 +299,7 @@ class Rules:
     units: dict[str, str]
     relations: list[Relation]
     by_indicator: dict[str, list[Relation]] = field(default_factory=dict)
+    limits: list = field(default_factory=list)
 
     @classmethod
     def of(cls, template) -> Rules:
@@ -262,7 +308,7 @@ class Rules:
         for rel in rels:
             for code in dict.fromkeys(code for code, _c in rel.cells):
                 by_indicator.setdefault(code, []).append(rel)
-        return cls({ind.code: ind.unit for ind in template.indicators}, rels, by_indicator)
+        return cls({ind.code: ind.unit for ind in template.indicators}, rels, by_indicator, bounds(template))
 
     def touching(self, cells: Iterable[Cell]) -> list[Relation]:
         """The relations that involve any of these cells' indicators."""
@@ -279,7 +325,7 @@ def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template
     first = primary(cells, rules.units, audience)
     if not first:
         return set()
-    return suppress(cells, first, rules.touching(cells))
+    return suppress(cells, first, rules.touching(cells), rules.limits)
 
 
 OUTSIDERS = Audience("council")      # everyone outside the secretariat and the country, no threshold

@@ -2,8 +2,10 @@
 from io import BytesIO
 
 from flask import abort, jsonify, request, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from ...errors import abort_with
+from ...models import STAFF_ROLES
 from ...services import brief_output
 from ...services import briefs as brief_service
 from ...services import meetings as meeting_service
@@ -51,6 +53,10 @@ def _compiled(brief_id: int):
     edition = brief.latest if number is None else next((e for e in brief.editions if e.number == number), None)
     if edition is None:
         abort(404)
+    try:
+        brief_service.check_readable([edition], current_user.role in STAFF_ROLES)
+    except ServiceError as error:
+        abort_with(error.status, error.message)
     return brief, edition
 
 

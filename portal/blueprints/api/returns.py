@@ -142,7 +142,7 @@ def _values_json(version, audience) -> list[dict]:
     for v in version.values:
         if (v.indicator, v.breakdown) in shown.hidden:
             out.append({"indicator": v.indicator, "breakdown": v.breakdown, "value": "c",
-                        "status": "CONF" if v.status == "CONF" else None, "note": None})
+                        "status": None, "note": None})
         else:
             out.append({"indicator": v.indicator, "breakdown": v.breakdown,
                         "value": v.number if v.text is None else v.text, "status": v.status, "note": shown.note(v)})

@@ -36,12 +36,18 @@ def _brief_or_404(brief_id: int):
 
 def _edition(brief):
     number = request.args.get("edition", type=int)
-    if number is None:
-        return brief.latest
-    edition = next((e for e in brief.editions if e.number == number), None)
-    if edition is None:
+    edition = brief.latest if number is None else next((e for e in brief.editions if e.number == number), None)
+    if number is not None and edition is None:
         abort_with(404, _("This brief has no edition %(n)d.", n=number))
+    _readable(edition)
     return edition
+
+
+def _readable(*editions):
+    try:
+        brief_service.check_readable(editions, current_user.role in STAFF)
+    except ServiceError as error:
+        abort_with(error.status, error.message)
 
 
 def _brief_form(brief=None):
@@ -158,5 +164,6 @@ def brief_diff(brief_id: int):
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
     if a not in numbers or b not in numbers:
         abort_with(400, _("Choose two editions of this brief to compare."))
+    _readable(numbers[a], numbers[b])
     return render_template("meetings/brief_diff.html", brief=brief, a=numbers[a], b=numbers[b],
                            changes=brief_service.diff_editions(numbers[a], numbers[b]))

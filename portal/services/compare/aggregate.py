@@ -261,6 +261,10 @@ def compare(selection: Selection, audience: Audience) -> Comparison:
     data["number"][hidden] = np.nan
     for column in ("text", "note"):
         data[column][hidden | withheld] = None
+    # A hidden cell says nothing of itself: no status (NIL would tell a zero, CONF which of two
+    # hidden cells is the confidential one), no estimate flag.
+    data["status"][hidden] = None
+    status = np.where(hidden, 0, data["status_code"])
     present = ~np.isnan(value)
     group = grid.keys // max(1, len(upto))
     previous, running, seen, gaps, secret = _within_groups(group, value, present, hidden)
