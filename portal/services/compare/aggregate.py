@@ -71,15 +71,16 @@ VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
 FIGURE_COLUMNS = ("version_id", "indicator", "breakdown", "number", "status")
 
 
-def _query(selection: Selection, periods: list[str]) -> tuple[dict, dict, list[tuple], str]:
+def _query(selection: Selection, periods: list[str], withheld: bool = False) -> tuple[dict, dict, list[tuple], str]:
     """Three queries: the return version used per (country, period); the figures of those
     versions as columns, read from the covering index ix_return_value_figures, without repeating
     country, period and version per value; the few cells with a text or a note, through the
     partial index ix_return_value_annotated. The version ids found by the first go to the others
-    as one JSON parameter."""
-    texts = fetch_json(_versions(selection, periods, *(json_column(c) for c in (
-        ReturnVersion.id, Country.iso2, ReportingPeriod.label, ReturnVersion.number, ReturnVersion.accepted_at.is_(None)))))
-    versions = dict(zip(VERSION_COLUMNS, map(orjson.loads, texts)))
+    as one JSON parameter. With `withheld`, the first also reads what each version hides from
+    outsiders (services/disclosure.py)."""
+    columns = [ReturnVersion.id, Country.iso2, ReportingPeriod.label, ReturnVersion.number, ReturnVersion.accepted_at.is_(None)]
+    texts = fetch_json(_versions(selection, periods, *(json_column(c) for c in columns + [ReturnVersion.withheld] * withheld)))
+    versions = dict(zip(VERSION_COLUMNS + ("withheld",) * withheld, map(orjson.loads, texts)))
     where = (ReturnValue.indicator.in_(selection.indicators), in_json(ReturnValue.version_id, texts[0]))
     figures = dict(zip(FIGURE_COLUMNS, fetch_columns(select(
         *(json_column(getattr(ReturnValue, c)) for c in FIGURE_COLUMNS)).where(*where))))
@@ -252,7 +253,7 @@ def compare(selection: Selection, audience: Audience) -> Comparison:
     rather than merges and group-bys over strings (bench/compare.py)."""
     grid = _grid(selection)
     upto = grid.periods
-    versions, figures, annotated, ids_json = _query(selection, upto)
+    versions, figures, annotated, ids_json = _query(selection, upto, withheld=not audience.sees_all)
     data = _place(grid, versions, figures, annotated)
     hidden, withheld = hidden_rows(grid, selection, versions, ids_json, data["locate"], audience)
     status = data["status_code"]

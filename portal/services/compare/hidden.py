@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 import orjson
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import select
 
 from ...extensions import db
 from ...models import ReturnValue, ReturnVersion
@@ -36,13 +36,12 @@ def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience
     if audience.small_cells:
         unknown = None
     else:
-        # Versions stored since migration 0011 carry their answer; one query reads the answers
-        # that hide something and the versions stored before (NULL), which are worked out here.
+        # Versions stored since migration 0011 carry their answer (read with the versions);
+        # the versions stored before (NULL) are worked out here.
         unknown = set()
-        for vid, stored in zip(*fetch_columns(
-                select(json_column(ReturnVersion.id), json_column(ReturnVersion.withheld))
-                .where(in_json(ReturnVersion.id, ids_json),
-                       or_(ReturnVersion.withheld.is_(None), cast(ReturnVersion.withheld, Text) != "[]")))):
+        for vid, stored in zip(versions["id"], versions["withheld"]):
+            if stored == "[]" or stored == []:
+                continue
             stored = orjson.loads(stored) if isinstance(stored, str) else stored
             if stored is None:
                 unknown.add(vid)
