@@ -256,6 +256,30 @@ def filled(make_template):
     return factory
 
 
+@pytest.fixture
+def accepted_return(app, filled, create_user):
+    """accepted_return(values, country="KZ", period="2025", notes=None) -> the ReturnVersion, stored
+    through the same validate → store → submit → accept path as an upload."""
+    from portal.services.returns import workflow
+    from portal.services.returns.validate import validate_upload
+
+    staff = []
+
+    def factory(values: dict, country: str = "KZ", period: str = "2025", notes: dict | None = None):
+        if not staff:
+            staff.append(create_user("secretariat", email="reviewer@prr.example"))
+        data = filled(values, notes, country, period)
+        with app.test_request_context():
+            report, ident = validate_upload(data, None)
+            assert report.ok, [e.as_dict("en") for e in report.errors]
+            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
+            workflow.accept_return(version.return_, staff[0])
+        _db.session.commit()
+        return version
+
+    return factory
+
+
 def upload(client, data: bytes, mode: str = "check", filename: str = "return.xlsx"):
     from io import BytesIO
 

@@ -20,8 +20,6 @@ from sqlalchemy import select
 
 from portal.models import Country, Region, Return
 from portal.services import briefs as brief_service
-from portal.services.returns import workflow
-from portal.services.returns.validate import validate_upload
 from portal.services.templates import latest_template
 
 from .conftest import PASSWORD
@@ -64,16 +62,9 @@ def _truth() -> tuple[dict, list]:
 
 
 @pytest.fixture
-def dataset(app, db, filled, create_user, return_setup):
-    staff = create_user("secretariat", email="staff@prr.example")
+def dataset(app, db, accepted_return, return_setup):
     for (country, period), cells in DATA.items():
-        data = filled(cells, None, country, period)
-        with app.test_request_context():
-            report, ident = validate_upload(data, None)
-            assert report.ok, [e.as_dict("en") for e in report.errors]
-            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-            workflow.accept_return(version.return_, staff)
-        db.session.commit()
+        accepted_return(cells, country, period)
     truth, secrets = _truth()
     regions = {c.iso2: c.region.code for c in db.session.scalars(select(Country))}
     structure = Structure(latest_template(), regions, PERIODS, truth)

@@ -16,8 +16,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from portal.models import Brief, Country, Meeting, ReturnValue, ReturnVersion
-from portal.services.returns import workflow
-from portal.services.returns.validate import validate_upload
 from portal.services.spreadsheet_safety import TRIGGERS, safe_row, safe_text
 from portal.services.xlsx_stream import Workbook
 
@@ -115,19 +113,11 @@ def test_the_streaming_writer_writes_texts_as_shared_strings_and_numbers_as_numb
 # --- data: accepted KZ (20) and KG (7) returns, KZ's REP01 note the hostile text ---
 
 @pytest.fixture
-def accepted(app, db, filled, create_user):
-    staff = create_user("secretariat", email="staff@prr.example")
+def accepted(app, db, accepted_return):
     versions = {}
     for country, total in (("KZ", 20), ("KG", 7)):
-        data = filled({("REP01", "Women"): total, ("REP01", "Total"): total, ("REP01O", "Total"): total},
-                      notes={"REP01": "placeholder"}, country=country)
-        with app.test_request_context():
-            report, ident = validate_upload(data, None)
-            assert report.ok, [e.as_dict("en") for e in report.errors]
-            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-            workflow.accept_return(version.return_, staff)
-        db.session.commit()
-        versions[country] = version.id
+        versions[country] = accepted_return({("REP01", "Women"): total, ("REP01", "Total"): total,
+                                             ("REP01O", "Total"): total}, country, notes={"REP01": "placeholder"}).id
 
     def with_note(note: str) -> int:
         db.session.execute(update(ReturnValue).where(ReturnValue.version_id == versions["KZ"],

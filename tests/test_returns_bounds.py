@@ -15,7 +15,6 @@ from portal.models import Brief, BriefEdition, Meeting, ReturnVersion
 from portal.schemas.values import CellValueField
 from portal.services import templates as template_service
 from portal.services.errors import ServiceError
-from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
 
 from .conftest import upload
@@ -138,19 +137,12 @@ QUERY = "indicator=REP01&indicator=COM02&indicator=CAP05&period=2024&period=2025
 
 
 @pytest.fixture
-def maximal(app, db, filled, create_user):
+def maximal(app, db, accepted_return):
     """Accepted 2024 and 2025 returns with the largest allowed figures from six countries: the
     regional and council totals (up to 6·10⁹ persons, 6·10¹⁵ in money) exceed a single maximum."""
-    staff = create_user("secretariat", email="staff-bounds@prr.example")
     for period in ("2024", "2025"):
         for country in BIG_COUNTRIES:
-            data = filled(BIG, {"CAP05": "USD"}, country, period)
-            with app.test_request_context():
-                report, ident = validate_upload(data, None)
-                assert report.ok, [e.as_dict("en") for e in report.errors]
-                version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-                workflow.accept_return(version.return_, staff)
-            db.session.commit()
+            accepted_return(BIG, country, period, notes={"CAP05": "USD"})
 
 
 def _no_overflow(text: str) -> None:

@@ -7,8 +7,9 @@ from ...forms import LANGUAGE_CHOICES, new_password_fields
 from ...services.passwords import MAX_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def _email_field() -> EmailField:
+    """The e-mail address a person signs in with (sign-in and password reset)."""
+    return EmailField(
         _l("E-mail address"),
         validators=[
             DataRequired(message=_l("Enter your e-mail address.")),
@@ -16,6 +17,10 @@ class LoginForm(FlaskForm):
             Email(message=_l("Enter a valid e-mail address, such as name@example.org.")),
         ],
     )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -40,14 +45,7 @@ class PreferencesForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[
-            DataRequired(message=_l("Enter your e-mail address.")),
-            Length(max=254, message=_l("The e-mail address is too long (at most %(max)d characters).")),
-            Email(message=_l("Enter a valid e-mail address, such as name@example.org.")),
-        ],
-    )
+    email = _email_field()
 
 
 class ResetPasswordForm(FlaskForm):
