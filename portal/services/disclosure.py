@@ -35,9 +35,9 @@ import numpy as np
 from flask import current_app
 
 from ..models import STAFF_ROLES, Role
+from .returns.rules import ADDITIVE_UNITS, expand_refs, le_pairs
 
 Cell = tuple[str, str]                   # (indicator code, breakdown column)
-ADDITIVE_UNITS = ("count", "amount")
 MISSING_STATUSES = ("N/A", "N/AV")
 
 
@@ -105,8 +105,7 @@ def relations(template) -> list[Relation]:
                     cells = [(ind.code, c) for c in parts]
                     out.append(Relation([(ind.code, "Total")], cells, cells))
         elif rule.kind == "equal":
-            left, right = rule.params.get("left", []), rule.params.get("right", [])
-            for lhs, rhs in _expand(template, indicators, left, right):
+            for lhs, rhs in expand_refs(_columns(template), rule.params["left"], rule.params["right"]):
                 out.append(Relation(lhs, rhs, lhs + rhs))
     return out
 
@@ -114,33 +113,14 @@ def relations(template) -> list[Relation]:
 def bounds(template) -> list[tuple[list[Cell], list[Cell]]]:
     """The template's inequalities (rule ``le``), each as (left, right): sum(left) <= sum(right).
     A hidden cell squeezed between two equal visible bounds would be known."""
+    return [sides for rule in template.rules if rule.kind == "le"
+            for left, right in le_pairs(rule.params) for sides in expand_refs(_columns(template), left, right)]
+
+
+def _columns(template):
+    """An indicator's breakdown columns, by code (as the rule engine reads references)."""
     indicators = {ind.code: ind for ind in template.indicators}
-    out: list[tuple[list[Cell], list[Cell]]] = []
-    for rule in template.rules:
-        if rule.kind != "le":
-            continue
-        pairs = [tuple(p) for p in rule.params.get("pairs", [])]
-        chain = rule.params.get("chain", [])
-        pairs += [([a], [b]) for a, b in zip(chain, chain[1:])]
-        for left, right in pairs:
-            out.extend(_expand(template, indicators, list(left), list(right)))
-    return out
-
-
-def _expand(template, indicators, left: list[str], right: list[str]):
-    """References "CODE.Column" as cells; a bare "CODE" stands for each column the bare
-    references share (as in the rule engine)."""
-    bare = [r for r in left + right if "." not in r]
-    columns: list[str | None] = [None]
-    if bare:
-        shared = None
-        for ref in bare:
-            cols = template.columns(indicators[ref].breakdown) if ref in indicators else []
-            shared = [c for c in (cols if shared is None else shared) if c in cols]
-        columns = list(shared or [])
-    for column in columns:
-        resolve = lambda r: tuple(r.split(".", 1)) if "." in r else (r, column)  # noqa: E731
-        yield [resolve(r) for r in left], [resolve(r) for r in right]
+    return lambda code: template.columns(indicators[code].breakdown)
 
 
 def related_indicators(template, codes: Iterable[str]) -> set[str]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnValue, ReturnVersion
-from ..disclosure import SECRETARIAT, Audience
+from ..disclosure import Audience
 from .columns import fetch_columns, fetch_json, in_json, json_column
 from .hidden import hidden_rows
 from .selection import Selection
@@ -36,7 +36,6 @@ class Comparison:
     totals: pd.DataFrame          # one row per region (and the council) × period × indicator × column
     derived: pd.DataFrame         # derived shares per country × period
     missing: dict = field(default_factory=dict)  # period -> countries with no return version used
-    audience: Audience = SECRETARIAT               # whom the figures were disclosed for
 
     def records(self, *columns: str):
         """The rows as named tuples, column by column: itertuples() on string columns costs
@@ -287,6 +286,6 @@ def compare(selection: Selection, audience: Audience) -> Comparison:
         "cumulative_hidden": pick(flows & secret),
     })
     missing = {p: [c for c, has in zip(grid.countries, data["has"][:, upto.index(p)]) if not has] for p in selection.periods}
-    flags = {"value": value, "present": present, "conf": status == CONF, "est": status == EST, "hidden": hidden}
+    flags = {"value": value, "present": present, "est": status == EST, "hidden": hidden}
     return Comparison(selection, rows, totals(grid, chosen, flags, audience.small_cells),
-                      derived_shares(grid, chosen, value, hidden), missing, audience)
+                      derived_shares(grid, chosen, value, hidden), missing)

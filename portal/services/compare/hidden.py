@@ -3,7 +3,7 @@ per return version; this module finds the versions concerned and places the answ
 
 For an audience that sees everything it costs nothing. For everyone else without a small-cell
 threshold, each version stored since migration 0011 carries its answer (`withheld`, worked out
-when it was stored): one query reads the non-empty ones. For older versions, and with a
+when it was stored), read with the versions themselves. For older versions, and with a
 threshold, one query through the partial index ix_return_value_confidential finds the versions
 in use that hold a CONF cell (with a threshold every version is concerned), and a second reads those
 versions' cells of the chosen indicators and of every indicator tied to them by a relation (such
@@ -24,39 +24,35 @@ from .columns import fetch_columns, in_json, json_column
 
 
 def hidden_rows(grid, selection, versions: dict, ids_json: str, locate, audience) -> tuple[np.ndarray, np.ndarray]:
-    """Grid masks: cells hidden ("c"), and cells whose note is withheld."""
+    """Grid masks: cells hidden ("c"), and cells whose note is withheld. `versions` are the
+    comparison's versions in use, with their stored `withheld` unless the audience sees all."""
     n = len(grid.cell)
     hidden, withheld = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    if audience.sees_all or not versions["id"]:
-        return hidden, withheld
-    own = audience.own_countries
-    if own and not any(iso not in own for iso in versions["country"]):
+    if audience.sees_all:
         return hidden, withheld
     out_hidden: list[tuple] = []
-    if audience.small_cells:
-        unknown = None
-    else:
-        # Versions stored since migration 0011 carry their answer (read with the versions);
-        # the versions stored before (NULL) are worked out here.
-        unknown = set()
-        for vid, stored in zip(versions["id"], versions["withheld"]):
-            if stored == "[]" or stored == []:
-                continue
-            stored = orjson.loads(stored) if isinstance(stored, str) else stored
-            if stored is None:
-                unknown.add(vid)
-            else:
-                out_hidden.extend((vid, ind, col) for ind, col in stored)
-    outsiders = {vid: (iso, period) for vid, iso, period in zip(versions["id"], versions["country"], versions["period"])
-                 if iso not in own and (unknown is None or vid in unknown)}
-    if own:
-        countries = dict(zip(versions["id"], versions["country"]))
-        out_hidden = [t for t in out_hidden if countries.get(t[0]) not in own]
-    if outsiders:
-        out_hidden.extend(_worked_out(selection, outsiders, ids_json, audience))
+    unworked: dict[int, tuple[str, str]] = {}
+    for vid, iso, period, stored in zip(versions["id"], versions["country"], versions["period"], versions["withheld"]):
+        if audience.sees(iso):
+            continue
+        answer = None if audience.small_cells else _stored(stored)
+        if answer is None:
+            unworked[vid] = (iso, period)
+        else:
+            out_hidden.extend((vid, ind, col) for ind, col in answer)
+    if unworked:
+        out_hidden.extend(_worked_out(selection, unworked, ids_json, audience))
     if out_hidden:
         _place(grid, locate, out_hidden, hidden, withheld)
     return hidden, withheld
+
+
+def _stored(stored) -> list | None:
+    """A version's stored answer as read through json_column: a JSON text on SQLite, a list on
+    PostgreSQL; None for a version stored before migration 0011."""
+    if stored == "[]":
+        return []                # most versions: nothing to parse
+    return orjson.loads(stored) if isinstance(stored, str) else stored
 
 
 def _worked_out(selection, outsiders: dict, ids_json: str, audience) -> list[tuple]:

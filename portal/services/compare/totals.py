@@ -15,15 +15,16 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..returns.rules import ADDITIVE_UNITS
+
 COUNCIL = "council"
-ADDITIVE_UNITS = ("count", "amount")
 DERIVED = [
     {"id": "REP01_minors", "num": [("REP01", "Boys"), ("REP01", "Girls")], "den": [("REP01", "Total")]},
     {"id": "CHL_enrolled", "num": [("CHL02", "Total")], "den": [("CHL01", "Total")]},
     {"id": "PRS_convicted", "num": [("PRS04", "Total")], "den": [("PRS03", "Total")]},
 ]
 TOTAL_COLUMNS = ["group", "period", "indicator", "breakdown", "value", "contributors", "missing", "partial",
-                 "est", "suppressed", "additive", "conf"]
+                 "est", "suppressed", "additive"]
 
 
 @dataclass
@@ -70,7 +71,6 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray], small_c
     value = np.bincount(inverse, weights=np.where(known, flags["value"][rows], 0.0), minlength=size)
     contributors = count(present)
     cells = np.bincount(inverse, minlength=size)
-    conf = count(flags["conf"][rows] & present) > 0
     est = count(flags["est"][rows] & present) > 0
     absent = np.nonzero(~present)[0]
     absent = absent[np.argsort(inverse[absent], kind="stable")]  # rows run by country: lists come out sorted
@@ -89,7 +89,7 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray], small_c
         "group": label(groups, group_i), "period": label(grid.periods, period_i),
         "indicator": label([c for c, _b in grid.cells], cell_i), "breakdown": label([b for _c, b in grid.cells], cell_i),
         "value": value, "contributors": contributors, "missing": missing, "partial": contributors < cells,
-        "est": est, "suppressed": suppressed, "additive": True, "conf": conf,
+        "est": est, "suppressed": suppressed, "additive": True,
     })[TOTAL_COLUMNS]
 
 

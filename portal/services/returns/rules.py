@@ -11,6 +11,9 @@ from flask_babel import lazy_gettext as _l
 from .report import Issue, ParsedCell, ValidationReport
 
 
+ADDITIVE_UNITS = ("count", "amount")     # the units whose Total is the sum of its parts
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
@@ -46,16 +49,18 @@ class Values:
         return self.template.columns(self.indicators[code].breakdown)
 
 
-def _expand(values: Values, left: list[str], right: list[str]):
-    """Yield (left_refs, right_refs) with every reference resolved to CODE.Column."""
+def expand_refs(columns, left: list[str], right: list[str]):
+    """Yield (left_refs, right_refs) with every reference resolved to CODE.Column; a bare
+    "CODE" stands for each column the bare references share (`columns(code)` gives them).
+    Also used by disclosure control, which reads the same rules as relations."""
     per_cell = [r for r in left + right if "." not in r]
     if not per_cell:
         yield [tuple(r.split(".", 1)) for r in left], [tuple(r.split(".", 1)) for r in right]
         return
     shared = None
     for ref in per_cell:
-        cols = values.columns(ref)
-        shared = [c for c in (shared or cols) if c in cols]
+        cols = columns(ref)
+        shared = [c for c in (cols if shared is None else shared) if c in cols]
     for column in shared or []:
         resolve = lambda r: tuple(r.split(".", 1)) if "." in r else (r, column)  # noqa: E731
         yield [resolve(r) for r in left], [resolve(r) for r in right]
@@ -82,7 +87,7 @@ def _issue(rule, level, message, values: Values, ref, report: ValidationReport) 
 
 
 def check_breakdown_sum(rule, values: Values, report, previous=None) -> None:
-    units = rule.params.get("units", ["count", "amount"])
+    units = rule.params.get("units", ADDITIVE_UNITS)
     for ind in values.template.indicators:
         cols = values.columns(ind.code)
         if ind.unit not in units or "Total" not in cols:
@@ -110,7 +115,7 @@ def check_breakdown_sum(rule, values: Values, report, previous=None) -> None:
 
 def _compare(rule, values, report, pairs, equal: bool) -> None:
     for left, right in pairs:
-        for lrefs, rrefs in _expand(values, left, right):
+        for lrefs, rrefs in expand_refs(values.columns, left, right):
             lsum, rsum = _sum(values, lrefs), _sum(values, rrefs)
             if lsum is None or rsum is None:
                 continue
@@ -126,11 +131,15 @@ def check_equal(rule, values, report, previous=None) -> None:
     _compare(rule, values, report, [(rule.params["left"], rule.params["right"])], equal=True)
 
 
+def le_pairs(params: dict) -> list[tuple[list[str], list[str]]]:
+    """A `le` rule's (left, right) reference lists: its pairs, and each step of its chain."""
+    pairs = [(p[0], p[1]) for p in params.get("pairs", [])]
+    chain = params.get("chain", [])
+    return pairs + [([a], [b]) for a, b in zip(chain, chain[1:])]
+
+
 def check_le(rule, values, report, previous=None) -> None:
-    pairs = [(p[0], p[1]) for p in rule.params.get("pairs", [])]
-    chain = rule.params.get("chain", [])
-    pairs += [([a], [b]) for a, b in zip(chain, chain[1:])]
-    _compare(rule, values, report, pairs, equal=False)
+    _compare(rule, values, report, le_pairs(rule.params), equal=False)
 
 
 def check_blank_when_zero(rule, values, report, previous=None) -> None:
