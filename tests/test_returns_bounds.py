@@ -145,6 +145,13 @@ def maximal(app, db, accepted_return):
             accepted_return(BIG, country, period, notes={"CAP05": "USD"})
 
 
+def _workbook_numbers(data: bytes) -> list[float]:
+    """Every number in every sheet of a workbook."""
+    wb = load_workbook(BytesIO(data))
+    return [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+            if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
 def _no_overflow(text: str) -> None:
     """No "inf" or "nan" as a word in the text, nor in the SVG charts embedded as data URIs
     (decoded first: base64 could hold those letters by chance)."""
@@ -176,9 +183,7 @@ def test_comparison_page_api_and_exports_on_the_largest_values(client, login_as,
     _no_overflow(csv.get_data(as_text=True))
     xlsx = client.get(f"/compare/export.xlsx?{QUERY}")
     assert xlsx.status_code == 200
-    wb = load_workbook(BytesIO(xlsx.data))
-    numbers = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
-               if isinstance(v, (int, float))]
+    numbers = _workbook_numbers(xlsx.data)
     assert numbers and all(math.isfinite(v) for v in numbers)
     assert 6 * COUNT_MAX in numbers and 6 * AMOUNT_MAX in numbers   # the council totals, exactly
 
@@ -199,9 +204,7 @@ def test_brief_compile_on_the_largest_values(client, db, login_as, maximal):
     _no_overflow(page.get_data(as_text=True))
     xlsx = client.get(f"/meetings/briefs/{brief.id}.xlsx")
     assert xlsx.status_code == 200
-    wb = load_workbook(BytesIO(xlsx.data))
-    assert all(math.isfinite(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
-               if isinstance(v, (int, float)))
+    assert all(math.isfinite(v) for v in _workbook_numbers(xlsx.data))
     try:
         import weasyprint  # noqa: F401
     except OSError:
