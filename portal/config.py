@@ -21,6 +21,24 @@ MIN_SECRET_KEY_LENGTH = 32
 REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
 
 
+def _mail_from(env: dict) -> str:
+    """The sender of every e-mail: one address, checked here so that a bad value (a line break,
+    two addresses) stops the start-up instead of failing every message in the outbox."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    value = env.get("MAIL_FROM", "prr-portal@localhost")
+    message = EmailMessage(policy=SMTP)
+    try:
+        message["From"] = value
+        ok = len(message["From"].addresses) == 1
+    except (ValueError, IndexError, TypeError):
+        ok = False
+    if not ok:
+        raise ConfigError(f"MAIL_FROM must be one e-mail address (optionally with a name), not {value!r}")
+    return value
+
+
 class ConfigError(RuntimeError):
     """The configuration is unusable; the message says which setting and why."""
 
@@ -137,7 +155,7 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "MAIL_USE_TLS": _flag(env, "MAIL_USE_TLS", True),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
-        "MAIL_FROM": env.get("MAIL_FROM", "prr-portal@localhost"),
+        "MAIL_FROM": _mail_from(env),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
         # The scheduler's work (services/jobs): reminder days before a due date, days before a
         # meeting to compile a draft brief, backups kept.

@@ -1,6 +1,7 @@
 """Hostile and broken files for the upload tests and the benchmark (built in memory)."""
 from __future__ import annotations
 
+import warnings
 import zipfile
 from io import BytesIO
 
@@ -216,4 +217,27 @@ def duplicate_member(data: bytes, name: str = "xl/sharedStrings.xml", first: byt
         zf.writestr(name, first)
         for info in source.infolist():
             zf.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+def many_members(count: int = 10_000) -> bytes:
+    """A small workbook with `count` empty extra parts, one of them twice (the duplicate search
+    once walked the member list once per name)."""
+    out = BytesIO(workbook([b"<sheetData/>"]))
+    with zipfile.ZipFile(out, "a") as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # zipfile warns about the duplicate name
+        for i in range(count):
+            zf.writestr(f"x/{i}.xml", b"")
+        zf.writestr("x/0.xml", b"")
+    return out.getvalue()
+
+
+def mimetype_bomb(size_mb: int = 120) -> bytes:
+    """A `mimetype` part of `size_mb` MB of zeros (about 0.1 % of that on the wire): reading it
+    whole to look for "opendocument" would hold it all in memory."""
+    out = BytesIO(workbook([b"<sheetData/>"]))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("mimetype", "w") as member:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(size_mb):
+            member.write(chunk)
     return out.getvalue()

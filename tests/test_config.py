@@ -57,6 +57,9 @@ def test_production_uses_secure_cookies(tmp_path):
         ({"MAX_UPLOAD_MB": "0"}, "MAX_UPLOAD_MB must be at least 1"),
         ({"MAIL_USE_TLS": "maybe"}, "MAIL_USE_TLS must be true or false"),
         ({"DEFAULT_LOCALE": "fr"}, "DEFAULT_LOCALE must be one of en, ru"),
+        # a bad sender would fail every message in the outbox: refused at start-up instead
+        ({"MAIL_FROM": "portal@example.org\r\nBcc: spy@example.org"}, "MAIL_FROM must be one e-mail address"),
+        ({"MAIL_FROM": "a@example.org, b@example.org"}, "MAIL_FROM must be one e-mail address"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path, env, message):

@@ -42,6 +42,8 @@ CRAFTED = {
     "absolute member": (lambda: hostile.unsafe_member("/etc/cron.d/evil"), "unsafe name (/etc/cron.d/evil)"),
     "drive letter": (lambda: hostile.unsafe_member("C:/Windows/evil.xml"), "unsafe name (C:/Windows/evil.xml)"),
     "backslash": (lambda: hostile.unsafe_member("xl\\worksheets\\evil.xml"), "unsafe name"),
+    "10,000 parts and a duplicate": (lambda: hostile.many_members(10_000), "too many parts (10005)"),
+    "a mimetype part of 120 MB": (lambda: hostile.mimetype_bomb(120), "would unpack to"),
 }
 
 
@@ -88,6 +90,19 @@ def test_crafted_workbooks_are_refused_quickly(app, kind):
     with pytest.raises(guard.UploadRejected):
         guard.check_upload(data)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_huge_part_is_refused_without_reading_it(app):
+    """The guard looks at the first bytes of `mimetype` only: a 120 MB part costs no memory."""
+    import tracemalloc
+
+    data = hostile.mimetype_bomb(120)
+    tracemalloc.start()
+    with pytest.raises(guard.UploadRejected):
+        guard.check_upload(data)
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 10 * 1024 * 1024, peak
 
 
 def test_limits_leave_a_real_return_far_below(app, filled):

@@ -17,6 +17,7 @@ from ...schemas.values import CellValue
 from ...models import STAFF_ROLES, Brief, Country, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
 from .. import notifications, outbox, periods
 from ..returns.report import ParsedCell, ValidationReport
+from ..errors import Conflict
 from ..returns.rules import apply_rules
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,12 @@ def brief_drafts(now: datetime) -> str:
             continue
         if brief.editions and brief.latest.compiled_at >= brief.updated_at:
             continue
-        edition = briefs.compile_brief(brief, None)
+        try:
+            with db.session.begin_nested():
+                edition = briefs.compile_brief(brief, None)
+        except Conflict:
+            log.info("brief drafts: brief %s was being compiled by someone else; skipped", brief.id)
+            continue
         compiled.append(f"{brief.id}/{edition.number}")
         for user in _staff():
             notifications.notify(user, "brief.draft", {"edition": edition.number, "title": brief.title,

@@ -11,6 +11,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -87,6 +88,12 @@ def _parse_xml(raw: bytes, what: str):
         raise UploadRejected(_l("The workbook contains unsafe XML (%(part)s) and was refused.", part=what)) from None
     except SafeET.ParseError:
         raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=what)) from None
+
+
+def _head(zf: zipfile.ZipFile, name: str, size: int = 100) -> bytes:
+    """The first bytes of a member, without inflating the rest of it."""
+    with zf.open(name) as member:
+        return member.read(size)
 
 
 def _unsafe_name(info: zipfile.ZipInfo) -> bool:
@@ -184,6 +191,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise UploadRejected(_l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")) from None
     with zf:
+        if len(infos) > MAX_MEMBERS:     # first: every check below walks the member list
+            raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
         unsafe = next((i for i in infos if _unsafe_name(i)), None)
         if unsafe is not None:
             raise UploadRejected(_l(
@@ -192,9 +201,9 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
                 name=unsafe.orig_filename.replace("\0", "\\0")[:80]))
         names = {i.filename for i in infos}
         if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
-            twice = next(n for n in names if sum(i.filename == n for i in infos) > 1)
+            twice = next(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
             raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
+        if "mimetype" in names and b"opendocument" in _head(zf, "mimetype"):
             raise UploadRejected(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx)."))
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRejected(_l("This zip archive is not an Excel workbook (.xlsx)."))
@@ -214,8 +223,6 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         sheets, shared_strings = _sheet_parts(zf)
         if len(sheets) > MAX_SHEETS:
             raise UploadRejected(_l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS))
-        if len(infos) > MAX_MEMBERS:
-            raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
         sizes = {i.filename: i.file_size for i in infos}
         for name, part in sheets.items():
             if sizes.get(part, 0) > MAX_SHEET_BYTES:
