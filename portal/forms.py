@@ -41,6 +41,11 @@ def new_password_fields():
     return password, confirm
 
 
+class NewPasswordForm(FlaskForm):
+    """A new password, twice: an administrator's reset and the reset by e-mail."""
+    new_password, confirm = new_password_fields()
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()

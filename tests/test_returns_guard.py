@@ -42,7 +42,8 @@ CRAFTED = {
     "absolute member": (lambda: hostile.unsafe_member("/etc/cron.d/evil"), "unsafe name (/etc/cron.d/evil)"),
     "drive letter": (lambda: hostile.unsafe_member("C:/Windows/evil.xml"), "unsafe name (C:/Windows/evil.xml)"),
     "backslash": (lambda: hostile.unsafe_member("xl\\worksheets\\evil.xml"), "unsafe name"),
-    "10,000 parts and a duplicate": (lambda: hostile.many_members(10_000), "too many parts (10005)"),
+    # the duplicate is found in one pass (it was one pass per name: 1.5 s here, minutes at 10 MB)
+    "10,000 parts and a duplicate": (lambda: hostile.many_members(10_000), "damaged (x/0.xml cannot be read)"),
     "a mimetype part of 120 MB": (lambda: hostile.mimetype_bomb(120), "would unpack to"),
 }
 

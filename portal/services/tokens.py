@@ -20,7 +20,7 @@ def _digest(token: str) -> str:
 
 
 def issue_token(email: str, password: str, ip_address: str | None = None) -> str:
-    """Raises auth.LoginRefused (401/403/429) like the sign-in form."""
+    """Raises auth.LoginRefused (401 or 429) like the sign-in form."""
     user = authenticate(email, password, ip_address)
     token = secrets.token_urlsafe(32)
     record = ApiToken(user=user, token_hash=_digest(token), session_generation=user.session_generation)

@@ -34,6 +34,3 @@ class NewUserForm(UserForm):
     )
     new_password, confirm = new_password_fields()
 
-
-class ResetPasswordForm(FlaskForm):
-    new_password, confirm = new_password_fields()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ...errors import abort_with
 from ...extensions import db
-from ...forms import ROLE_LABELS, ConfirmForm, apply_service_error
+from ...forms import ROLE_LABELS, ConfirmForm, NewPasswordForm, apply_service_error
 from ...i18n import current_language
 from ...models import Country, Role, User
 from ...security import roles_required
@@ -14,7 +14,7 @@ from ...services import audit
 from ...services import users as user_service
 from ...services.errors import ServiceError
 from . import bp
-from .forms import NewUserForm, ResetPasswordForm, UserForm
+from .forms import NewUserForm, UserForm
 
 AUDIT_PAGE_SIZE = 50
 
@@ -97,7 +97,7 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(formdata=None),
+        "admin/user_form.html", form=form, user=user, reset_form=NewPasswordForm(formdata=None),
         confirm_form=ConfirmForm(),
     ), status
 
@@ -105,7 +105,7 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
     user = _get_user(user_id)
-    form = ResetPasswordForm()
+    form = NewPasswordForm()
     if form.validate_on_submit():
         user_service.set_password(user, form.new_password.data, actor=current_user,
                                   ip_address=request.remote_addr)

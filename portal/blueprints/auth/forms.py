@@ -47,6 +47,3 @@ class PreferencesForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
 
-
-class ResetPasswordForm(FlaskForm):
-    new_password, confirm = new_password_fields()

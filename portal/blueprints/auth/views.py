@@ -6,15 +6,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ...extensions import db
 from ...errors import abort_with
-from ...forms import ConfirmForm, LanguageForm
+from ...forms import ConfirmForm, LanguageForm, NewPasswordForm
 from ...security import safe_next
 from ...services import auth as auth_service
 from ...services import password_reset
 from ...services import users as user_service
 from ...services.errors import ServiceError
 from . import bp
-from .forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm,
-                    ResetPasswordForm)
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -150,7 +149,7 @@ def forgot_password():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    form = ResetPasswordForm()
+    form = NewPasswordForm()
     if password_reset.user_for_token(token) is None:
         return render_template("auth/reset.html", form=None,
                                error=str(password_reset.INVALID)), 400

@@ -191,8 +191,6 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise UploadRejected(_l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")) from None
     with zf:
-        if len(infos) > MAX_MEMBERS:     # first: every check below walks the member list
-            raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
         unsafe = next((i for i in infos if _unsafe_name(i)), None)
         if unsafe is not None:
             raise UploadRejected(_l(
@@ -223,6 +221,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         sheets, shared_strings = _sheet_parts(zf)
         if len(sheets) > MAX_SHEETS:
             raise UploadRejected(_l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS))
+        if len(infos) > MAX_MEMBERS:
+            raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
         sizes = {i.filename: i.file_size for i in infos}
         for name, part in sheets.items():
             if sizes.get(part, 0) > MAX_SHEET_BYTES:
