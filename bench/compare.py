@@ -127,7 +127,7 @@ def seed_only(tmp: str, url: str | None = None) -> None:
     from portal import models
     from portal.extensions import db
     from portal.services import seed as seed_service
-    from portal.services.templates import get_template
+    from portal.services.returns.template_versions import get_template
 
     app = _app(tmp, url)
     with app.app_context():
@@ -149,12 +149,12 @@ def main(runs: int, url: str | None = None) -> None:
 
     from portal import models
     from portal.extensions import db
-    from portal.services import briefs
-    from portal.services.brief_output import edition_pdf, to_xlsx
+    from portal.services.meetings import briefs
+    from portal.services.meetings.brief_output import edition_pdf, to_xlsx
     from portal.services.compare.aggregate import compare
     from portal.services.disclosure import SECRETARIAT, council
     from portal.services.compare.selection import make_selection
-    from portal.services.users import create_user
+    from portal.services.accounts.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, __file__, "--seed-only", tmp] + (["--url", url] if url else []), check=True)

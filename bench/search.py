@@ -120,7 +120,7 @@ def run(url: str, label: str, n_docs: int, n_queries: int) -> None:
     from portal import create_app
     from portal.extensions import db
     from portal.services import seed as seed_service
-    from portal.services.users import create_user
+    from portal.services.accounts.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",

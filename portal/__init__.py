@@ -9,9 +9,10 @@ from flask import Flask
 from . import errors, i18n, login, security
 from .config import ConfigError, load_config
 from .extensions import babel, csrf, db, migrate
-from .json import OrjsonProvider
+from .json_provider import OrjsonProvider
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -19,7 +20,6 @@ __all__ = ["ConfigError", "create_app"]
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
     app.json = OrjsonProvider(app)
@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+    migrate.init_app(app, db, directory=str(HERE / "migrations"), compare_type=True,
                      include_object=models.library.include_object)
     csrf.init_app(app)
     i18n.init_app(app, babel)

@@ -4,19 +4,21 @@ Commands call the same services as the web views and commit once at the end.
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask.cli import AppGroup
 
 from .extensions import db
 from .models import ROLE_VALUES
 from .services import seed as seed_service
-from .services import users as user_service
+from .services.accounts import users as user_service
 from .services.errors import ServiceError
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
 
-def fail(error) -> None:
+def fail(error) -> NoReturn:
     """Roll back and stop the command with the reason (a ServiceError, or a plain message)."""
     db.session.rollback()
     where = f" ({error.field})" if getattr(error, "field", None) else ""

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from .cli import fail as _fail
 from .extensions import db
-from .services import periods as period_service
+from .services.returns import periods as period_service
 from .services.errors import ServiceError
 from .services.returns import workflow
 from .services.returns.export import export_period

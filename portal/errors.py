@@ -4,12 +4,15 @@ Any error rolls the session back first, so nothing half-written is ever committe
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .services.errors import ServiceError
 
 TITLES = {
     400: _l("Bad request"),
@@ -67,6 +70,11 @@ def handle_http_exception(error: HTTPException):
     return render_error(status, message)
 
 
+def handle_service_error(error: ServiceError):
+    """A service's refusal that no view caught: its status and message, as a page or JSON."""
+    return render_error(error.status, error.message)
+
+
 def handle_csrf_error(error: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
@@ -81,13 +89,14 @@ def handle_unexpected(error: Exception):
 
 
 def init_app(app) -> None:
+    app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
 
 
-def abort_with(status: int, message) -> None:
+def abort_with(status: int, message) -> NoReturn:
     """Abort with `status` and a specific message for the user (page or JSON)."""
     from werkzeug.exceptions import default_exceptions
 

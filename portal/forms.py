@@ -5,7 +5,7 @@ from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 

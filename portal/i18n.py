@@ -30,7 +30,7 @@ def init_app(app, babel) -> None:
 
     @app.context_processor
     def inject_language():
-        from .services.notifications import unread_count
+        from .services.notices.notifications import unread_count
 
         unread = unread_count(current_user) if current_user and current_user.is_authenticated else 0
         return {"current_language": current_language(), "unread_notices": unread}

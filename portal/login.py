@@ -80,7 +80,7 @@ def init_app(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         if not is_api_path(request.path) or not header.startswith("Bearer "):
             return None
-        from .services.tokens import user_for_token
+        from .services.accounts.tokens import user_for_token
 
         user = user_for_token(header[len("Bearer "):].strip())
         if user is not None:

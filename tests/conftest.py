@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.extensions import db as _db
 from portal.services import seed as seed_service
-from portal.services import users as user_service
+from portal.services.accounts import users as user_service
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DATABASE_URLS = [

@@ -116,7 +116,7 @@ def world(database_url, tmp_path_factory):
     from portal.models import Brief, CaseStudy, Country, Meeting, ReportingPeriod, Return, User
     from portal.services import seed as seed_service
     from portal.services.library import attachments, items
-    from portal.services.meetings import add_document
+    from portal.services.meetings.meetings import add_document
     from portal.services.returns import pending, workflow
     from portal.services.returns.fill import fill_template
     from portal.services.returns.template_xlsx import build_template

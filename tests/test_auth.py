@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, User
 from portal.models.types import utcnow
-from portal.services import auth as auth_service
+from portal.services.accounts import auth as auth_service
 
 BAD_CREDENTIALS = "The e-mail address or password is not correct."
 

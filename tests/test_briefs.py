@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting
-from portal.services import briefs as brief_service
+from portal.services.meetings import briefs as brief_service
 from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
 

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from portal.models import AuditEvent, User
-from portal.services.passwords import verify_password
+from portal.services.accounts.passwords import verify_password
 
 
 def test_create_list_set_password_deactivate(runner, db, reference_data):

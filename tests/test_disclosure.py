@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.models import Country, Region, Return
-from portal.services import briefs as brief_service
-from portal.services.templates import latest_template
+from portal.services.meetings import briefs as brief_service
+from portal.services.returns.template_versions import latest_template
 
 from .conftest import PASSWORD
 from .disclosure_check import Structure, number

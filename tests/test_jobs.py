@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from portal.models import (BriefEdition, Country, JobRun, Meeting, Notification, OutboxMessage, ReportingPeriod,
                            Return, ReturnValue, ReturnVersion)
-from portal.services import briefs as brief_service
-from portal.services import notifications
-from portal.services.jobs import runner, work
+from portal.services.meetings import briefs as brief_service
+from portal.services.notices import notifications
+from portal.services.jobs import runner
+from portal.services.jobs import tasks
 from portal.services.jobs.registry import JOBS
 from portal.services.jobs.runner import Job, daily
 
@@ -55,14 +56,14 @@ def people(db, return_setup, create_user):
 def test_reminders_and_overdue_notices_reach_the_right_people_once(db, people):
     kz, kg, tj, sec = people["kz"], people["kg"], people["tj"], people["secretariat"]
     for day in ("2026-03-10", "2026-03-17", "2026-03-17", "2026-03-18", "2026-03-24", "2026-03-30"):
-        work.reminders(at(f"{day}T06:00"))
+        tasks.reminders(at(f"{day}T06:00"))
         db.session.commit()
     due = _notices(db, kind="reminder.due")
     assert sorted((n.user_id, n.params["days"]) for n in due) == sorted(
         [(kz.id, 14), (kg.id, 14), (kz.id, 7), (kg.id, 7), (kz.id, 1), (kg.id, 1)])
     assert not _notices(db, tj) and not _notices(db, people["delegate"])       # TJ submitted; delegates not asked
     for day in ("2026-04-01", "2026-04-02", "2026-04-08"):
-        work.reminders(at(f"{day}T06:00"))
+        tasks.reminders(at(f"{day}T06:00"))
         db.session.commit()
     assert len(_notices(db, kz, "reminder.overdue")) == 2                         # week 0 and week 1
     digests = _notices(db, sec, "digest.overdue")
@@ -81,13 +82,13 @@ def test_reminders_skip_periods_without_due_date_and_people_without_email(db, pe
     period.due_date = None
     db.session.commit()
     with caplog.at_level("INFO"):
-        assert work.reminders(at("2026-03-24T06:00")) == "0 notices"
+        assert tasks.reminders(at("2026-03-24T06:00")) == "0 notices"
     assert "period 2025 has no due date; skipped" in caplog.text
     period.due_date = date(2026, 3, 31)
     people["kz"].email = ""
     db.session.commit()
     with caplog.at_level("INFO"):
-        work.reminders(at("2026-03-24T06:00"))
+        tasks.reminders(at("2026-03-24T06:00"))
         db.session.commit()
     assert _notices(db, people["kz"], "reminder.due")                             # the notice, in the portal
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.user_id == people["kz"].id)) is None
@@ -111,14 +112,14 @@ def test_periods_open_and_close_at_their_dates(db, return_setup, create_user):
                              is_open=False, template=template)
     db.session.add(period)
     db.session.commit()
-    assert "2026" not in work.open_and_close_periods(at("2026-12-31T00:05"))
-    assert work.open_and_close_periods(at("2027-01-01T00:05")) == "opened 2026"
+    assert "2026" not in tasks.open_and_close_periods(at("2026-12-31T00:05"))
+    assert tasks.open_and_close_periods(at("2027-01-01T00:05")) == "opened 2026"
     assert period.is_open and period.opened_at is not None
-    assert work.open_and_close_periods(at("2027-06-30T00:05")) == "closed 2026"
+    assert tasks.open_and_close_periods(at("2027-06-30T00:05")) == "closed 2026"
     assert not period.is_open
     period.is_open = True                       # the secretariat re-opens it by hand
     db.session.commit()
-    assert work.open_and_close_periods(at("2027-07-01T00:05")) == "no change" and period.is_open
+    assert tasks.open_and_close_periods(at("2027-07-01T00:05")) == "no change" and period.is_open
 
 
 def test_draft_briefs_before_meetings(db, return_setup, create_user, caplog):
@@ -131,12 +132,12 @@ def test_draft_briefs_before_meetings(db, return_setup, create_user, caplog):
         brief_service.save_brief(None, meeting, title=f"Brief {meeting.place}", period="2025", indicators=["REP01"],
                                  countries=[], charts=[], sections=[], actor=None)
     db.session.commit()
-    assert work.brief_drafts(at("2026-12-01T05:00")) == "nothing to compile"   # 9 days before: not yet
+    assert tasks.brief_drafts(at("2026-12-01T05:00")) == "nothing to compile"   # 9 days before: not yet
     with caplog.at_level("INFO"):
-        assert work.brief_drafts(at("2026-12-03T05:00")).startswith("compiled")
+        assert tasks.brief_drafts(at("2026-12-03T05:00")).startswith("compiled")
     assert f"meeting {past.id} is in the past" in caplog.text
     db.session.commit()
-    assert work.brief_drafts(at("2026-12-04T05:00")) == "nothing to compile"   # unchanged since
+    assert tasks.brief_drafts(at("2026-12-04T05:00")) == "nothing to compile"   # unchanged since
     editions = list(db.session.scalars(select(BriefEdition)))
     assert [e.brief.meeting_id for e in editions] == [upcoming.id]
     assert [n.params["edition"] for n in _notices(db, sec, "brief.draft")] == [1]
@@ -184,11 +185,11 @@ def _accepted(db, country: str, values: dict, period: str = "2025"):
 
 
 def test_quality_sweep_flags_returns_failing_current_rules(db, people):
-    assert work.quality_sweep(at("2026-03-24T03:30")) == "all accepted returns pass"
+    assert tasks.quality_sweep(at("2026-03-24T03:30")) == "all accepted returns pass"
     parts = {("REP01", "Men"): 4, ("REP01", "Women"): 1, ("REP01", "Boys"): 3, ("REP01", "Girls"): 4}
     _accepted(db, "KZ", {**parts, ("REP01", "Total"): 99, ("REP01O", "Total"): 99})   # parts add up to 12
     _accepted(db, "UZ", {**parts, ("REP01", "Total"): 12, ("REP01O", "Total"): 12})
-    assert work.quality_sweep(at("2026-03-30T03:30")) == "1 flagged: KZ 2025 v1"
+    assert tasks.quality_sweep(at("2026-03-30T03:30")) == "1 flagged: KZ 2025 v1"
     db.session.commit()
     [notice] = _notices(db, people["secretariat"], "quality.flag")
     assert notice.params == {"count": 1, "list": "KZ 2025 v1"}

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup
 
-from portal.json import OrjsonProvider
+from portal.json_provider import OrjsonProvider
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, LoginThrottle
-from portal.services import auth as auth_service
+from portal.services.accounts import auth as auth_service
 
 from .conftest import PASSWORD, base_config, run_concurrently
 
@@ -74,7 +74,7 @@ WORKER = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     from portal import create_app
     from portal.extensions import db
-    from portal.services import auth
+    from portal.services.accounts import auth
     config, email, go = json.loads(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     app = create_app(config)
     with app.app_context(), app.test_request_context():

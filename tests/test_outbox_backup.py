@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import delete, func, select, text
 
 from portal.models import CaseStudy, LibraryRevision, OutboxMessage, Return, SearchDoc, User
-from portal.services import notifications, outbox
+from portal.services.notices import notifications
+from portal.services.notices import outbox
 from portal.services.jobs import backup
 
 from .conftest import upload

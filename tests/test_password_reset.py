@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from portal.models import AuditEvent, OutboxMessage
 from portal.models.types import utcnow
-from portal.services import outbox, password_reset
+from portal.services.notices import outbox
+from portal.services.accounts import password_reset
 
 from .conftest import PASSWORD
 from .test_outbox_backup import smtp  # noqa: F401  (the real SMTP server fixture)
@@ -181,7 +182,7 @@ def test_forged_tampered_or_stale_links_are_refused(app, client, db, create_user
 
 
 def _admin_reset(app, db, user):
-    from portal.services import users
+    from portal.services.accounts import users
 
     users.set_password(user, "set-by-an-admin-1")
     db.session.commit()

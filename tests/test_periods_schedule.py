@@ -7,7 +7,7 @@ import flask_migrate
 from sqlalchemy import select, text
 
 from portal.models import AuditEvent, ReportingPeriod, User
-from portal.services import periods as period_service
+from portal.services.returns import periods as period_service
 from portal.services.jobs import runner, scheduler
 from portal.services.jobs.registry import JOBS
 

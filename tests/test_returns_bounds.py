@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting, ReturnVersion
 from portal.schemas.values import CellValueField
-from portal.services import templates as template_service
+from portal.services.returns import template_versions as template_service
 from portal.services.errors import ServiceError
 from portal.services.returns.validate import validate_upload
 
 from .conftest import upload
 
-V1 = Path(__file__).resolve().parent.parent / "seed" / "templates" / "prr-return-v1.yaml"
+V1 = Path(__file__).resolve().parent.parent / "portal" / "seed" / "templates" / "prr-return-v1.yaml"
 COUNT_MAX = 10**9
 AMOUNT_MAX = 10**15
 
@@ -229,7 +229,7 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
     from datetime import datetime, timezone
 
     from portal.models import Country, ReportingPeriod, Return, ReturnValue
-    from portal.services.jobs import work
+    from portal.services.jobs import tasks
 
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
     for iso2, total in (("KZ", 1e308), ("KG", 12.0)):
@@ -243,7 +243,7 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
                            ReturnValue(indicator="REP01O", breakdown="Total", number=total)]
         db.session.add(version)
     db.session.commit()
-    assert work.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"
+    assert tasks.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"
 
 
 def test_the_excel_template_checks_the_maxima_and_note_length(make_template):

@@ -7,14 +7,14 @@ import yaml
 from sqlalchemy import select
 
 from portal.models import ReportingPeriod, ReturnTemplate, ReturnValue
-from portal.services import periods as period_service
-from portal.services import templates as template_service
+from portal.services.returns import periods as period_service
+from portal.services.returns import template_versions as template_service
 from portal.services.errors import ServiceError
 from portal.services.returns.fill import fill_template
 
 from .conftest import upload
 
-V1 = Path(__file__).resolve().parent.parent / "seed" / "templates" / "prr-return-v1.yaml"
+V1 = Path(__file__).resolve().parent.parent / "portal" / "seed" / "templates" / "prr-return-v1.yaml"
 
 
 @pytest.fixture

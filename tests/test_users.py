@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, User
-from portal.services import users as user_service
+from portal.services.accounts import users as user_service
 from portal.services.errors import Conflict, ServiceError
-from portal.services.passwords import hash_password, verify_password
+from portal.services.accounts.passwords import hash_password, verify_password
 
 
 def _make(**kw):

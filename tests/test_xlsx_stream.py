@@ -7,7 +7,7 @@ import numpy as np
 from markupsafe import Markup
 from openpyxl import load_workbook
 
-from portal.services.xlsx_stream import Workbook, column_letter
+from portal.services.xlsx.stream import Workbook, column_letter
 
 
 def _book() -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Country, Region, Role, User
 from . import audit
-from . import users as user_service
+from .accounts import users as user_service
 
 
 @dataclass

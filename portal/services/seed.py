@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Country, Region, ReportingPeriod
-from . import meetings as meeting_service
-from . import periods as period_service
-from . import templates as template_service
-from . import users as user_service
+from .meetings import meetings as meeting_service
+from .returns import periods as period_service
+from .returns import template_versions as template_service
+from .accounts import users as user_service
 from .library.seed import load_library
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
 
 
 @dataclass
@@ -150,7 +150,7 @@ def load_demo_returns(seed_dir: Path = SEED_DIR, report: SeedReport | None = Non
 def load_demo_briefs(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) -> SeedReport:
     """Compose and compile the demo briefs that do not exist yet."""
     from ..models import Brief, Meeting
-    from . import briefs as brief_service
+    from .meetings import briefs as brief_service
 
     report = report or SeedReport()
     for b in _load_yaml(seed_dir / "demo" / "briefs.yaml")["briefs"]:

@@ -11,7 +11,7 @@ from ...i18n import current_language
 from ...models import Country, Role, User
 from ...security import roles_required
 from ...services import audit
-from ...services import users as user_service
+from ...services.accounts import users as user_service
 from ...services.errors import ServiceError
 from . import bp
 from .forms import NewUserForm, UserForm

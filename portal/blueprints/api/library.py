@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 
 from ...models import ActionPlan, CaseStudy
-from ...services import markdown
+from ...services import rich_text
 from ...services.errors import ServiceError
 from ...services.library import items, plans, search
 from . import bp
@@ -24,7 +24,7 @@ def _case_json(c: CaseStudy, full: bool = False) -> dict:
             "updated_at": c.updated_at.isoformat()}
     if full:
         data.update({name: getattr(c, name) for name in ("body", "results", "lessons", "sources")})
-        data["body_html"] = str(markdown.render(c.body))
+        data["body_html"] = str(rich_text.render(c.body))
         data["translations"] = [t.id for t in items.translations(c)]
         data["files"] = [{"id": f.id, "title": f.title, "kind": f.kind, "size": f.size} for f in c.attachments]
     return data

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 
 from ...errors import abort_with
 from ...models import STAFF_ROLES
-from ...services import brief_output
-from ...services import briefs as brief_service
-from ...services import meetings as meeting_service
+from ...services.meetings import brief_output
+from ...services.meetings import briefs as brief_service
+from ...services.meetings import meetings as meeting_service
 from ...services.errors import ServiceError
 from . import bp
 

@@ -11,10 +11,11 @@ from ...errors import abort_with
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return
 from ...schemas.api import ReturnReason, TokenRequest
-from ...services import periods as period_service
-from ...services import disclosure, tokens
+from ...services.returns import periods as period_service
+from ...services import disclosure
+from ...services.accounts import tokens
 from ...services.disclosure import audience_for
-from ...services.auth import LoginRefused
+from ...services.accounts.auth import LoginRefused
 from ...services.errors import ServiceError
 from ...services.returns import access, workflow
 from ...services.returns.template_xlsx import TemplateRequestError, template_for

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, Length
 
 from ...forms import LANGUAGE_CHOICES, new_password_fields
-from ...services.passwords import MAX_PASSWORD_LENGTH
+from ...services.accounts.passwords import MAX_PASSWORD_LENGTH
 
 
 def _email_field() -> EmailField:

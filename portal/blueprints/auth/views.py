@@ -8,9 +8,9 @@ from ...extensions import db
 from ...errors import abort_with
 from ...forms import ConfirmForm, LanguageForm, NewPasswordForm
 from ...security import safe_next
-from ...services import auth as auth_service
-from ...services import password_reset
-from ...services import users as user_service
+from ...services.accounts import auth as auth_service
+from ...services.accounts import password_reset
+from ...services.accounts import users as user_service
 from ...services.errors import ServiceError
 from . import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm

@@ -15,7 +15,7 @@ from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
-from ...services.templates import latest_template
+from ...services.returns.template_versions import latest_template
 from . import bp
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ...extensions import db
 from ...forms import ConfirmForm
 from ...services import dashboard
-from ...services import notifications as notices
+from ...services.notices import notifications as notices
 from . import bp
 
 

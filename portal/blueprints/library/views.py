@@ -10,7 +10,7 @@ from ...extensions import db
 from ...forms import choices
 from ...i18n import current_language
 from ...models import CaseStudy, Country, Region
-from ...services import markdown
+from ...services import rich_text
 from ...services.errors import ServiceError
 from ...services.files import MIME
 from ...services.library import access, attachments, items, search
@@ -50,7 +50,7 @@ def _case(item_id: int) -> CaseStudy:
 @bp.route("/case-studies/<int:item_id>")
 def case_study(item_id: int):
     item = _case(item_id)
-    texts = {name: markdown.render(getattr(item, name)) for name in ("body", "results", "lessons")}
+    texts = {name: rich_text.render(getattr(item, name)) for name in ("body", "results", "lessons")}
     return render_template("library/case_study.html", item=item, texts=texts,
                            can_edit=access.can_edit(current_user, item), can_review=access.can_review(current_user),
                            can_submit=access.can_submit(current_user, item),

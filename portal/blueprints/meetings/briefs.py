@@ -12,11 +12,11 @@ from ...forms import ConfirmForm, apply_service_error, choices
 from ...i18n import current_language
 from ...models import Country, Region, ReportingPeriod
 from ...security import roles_required
-from ...services import brief_output
-from ...services import briefs as brief_service
+from ...services.meetings import brief_output
+from ...services.meetings import briefs as brief_service
 from ...services.errors import ServiceError
 from ...services.library import items as library_items
-from ...services.templates import latest_template
+from ...services.returns.template_versions import latest_template
 from . import bp
 from .forms import BriefForm
 from .views import STAFF, _meeting_or_404

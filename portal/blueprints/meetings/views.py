@@ -12,8 +12,8 @@ from ...forms import apply_service_error, choices
 from ...i18n import current_language
 from ...models import STAFF_ROLES, Country, MeetingDocument
 from ...security import roles_required
-from ...services import markdown
-from ...services import meetings as meeting_service
+from ...services import rich_text
+from ...services.meetings import meetings as meeting_service
 from ...services.errors import ServiceError
 from ...services.files import MIME
 from . import bp
@@ -39,7 +39,7 @@ def index():
 @login_required
 def detail(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
-    return render_template("meetings/detail.html", meeting=meeting, description=markdown.render(meeting.description),
+    return render_template("meetings/detail.html", meeting=meeting, description=rich_text.render(meeting.description),
                            document_form=DocumentForm(formdata=None), staff=current_user.role in STAFF)
 
 

@@ -9,7 +9,7 @@ from ...extensions import db
 from ...forms import choices
 from ...i18n import current_language
 from ...models import ActionPlan, Country, PlanMeasure
-from ...services import markdown
+from ...services import rich_text
 from ...services.errors import ServiceError
 from ...services.library import access, items, plans
 from ..library.forms import FileForm, ReviewForm
@@ -42,7 +42,7 @@ def coverage():
 def plan(plan_id: int):
     item = _plan(plan_id)
     return render_template("plans/plan.html", item=item, progress=plans.progress(item),
-                           objectives=markdown.render(item.objectives), can_edit=access.can_edit(current_user, item),
+                           objectives=rich_text.render(item.objectives), can_edit=access.can_edit(current_user, item),
                            can_report=access.is_editor(current_user, item), can_review=access.can_review(current_user),
                            can_submit=access.can_submit(current_user, item),
                            history=items.history(item) if access.is_editor(current_user, item) else [], update_form=UpdateForm(formdata=None),

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...forms import ConfirmForm
 from ...i18n import current_language
 from ...models import Country, Return, ReturnVersion
-from ...services import periods as period_service
+from ...services.returns import periods as period_service
 from ...services import disclosure
 from ...services.disclosure import audience_for
 from ...services.errors import ServiceError

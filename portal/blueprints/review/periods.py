@@ -6,7 +6,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...forms import apply_service_error
 from ...models import ReportingPeriod
-from ...services import periods as period_service
+from ...services.returns import periods as period_service
 from ...services.errors import ServiceError
 from . import bp
 from .forms import PeriodForm

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
-from ..spreadsheet_safety import safe_row
-from ..xlsx_stream import Workbook
+from ..xlsx.safety import safe_row
+from ..xlsx.stream import Workbook
 from .aggregate import Comparison, positions
 from .present import layouts
 

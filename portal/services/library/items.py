@@ -11,7 +11,8 @@ from ...extensions import db
 from ...models import CaseStudy, Country, LibraryRevision, Role, User
 from ...models.library import ACTORS, LANGUAGES, LIBRARY_MODELS, TARGET_GROUPS, THEMES, VISIBILITY
 from ...models.types import utcnow
-from .. import audit, notifications
+from .. import audit
+from ..notices import notifications
 from ..errors import Conflict, Forbidden, NotFound, ServiceError
 from ..transitions import compare_and_set
 from . import access, search

@@ -11,7 +11,7 @@ from ...extensions import db
 from flask_babel import gettext as _
 
 from ...models import Return
-from ..spreadsheet_safety import safe_row
+from ..xlsx.safety import safe_row
 from .matrix import STATUS_LABELS, TIMELINESS_LABELS, completeness_matrix
 
 BOLD = Font(bold=True)

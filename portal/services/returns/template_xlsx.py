@@ -26,7 +26,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
-from ..spreadsheet_safety import safe_text
+from ..xlsx.safety import safe_text
 from .access import can_download_template
 from .layout import (CUSTOM_PROPERTY_PREFIX, FIRST_DATA_ROW, FIXED_COLUMNS, HEADER_ROW,
                      INSTRUCTIONS_SHEET, LISTS_SHEET, MAX_NOTE, META_SHEET, NOTES, SIGNATURE_SALT,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnVersion, Role, User
 from ..errors import ServiceError
-from ..templates import get_template
+from .template_versions import get_template
 from .guard import UploadRejected, check_upload
 from .reader import open_workbook, read_meta, read_values
 from .report import ValidationReport

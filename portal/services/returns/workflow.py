@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
 from ...models.types import utcnow
-from .. import audit, disclosure, notifications
+from .. import audit, disclosure
+from ..notices import notifications
 from ..errors import Conflict, NotFound, ServiceError
 from ..transitions import compare_and_set
 from .report import ValidationReport

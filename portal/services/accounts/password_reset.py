@@ -23,11 +23,13 @@ from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import escape
 from sqlalchemy import select, update
 
-from ..extensions import db
-from ..models import OutboxMessage, User
-from ..models.types import utcnow
-from . import audit, outbox, throttle
-from .errors import ServiceError
+from ...extensions import db
+from ...models import OutboxMessage, User
+from ...models.types import utcnow
+from .. import audit
+from ..notices import outbox
+from . import throttle
+from ..errors import ServiceError
 from .passwords import hash_password
 from .users import check_password_policy, get_by_email
 

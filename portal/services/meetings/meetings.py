@@ -7,10 +7,10 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
-from . import audit, files
-from .errors import NotFound, ServiceError
+from ...extensions import db
+from ...models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
+from .. import audit, files
+from ..errors import NotFound, ServiceError
 
 
 

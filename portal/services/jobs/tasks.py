@@ -15,7 +15,9 @@ from sqlalchemy import delete, select
 from ...extensions import db
 from ...schemas.values import CellValue
 from ...models import STAFF_ROLES, Brief, Country, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
-from .. import notifications, outbox, periods
+from ..notices import notifications
+from ..notices import outbox
+from ..returns import periods
 from ..returns.report import ParsedCell, ValidationReport
 from ..errors import Conflict
 from ..returns.rules import apply_rules
@@ -98,7 +100,7 @@ def open_and_close_periods(now: datetime) -> str:
 def brief_drafts(now: datetime) -> str:
     """BRIEF_DRAFT_DAYS (default 7) before a meeting, compile a draft edition of each brief in
     composition (changed since its last edition) and tell the secretariat."""
-    from .. import briefs
+    from ..meetings import briefs
 
     today = now.date()
     window = today + timedelta(days=current_app.config.get("BRIEF_DRAFT_DAYS", 7))
@@ -131,7 +133,7 @@ def quality_sweep(now: datetime) -> str:
     """Accepted returns whose values would fail the current template's rules (errors only) or
     its bounds (a figure stored before they existed, e.g. 1e308): the secretariat gets one
     notice listing them."""
-    from ..templates import latest_template
+    from ..returns.template_versions import latest_template
 
     template = latest_template()
     bounds = {i.code: i.maximum() for i in template.indicators}

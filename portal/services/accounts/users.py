@@ -5,10 +5,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import ROLE_VALUES, Country, Role, User
-from . import audit
-from .errors import Conflict, NotFound, ServiceError
+from ...extensions import db
+from ...models import ROLE_VALUES, Country, Role, User
+from .. import audit
+from ..errors import Conflict, NotFound, ServiceError
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 
 MAX_NAME_LENGTH = 120

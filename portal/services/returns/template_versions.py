@@ -12,9 +12,9 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
-from .errors import ServiceError
+from ...extensions import db
+from ...models import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
+from ..errors import ServiceError
 
 UNITS = ("count", "percent", "years", "days", "amount", "boolean", "text")
 NUMERIC_UNITS = ("count", "percent", "years", "days", "amount")  # each needs a maximum (unit_max)

@@ -22,9 +22,9 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import OutboxMessage, User
-from ..models.types import utcnow
+from ...extensions import db
+from ...models import OutboxMessage, User
+from ...models.types import utcnow
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)            # a claimed message is retried after this if its sender died

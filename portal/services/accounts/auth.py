@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ..models import User
-from ..models.types import utcnow
-from . import audit, throttle
-from .errors import ServiceError
+from ...models import User
+from ...models.types import utcnow
+from .. import audit
+from . import throttle
+from ..errors import ServiceError
 from .passwords import burn_verify_time, verify_password
 from .users import end_sessions, get_by_email
 

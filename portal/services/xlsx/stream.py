@@ -20,7 +20,7 @@ import zipfile
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
-from .spreadsheet_safety import safe_text
+from .safety import safe_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -11,16 +11,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..extensions import db
-from ..models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
-from ..models.library import LIBRARY_MODELS
-from ..models.types import utcnow
-from . import audit, disclosure
-from . import markdown
-from .compare.aggregate import compare
-from .compare.present import derived_rows, tables
-from .compare.selection import make_selection
-from .errors import Conflict, NotFound, ServiceError
+from ...extensions import db
+from ...models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
+from ...models.library import LIBRARY_MODELS
+from ...models.types import utcnow
+from .. import audit, disclosure
+from .. import rich_text
+from ..compare.aggregate import compare
+from ..compare.present import derived_rows, tables
+from ..compare.selection import make_selection
+from ..errors import Conflict, NotFound, ServiceError
 
 CHARTS = ("bar", "line")
 
@@ -155,7 +155,7 @@ def build_snapshot(brief: Brief) -> dict:
         "completeness": {"countries": selection.countries, "missing": missing,
                          "with_return": [c for c in selection.countries if c not in missing]},
         "versions_used": used,
-        "sections": [{"heading": s["heading"], "html": str(markdown.render(s["body"]))} for s in brief.sections],
+        "sections": [{"heading": s["heading"], "html": str(rich_text.render(s["body"]))} for s in brief.sections],
         "derived": [{"label": {"en": e["measure"], "ru": r["measure"]}, "country": e["country"],
                      "country_ru": r["country"], "period": e["period"], "share": e["share"]}
                     for e, r in zip(derived_en, derived_ru)],

@@ -7,13 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models.types import utcnow
-from ..models import ReportingPeriod, User
-from . import audit
-from .errors import Conflict, NotFound, ServiceError
-from .templates import get_template
-from .transitions import compare_and_set
+from ...extensions import db
+from ...models.types import utcnow
+from ...models import ReportingPeriod, User
+from .. import audit
+from ..errors import Conflict, NotFound, ServiceError
+from .template_versions import get_template
+from ..transitions import compare_and_set
 
 LABEL_RE = re.compile(r"^\d{4}(-H[12])?$")
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..extensions import db
-from ..models import LoginThrottle as T
+from ...extensions import db
+from ...models import LoginThrottle as T
 
 Keys = list[tuple[str, int]]     # (key, limit)
 

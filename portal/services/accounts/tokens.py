@@ -8,10 +8,10 @@ import secrets
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ApiToken, User
-from ..models.types import utcnow
-from . import audit
+from ...extensions import db
+from ...models import ApiToken, User
+from ...models.types import utcnow
+from .. import audit
 from .auth import authenticate
 
 

@@ -8,9 +8,9 @@ from markupsafe import escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import Notification, User
-from ..models.types import utcnow
+from ...extensions import db
+from ...models import Notification, User
+from ...models.types import utcnow
 from . import outbox
 
 TEXTS = {

@@ -8,7 +8,7 @@ from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .spreadsheet_safety import safe_row
+from ..xlsx.safety import safe_row
 
 BOLD = Font(bold=True)
 

@@ -1,0 +1,1 @@
+"""People and their access: accounts, sign-in and its throttle, passwords, API tokens, password resets."""

@@ -1,0 +1,1 @@
+"""Writing spreadsheets: a streaming XLSX writer and the guard against formula injection."""
