@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import jobs, views
+from .blueprint import bp
 
-bp = Blueprint("admin", __name__)
-
-from . import jobs, views  # noqa: E402,F401
+__all__ = ["bp", "jobs", "views"]

@@ -8,7 +8,7 @@ from ...forms import ConfirmForm
 from ...models import OutboxMessage
 from ...services.jobs import runner
 from ...services.jobs.registry import JOBS
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/jobs")

@@ -13,7 +13,7 @@ from ...security import roles_required
 from ...services import audit
 from ...services.accounts import users as user_service
 from ...services.errors import ServiceError
-from . import bp
+from .blueprint import bp
 from .forms import NewUserForm, UserForm
 
 AUDIT_PAGE_SIZE = 50

@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import compare, library, meetings, returns, views
+from .blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from . import compare, library, meetings, returns, views  # noqa: E402,F401
+__all__ = ["bp", "compare", "library", "meetings", "returns", "views"]

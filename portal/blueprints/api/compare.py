@@ -12,7 +12,7 @@ from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
-from . import bp
+from .blueprint import bp
 
 
 def _num(x):

@@ -7,7 +7,7 @@ from ...models import ActionPlan, CaseStudy
 from ...services import rich_text
 from ...services.errors import ServiceError
 from ...services.library import items, plans, search
-from . import bp
+from .blueprint import bp
 
 
 def _page() -> int:

@@ -10,7 +10,7 @@ from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.meetings import meetings as meeting_service
 from ...services.errors import ServiceError
-from . import bp
+from .blueprint import bp
 
 
 def _meeting_json(m, full=False) -> dict:

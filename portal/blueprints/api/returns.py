@@ -19,7 +19,7 @@ from ...services.accounts.auth import LoginRefused
 from ...services.errors import ServiceError
 from ...services.returns import access, workflow
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
-from . import bp
+from .blueprint import bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,7 +3,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from ...services import dashboard
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/countries")

@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import views
+from .blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

@@ -12,7 +12,7 @@ from ...services.accounts import auth as auth_service
 from ...services.accounts import password_reset
 from ...services.accounts import users as user_service
 from ...services.errors import ServiceError
-from . import bp
+from .blueprint import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, PreferencesForm
 
 

@@ -16,7 +16,7 @@ from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from ...services.returns.template_versions import latest_template
-from . import bp
+from .blueprint import bp
 
 
 def _comparison():

@@ -6,7 +6,7 @@ from ...extensions import db
 from ...forms import ConfirmForm
 from ...services import dashboard
 from ...services.notices import notifications as notices
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/")

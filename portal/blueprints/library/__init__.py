@@ -1,15 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import views
+from .blueprint import bp
 
-from .labels import library_labels
-
-bp = Blueprint("library", __name__)
-
-
-@bp.record_once
-def _labels(state):
-    # A global (not a context processor) so that imported macros see it too; the labels are
-    # lazy strings, rendered in the reader's language.
-    state.app.jinja_env.globals["lib"] = library_labels()
-
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp", "views"]

@@ -14,7 +14,7 @@ from ...services import rich_text
 from ...services.errors import ServiceError
 from ...services.files import MIME
 from ...services.library import access, attachments, items, search
-from . import bp
+from .blueprint import bp
 from .actions import save_form, upload_file, workflow_action
 from .forms import CaseStudyForm, FileForm, ReviewForm
 

@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import briefs, views
+from .blueprint import bp
 
-bp = Blueprint("meetings", __name__)
-
-from . import briefs, views  # noqa: E402,F401
+__all__ = ["bp", "briefs", "views"]

@@ -17,7 +17,7 @@ from ...services.meetings import briefs as brief_service
 from ...services.errors import ServiceError
 from ...services.library import items as library_items
 from ...services.returns.template_versions import latest_template
-from . import bp
+from .blueprint import bp
 from .forms import BriefForm
 from .views import STAFF, _meeting_or_404
 

@@ -16,7 +16,7 @@ from ...services import rich_text
 from ...services.meetings import meetings as meeting_service
 from ...services.errors import ServiceError
 from ...services.files import MIME
-from . import bp
+from .blueprint import bp
 from .forms import DocumentForm, MeetingForm
 
 STAFF = STAFF_ROLES

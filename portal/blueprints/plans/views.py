@@ -14,7 +14,7 @@ from ...services.errors import ServiceError
 from ...services.library import access, items, plans
 from ..library.forms import FileForm, ReviewForm
 from ..library.actions import save_form, upload_file, workflow_action
-from . import bp
+from .blueprint import bp
 from .forms import PlanForm, UpdateForm
 
 

@@ -20,7 +20,7 @@ from ...services.returns import access, pending, workflow
 from ...services.returns.markup import mark_up
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from ...services.returns.validate import validate_upload
-from . import bp
+from .blueprint import bp
 from .forms import UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

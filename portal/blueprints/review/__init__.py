@@ -1,5 +1,5 @@
-from flask import Blueprint
+"""Importing the view modules registers their routes on `bp`."""
+from . import periods, views
+from .blueprint import bp
 
-bp = Blueprint("review", __name__)
-
-from . import periods, views  # noqa: E402,F401
+__all__ = ["bp", "periods", "views"]

@@ -8,7 +8,7 @@ from ...forms import apply_service_error
 from ...models import ReportingPeriod
 from ...services.returns import periods as period_service
 from ...services.errors import ServiceError
-from . import bp
+from .blueprint import bp
 from .forms import PeriodForm
 
 

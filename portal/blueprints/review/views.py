@@ -16,7 +16,7 @@ from ...services.errors import ServiceError
 from ...services.returns import workflow
 from ...services.returns.export import export_matrix
 from ...services.returns.matrix import completeness_matrix
-from . import bp
+from .blueprint import bp
 
 
 @bp.before_request
