@@ -4,7 +4,8 @@ Any error rolls the session back first, so nothing half-written is ever committe
 """
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
 from .services.errors import ServiceError
+
+T = TypeVar("T")
 
 TITLES = {
     400: _l("Bad request"),
@@ -103,3 +106,14 @@ def abort_with(status: int, message) -> NoReturn:
     exc = default_exceptions[status](description=str(message))
     exc.portal_message = True
     raise exc
+
+
+def found_or_404(lookup: Callable[..., T], *args, **kwargs) -> T:
+    """A service lookup whose refusal (no such object, or one the caller may not see) is a
+    plain 404, so a page never tells which of the two it was."""
+    from flask import abort
+
+    try:
+        return lookup(*args, **kwargs)
+    except ServiceError:
+        abort(404)

@@ -1,4 +1,7 @@
 """Form pieces shared by several blueprints."""
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField
@@ -6,7 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .services.errors import ServiceError
 
+T = TypeVar("T")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -64,3 +69,31 @@ def apply_service_error(form, error) -> None:
         field.errors = list(field.errors) + [str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+def save_form(form, save: Callable[[], T], message: str | Callable[[T], str | tuple[str, str]], *,
+              abort_forbidden: bool = False) -> T | None:
+    """Run a form's service call: commit and flash `message` (or `message(result)`, which may
+    also give the flash category), or roll back and show the refusal under its field.
+
+    Returns the result, or None when refused; the refusal stays on `form.service_error` for a
+    page whose status follows it. `abort_forbidden`: a 403 refusal is the page's answer."""
+    from flask import abort, flash
+
+    from .extensions import db
+
+    form.service_error = None
+    try:
+        result = save()
+    except ServiceError as error:
+        db.session.rollback()
+        if abort_forbidden and error.status == 403:
+            abort(403)
+        apply_service_error(form, error)
+        form.service_error = error
+        return None
+    db.session.commit()
+    text = message(result) if callable(message) else message
+    text, category = text if isinstance(text, tuple) else (text, "success")
+    flash(text, category)
+    return result

@@ -43,5 +43,7 @@ def recent(limit: int = 20, offset: int = 0) -> list[AuditEvent]:
     return list(db.session.scalars(stmt))
 
 
-def count() -> int:
-    return db.session.scalar(select(db.func.count(AuditEvent.id))) or 0
+def page(number: int, per_page: int):
+    """One page of the trail, newest first (a Flask-SQLAlchemy Pagination: items, total, has_next)."""
+    stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    return db.paginate(stmt, page=number, per_page=per_page, error_out=False)

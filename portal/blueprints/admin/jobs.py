@@ -1,21 +1,17 @@
 """Administrators: recent job runs, run a job now, the e-mail outbox."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ...extensions import db
 from ...forms import ConfirmForm
-from ...models import OutboxMessage
 from ...services.jobs import runner
 from ...services.jobs.registry import JOBS
+from ...services.notices import outbox
 from .blueprint import bp
 
 
 @bp.route("/jobs")
 def jobs():
-    outbox = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.sent_at.is_not(None),
-                                                                    OutboxMessage.id.desc()).limit(50)))
-    return render_template("admin/jobs.html", jobs=JOBS, runs=runner.recent(50), outbox=outbox,
+    return render_template("admin/jobs.html", jobs=JOBS, runs=runner.recent(50), outbox=outbox.recent(50),
                            form=ConfirmForm(formdata=None))
 
 

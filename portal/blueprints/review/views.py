@@ -5,15 +5,12 @@ from io import BytesIO
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ...errors import abort_with
 from ...extensions import db
 from ...forms import ConfirmForm
 from ...models import Return, Role
 from ...security import roles_required
-from ...services.errors import ServiceError
-from ...services.returns import workflow
+from ...services.returns import listing, workflow
 from ...services.returns.export import export_matrix
 from ...services.returns.matrix import completeness_matrix
 from .blueprint import bp
@@ -27,27 +24,15 @@ def require_staff():
 
 @bp.route("/")
 def index():
-    waiting = list(db.session.scalars(
-        select(Return).where(Return.status == "submitted").order_by(Return.updated_at)))
-    return render_template("review/index.html", waiting=waiting)
-
-
-def _get(return_id: int) -> Return:
-    ret = db.session.get(Return, return_id)
-    if ret is None:
-        abort(404)
-    return ret
+    return render_template("review/index.html", waiting=listing.awaiting_review())
 
 
 @bp.route("/<int:return_id>/accept", methods=["POST"])
 def accept(return_id: int):
-    ret = _get(return_id)
+    ret = db.get_or_404(Return, return_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        version = workflow.accept_return(ret, current_user)
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    version = workflow.accept_return(ret, current_user)
     db.session.commit()
     flash(_("Version %(n)d of %(country)s %(period)s accepted.", n=version.number,
             country=ret.country.name_en, period=ret.period.label), "success")
@@ -56,14 +41,11 @@ def accept(return_id: int):
 
 @bp.route("/<int:return_id>/return", methods=["POST"])
 def send_back(return_id: int):
-    ret = _get(return_id)
+    ret = db.get_or_404(Return, return_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        workflow.send_back(ret, current_user, request.form.get("reason", ""),
-                           workflow.parse_cell_comments(request.form.get("cell_comments", "")))
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    workflow.send_back(ret, current_user, request.form.get("reason", ""),
+                       workflow.parse_cell_comments(request.form.get("cell_comments", "")))
     db.session.commit()
     flash(_("The return was sent back to the focal point with your reason."), "success")
     return redirect(url_for("returns.detail", return_id=ret.id))

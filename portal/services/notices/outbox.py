@@ -174,3 +174,9 @@ def _email(message: OutboxMessage) -> EmailMessage:
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
     return email
+
+
+def recent(limit: int = 50) -> list[OutboxMessage]:
+    """The newest messages, those still waiting first (the administrators' outbox page)."""
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.sent_at.is_not(None),
+                                                                  OutboxMessage.id.desc()).limit(limit)))

@@ -1,0 +1,28 @@
+"""The council's reference data as pages list it: countries, regions, reporting periods.
+
+One place for each ordering, so a page and its neighbour never disagree."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Country, Region, ReportingPeriod
+
+
+def countries() -> list[Country]:
+    """Every country, alphabetical by English name (the admin, meeting and return forms)."""
+    return list(db.session.scalars(select(Country).order_by(Country.name_en)))
+
+
+def countries_by_region() -> list[Country]:
+    """Every country, grouped by region in the council's order (comparisons and briefs)."""
+    return list(db.session.scalars(select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.position)))
+
+
+def periods() -> list[ReportingPeriod]:
+    """Reporting periods, oldest first (the comparison's columns run left to right in time)."""
+    return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))

@@ -1,0 +1,48 @@
+"""Lists of returns as a given user may see them, filtered in SQL (the rules are access.py's)."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select, true
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Country, ReportingPeriod, Return, ReturnVersion, Role, User
+from .access import is_staff
+
+
+def visible_returns(user: User, country: str | None = None, period: str | None = None, *,
+                    own_country: bool = False) -> list[Return]:
+    """The returns `user` may see (access.can_see_return), optionally of one country (ISO2)
+    and one period (label), in id order, their versions loaded in the same round trip.
+
+    `own_country`: a focal point's list of returns shows their own country's only."""
+    stmt = select(Return).options(selectinload(Return.versions), selectinload(Return.country),
+                                  selectinload(Return.period))
+    if country:
+        stmt = stmt.join(Return.country).where(Country.iso2 == country.upper())
+    if period:
+        stmt = stmt.join(Return.period).where(ReportingPeriod.label == period)
+    if own_country and user.role == Role.FOCAL_POINT:
+        stmt = stmt.where(Return.country_id == user.country_id)
+    stmt = stmt.where(_visible_to(user))
+    return list(db.session.scalars(stmt.order_by(Return.id)))
+
+
+def _visible_to(user: User):
+    """access.can_see_return as SQL: staff, the country's own focal points, or an accepted version."""
+    if is_staff(user):
+        return true()
+    accepted = Return.versions.any(ReturnVersion.accepted_at.is_not(None))
+    if user.role == Role.FOCAL_POINT and user.country_id is not None:
+        return or_(Return.country_id == user.country_id, accepted)
+    return accepted
+
+
+def awaiting_review() -> list[Return]:
+    """Submitted returns, the longest waiting first (the secretariat's review queue)."""
+    return list(db.session.scalars(
+        select(Return).where(Return.status == "submitted").order_by(Return.updated_at)))
+
+
+def version_of(ret: Return, number: int) -> ReturnVersion | None:
+    return db.session.scalar(select(ReturnVersion).where(
+        ReturnVersion.return_id == ret.id, ReturnVersion.number == number))
