@@ -4,31 +4,28 @@ from io import BytesIO
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ...errors import abort_with
 from ...extensions import db
-from ...forms import ConfirmForm, apply_service_error, choices
+from ...forms import ConfirmForm, choices, save_form
 from ...i18n import current_language
-from ...models import Country, Region, ReportingPeriod
+from ...models import Brief, Meeting
 from ...security import roles_required
+from ...services import reference
+from ...services.library import items as library_items
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
-from ...services.errors import ServiceError
-from ...services.library import items as library_items
+from ...services.returns import periods as period_service
 from ...services.returns.template_versions import latest_template
 from .blueprint import bp
 from .forms import BriefForm
-from .views import STAFF, _meeting_or_404
+from .views import STAFF
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _brief_or_404(brief_id: int):
-    try:
-        brief = brief_service.get_brief(brief_id)
-    except ServiceError:
-        abort(404)
+    brief = db.get_or_404(Brief, brief_id)
     if not brief.editions and current_user.role not in STAFF:
         abort(404)  # drafts are the secretariat's
     return brief
@@ -44,21 +41,16 @@ def _edition(brief):
 
 
 def _readable(*editions):
-    try:
-        brief_service.check_readable(editions, current_user.role in STAFF)
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    brief_service.check_readable(editions, current_user.role in STAFF)
 
 
 def _brief_form(brief=None):
     form = BriefForm(formdata=None if request.method == "GET" else request.form)
     locale = current_language()
-    form.period.choices = choices([(p.label, p.label) for p in db.session.scalars(
-        select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc()))])
+    form.period.choices = choices([(p.label, p.label) for p in period_service.list_periods()])
     template = latest_template()
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
-    form.countries.choices = choices([(c.iso2, c.name(locale)) for c in db.session.scalars(
-        select(Country).join(Country.region).order_by(Region.position, Country.name_en))])
+    form.countries.choices = choices([(c.iso2, c.name(locale)) for c in reference.countries_by_region()])
     form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}")
                                     for i in library_items.published()])
     if brief is not None and request.method == "GET":
@@ -77,23 +69,17 @@ def _brief_form(brief=None):
 @roles_required(*STAFF)
 def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
     brief = _brief_or_404(brief_id) if brief_id else None
-    meeting = brief.meeting if brief else _meeting_or_404(meeting_id)
+    meeting = brief.meeting if brief else db.get_or_404(Meeting, meeting_id)
     form = _brief_form(brief)
     if request.method == "POST" and form.validate():
         sections = [{"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data}
                     for i in (1, 2, 3)]
-        try:
-            brief = brief_service.save_brief(
-                brief, meeting, title=form.title.data, period=form.period.data, indicators=form.indicators.data,
-                countries=form.countries.data or [], charts=form.charts.data or [], sections=sections,
-                actor=current_user, library_refs=form.library.data or [])
-        except ServiceError as error:
-            db.session.rollback()
-            apply_service_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Brief saved. Compile it to freeze an edition."), "success")
-            return redirect(url_for("meetings.brief", brief_id=brief.id))
+        saved = save_form(form, lambda: brief_service.save_brief(
+            brief, meeting, title=form.title.data, period=form.period.data, indicators=form.indicators.data,
+            countries=form.countries.data or [], charts=form.charts.data or [], sections=sections,
+            actor=current_user, library_refs=form.library.data or []), _("Brief saved. Compile it to freeze an edition."))
+        if saved is not None:
+            return redirect(url_for("meetings.brief", brief_id=saved.id))
     status = 400 if request.method == "POST" else 200
     return render_template("meetings/brief_form.html", form=form, meeting=meeting, brief=brief), status
 
@@ -104,11 +90,7 @@ def compile_brief(brief_id: int):
     brief = _brief_or_404(brief_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        edition = brief_service.compile_brief(brief, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    edition = brief_service.compile_brief(brief, current_user)
     db.session.commit()
     flash(_("Edition %(n)d compiled.", n=edition.number), "success")
     return redirect(url_for("meetings.brief", brief_id=brief.id, edition=edition.number))

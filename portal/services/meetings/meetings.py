@@ -57,6 +57,16 @@ def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, s
     return meeting
 
 
+def save_meeting_and_agenda(meeting: Meeting | None, *, agenda: str, actor: User | None = None,
+                            **fields) -> Meeting:
+    """The meeting form's one call: its fields (see save_meeting), then its agenda from the
+    form's text (one item per line)."""
+    saved = save_meeting(meeting, actor=actor, **fields)
+    db.session.flush()
+    set_agenda(saved, parse_agenda(agenda), actor=actor)
+    return saved
+
+
 def parse_agenda(text: str) -> list[tuple[str, str | None]]:
     """One item a line; "KG: National practice" names Kyrgyzstan as the presenter."""
     items = []
