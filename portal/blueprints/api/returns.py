@@ -5,19 +5,17 @@ from flask import abort, jsonify, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from ...errors import abort_with
 from ...extensions import db
-from ...models import Country, ReportingPeriod, Return
+from ...models import ReportingPeriod, Return
 from ...schemas.api import ReturnReason, TokenRequest
-from ...services.returns import periods as period_service
 from ...services import disclosure
 from ...services.accounts import tokens
-from ...services.disclosure import audience_for
 from ...services.accounts.auth import LoginRefused
-from ...services.errors import ServiceError
-from ...services.returns import access, workflow
+from ...services.disclosure import audience_for
+from ...services.returns import access, listing, workflow
+from ...services.returns import periods as period_service
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from .blueprint import bp
 
@@ -110,12 +108,8 @@ def upload_return():
     upload.close()
     dry_run = request.form.get("dry_run", "0").lower() in ("1", "true", "yes")
     submit = request.form.get("submit", "0").lower() in ("1", "true", "yes")
-    try:
-        report, ident, version = workflow.process_upload(
-            data, filename, current_user, save=not dry_run, submit=submit and not dry_run, source="api")
-    except ServiceError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    report, ident, version = workflow.process_upload(
+        data, filename, current_user, save=not dry_run, submit=submit and not dry_run, source="api")
     warnings = [_issue_json(w) for w in report.warnings]
     if not report.ok:
         return jsonify(errors=[_issue_json(e) for e in report.errors], warnings=warnings), 422
@@ -128,8 +122,9 @@ def upload_return():
 
 
 def _visible_return(return_id: int) -> Return:
-    ret = db.session.get(Return, return_id)
-    if ret is None or not access.can_see_return(current_user, ret):
+    """The return, if the caller may see it; otherwise 404, as if there were none."""
+    ret = db.get_or_404(Return, return_id)
+    if not access.can_see_return(current_user, ret):
         abort(404)
     return ret
 
@@ -172,12 +167,7 @@ def _return_json(ret: Return, full: bool) -> dict:
 @bp.route("/returns")
 @login_required
 def list_returns():
-    stmt = select(Return)
-    if request.args.get("country"):
-        stmt = stmt.join(Return.country).where(Country.iso2 == request.args["country"].upper())
-    if request.args.get("period"):
-        stmt = stmt.join(Return.period).where(ReportingPeriod.label == request.args["period"])
-    rows = [r for r in db.session.scalars(stmt) if access.can_see_return(current_user, r)]
+    rows = listing.visible_returns(current_user, request.args.get("country"), request.args.get("period"))
     return jsonify(returns=[_listed(r) for r in rows])
 
 
@@ -196,11 +186,7 @@ def get_return(return_id: int):
 
 
 def _act(ret: Return, action):
-    try:
-        action(ret)
-    except ServiceError as error:
-        db.session.rollback()
-        abort_with(error.status, error.message)
+    action(ret)
     db.session.commit()
     return jsonify(_return_json(ret, True))
 

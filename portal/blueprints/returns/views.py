@@ -1,22 +1,20 @@
 """Focal points (and the secretariat): download the template, upload, check, save, submit."""
 from io import BytesIO
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ...errors import abort_with
+from ...errors import abort_with, found_or_404
 from ...extensions import db
 from ...forms import ConfirmForm
 from ...i18n import current_language
-from ...models import Country, Return, ReturnVersion
-from ...services.returns import periods as period_service
-from ...services import disclosure
+from ...models import Return
+from ...services import disclosure, files, reference
 from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
-from ...services.returns import access, pending, workflow
+from ...services.returns import access, listing, pending, workflow
+from ...services.returns import periods as period_service
 from ...services.returns.markup import mark_up
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from ...services.returns.validate import validate_upload
@@ -27,8 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _return_or_404(return_id: int) -> Return:
-    ret = db.session.get(Return, return_id)
-    if ret is None or not access.can_see_return(current_user, ret):
+    """The return, if the user may see it; otherwise 404, as if there were none."""
+    ret = db.get_or_404(Return, return_id)
+    if not access.can_see_return(current_user, ret):
         abort(404)
     return ret
 
@@ -36,15 +35,11 @@ def _return_or_404(return_id: int) -> Return:
 @bp.route("/")
 @login_required
 def index():
-    stmt = select(Return).join(Return.period)
-    if current_user.role == "focal_point":
-        stmt = stmt.where(Return.country_id == current_user.country_id)
-    returns = [r for r in db.session.scalars(stmt) if access.can_see_return(current_user, r)]
+    returns = listing.visible_returns(current_user, own_country=True)
     returns.sort(key=lambda r: (r.period.start_date, r.country.name_en), reverse=True)
-    periods = period_service.list_periods()
-    countries = list(db.session.scalars(select(Country).order_by(Country.name_en)))
     full = {r.id for r in returns if access.can_see_history(current_user, r)}
-    return render_template("returns/index.html", returns=returns, periods=periods, countries=countries, full=full)
+    return render_template("returns/index.html", returns=returns, periods=period_service.list_periods(),
+                           countries=reference.countries(), full=full)
 
 
 @bp.route("/template.xlsx")
@@ -105,11 +100,8 @@ def _process(data: bytes, filename: str, mode: str, token: str | None = None):
 @bp.route("/pending/<token>/marked-up.xlsx")
 @login_required
 def marked_up(token: str):
-    try:
-        data, filename = pending.load(token, current_user.id)
-        report, _ident = validate_upload(data, current_user)
-    except ServiceError:
-        abort(404)
+    data, filename = found_or_404(pending.load, token, current_user.id)
+    report, _ident = found_or_404(validate_upload, data, current_user)
     out = mark_up(data, report, current_language())
     return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
                      download_name=f"checked_{filename}")
@@ -120,10 +112,7 @@ def marked_up(token: str):
 def save_pending(token: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        data, filename = pending.load(token, current_user.id)
-    except ServiceError:
-        abort(404)
+    data, filename = found_or_404(pending.load, token, current_user.id)
     mode = request.form.get("mode", "save")
     if mode not in ("save", "submit"):
         abort(400)
@@ -159,10 +148,7 @@ def submit(return_id: int):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        version = workflow.submit_return(ret, current_user)
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    version = workflow.submit_return(ret, current_user)
     db.session.commit()
     flash(_("Version %(n)d submitted to the secretariat.", n=version.number), "success")
     return redirect(url_for("returns.detail", return_id=ret.id))
@@ -186,12 +172,10 @@ def diff(return_id: int):
 @login_required
 def version_file(return_id: int, number: int):
     ret = _return_or_404(return_id)
-    version = db.session.scalar(select(ReturnVersion).where(
-        ReturnVersion.return_id == ret.id, ReturnVersion.number == number))
+    version = listing.version_of(ret, number)
     # The original workbook holds every CONF figure: the secretariat and the country's own focal
     # points only (can_see_history), never delegates or other countries.
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / version.stored_path
-    return send_file(BytesIO(path.read_bytes()), mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(files.read(version.stored_path)), mimetype=XLSX, as_attachment=True,
                      download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")
