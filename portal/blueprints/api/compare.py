@@ -6,11 +6,9 @@ import numpy as np
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from ...errors import abort_with
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
-from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from .blueprint import bp
 
@@ -65,8 +63,5 @@ def comparison_json(comparison) -> dict:
 @bp.route("/comparison")
 @login_required
 def comparison():
-    try:
-        selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
-    except ServiceError as error:
-        abort_with(400, error.message)
+    selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     return jsonify(comparison_json(compare(selection, audience_for(current_user))))

@@ -3,9 +3,9 @@ a bearer token gets what its user may see (the same rules as the pages)."""
 from flask import abort, jsonify, request
 from flask_login import current_user
 
+from ...errors import found_or_404
 from ...models import ActionPlan, CaseStudy
 from ...services import rich_text
-from ...services.errors import ServiceError
 from ...services.library import items, plans, search
 from .blueprint import bp
 
@@ -57,10 +57,7 @@ def case_studies():
 
 @bp.route("/case-studies/<int:item_id>")
 def case_study(item_id: int):
-    try:
-        return jsonify(_case_json(items.get(CaseStudy, item_id, current_user), full=True))
-    except ServiceError:
-        abort(404)
+    return jsonify(_case_json(found_or_404(items.get, CaseStudy, item_id, current_user), full=True))
 
 
 @bp.route("/action-plans")
@@ -70,7 +67,4 @@ def action_plans():
 
 @bp.route("/action-plans/<int:plan_id>")
 def action_plan(plan_id: int):
-    try:
-        return jsonify(_plan_json(items.get(ActionPlan, plan_id, current_user), full=True))
-    except ServiceError:
-        abort(404)
+    return jsonify(_plan_json(found_or_404(items.get, ActionPlan, plan_id, current_user), full=True))

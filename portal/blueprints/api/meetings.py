@@ -4,12 +4,11 @@ from io import BytesIO
 from flask import abort, jsonify, request, send_file
 from flask_login import current_user, login_required
 
-from ...errors import abort_with
-from ...models import STAFF_ROLES
+from ...extensions import db
+from ...models import STAFF_ROLES, Brief, Meeting
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.meetings import meetings as meeting_service
-from ...services.errors import ServiceError
 from .blueprint import bp
 
 
@@ -36,27 +35,18 @@ def meetings():
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    try:
-        return jsonify(_meeting_json(meeting_service.get_meeting(meeting_id), full=True))
-    except ServiceError:
-        abort(404)
+    return jsonify(_meeting_json(db.get_or_404(Meeting, meeting_id), full=True))
 
 
 def _compiled(brief_id: int):
-    try:
-        brief = brief_service.get_brief(brief_id)
-    except ServiceError:
-        abort(404)
+    brief = db.get_or_404(Brief, brief_id)
     if not brief.editions:
         abort(404)
     number = request.args.get("edition", type=int)
     edition = brief.latest if number is None else next((e for e in brief.editions if e.number == number), None)
     if edition is None:
         abort(404)
-    try:
-        brief_service.check_readable([edition], current_user.role in STAFF_ROLES)
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    brief_service.check_readable([edition], current_user.role in STAFF_ROLES)
     return brief, edition
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from ...errors import abort_with
+from ...errors import abort_with, found_or_404
 from ...extensions import db
 from ...models import ReportingPeriod, Return
 from ...schemas.api import ReturnReason, TokenRequest
@@ -122,11 +122,7 @@ def upload_return():
 
 
 def _visible_return(return_id: int) -> Return:
-    """The return, if the caller may see it; otherwise 404, as if there were none."""
-    ret = db.get_or_404(Return, return_id)
-    if not access.can_see_return(current_user, ret):
-        abort(404)
-    return ret
+    return found_or_404(listing.visible_return, current_user, return_id)
 
 
 def _values_json(version, audience) -> list[dict]:

@@ -108,8 +108,7 @@ def preferences():
     form = PreferencesForm()
     if not form.validate_on_submit():
         return _render_account(ChangePasswordForm(formdata=None), form, 400)
-    user_service.set_language(current_user, form.language.data)
-    current_user.email_notices = bool(form.email_notices.data)
+    user_service.set_preferences(current_user, language=form.language.data, email_notices=form.email_notices.data)
     db.session.commit()
     session["lang"] = form.language.data
     flash(_("Your preferences have been saved."), "success")

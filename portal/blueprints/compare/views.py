@@ -3,38 +3,28 @@ from io import BytesIO
 
 from flask import Response, render_template, request, send_file
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ...errors import abort_with
-from ...extensions import db
 from ...i18n import current_language
-from ...models import Country, Region, ReportingPeriod
+from ...services import reference
 from ...services.compare import export, present
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
-from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from ...services.returns.template_versions import latest_template
 from .blueprint import bp
 
 
 def _comparison():
-    try:
-        selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
-    except ServiceError as error:
-        abort_with(400, error.message)
+    selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     return compare(selection, audience_for(current_user))
 
 
 @bp.route("/")
 @login_required
 def index():
-    periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
-    countries = list(db.session.scalars(select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
-    template = latest_template()
-    context = {"periods": periods, "countries": countries, "template": template,
-               "regions": list(db.session.scalars(select(Region).order_by(Region.position))), "args": request.args}
+    context = {"periods": reference.periods(), "countries": reference.countries_by_region(),
+               "template": latest_template(), "regions": reference.regions(), "args": request.args}
     if not request.args:
         return render_template("compare/index.html", comparison=None, **context)
     comparison = _comparison()

@@ -3,28 +3,17 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...errors import abort_with
 from ...extensions import db
-from ...forms import apply_service_error
+from ...forms import save_form
 from ...services.errors import ServiceError
 from ...services.library import attachments, items
 from .forms import FileForm, ReviewForm
 
 
-def save_form(form, save):
-    """Run a service's save, commit and say so; its refusal goes under the field it names
-    (403: the page's answer). Returns the saved item, or None."""
-    try:
-        item = save()
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403)
-        apply_service_error(form, error)
-        return None
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return item
+def save_item(form, save):
+    """Run a case study's or plan's save (forms.save_form); a 403 refusal is the page's answer.
+    Returns the saved item, or None."""
+    return save_form(form, save, _("Saved."), abort_forbidden=True)
 
 
 def workflow_action(item, action: str):
@@ -58,11 +47,8 @@ def upload_file(item, endpoint: str, **values):
             for e in errors:
                 flash(str(e), "danger")
         return redirect(url_for(endpoint, **values), 303)
-    try:
-        upload = form.file.data
-        attachments.attach(item, upload.read(), upload.filename or "", form.title.data, current_user)
-        db.session.commit()
-        flash(_("File attached."), "success")
-        return redirect(url_for(endpoint, **values), 303)
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    upload = form.file.data
+    attachments.attach(item, upload.read(), upload.filename or "", form.title.data, current_user)
+    db.session.commit()
+    flash(_("File attached."), "success")
+    return redirect(url_for(endpoint, **values), 303)

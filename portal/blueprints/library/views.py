@@ -4,18 +4,16 @@ from io import BytesIO
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ...extensions import db
+from ...errors import found_or_404
 from ...forms import choices
 from ...i18n import current_language
-from ...models import CaseStudy, Country, Region
-from ...services import rich_text
-from ...services.errors import ServiceError
+from ...models import CaseStudy
+from ...services import reference, rich_text
 from ...services.files import MIME
 from ...services.library import access, attachments, items, search
+from .actions import save_item, upload_file, workflow_action
 from .blueprint import bp
-from .actions import save_form, upload_file, workflow_action
 from .forms import CaseStudyForm, FileForm, ReviewForm
 
 
@@ -27,8 +25,8 @@ def index():
         page = 1
     results = search.search(current_user, request.args.get("q", "")[:200], search.filters_from(request.args),
                             request.args.get("sort", "relevance"), page)
-    names = {c.iso2: c for c in db.session.scalars(select(Country))}
-    regions = {r.code: r for r in db.session.scalars(select(Region))}
+    names = {c.iso2: c for c in reference.countries()}
+    regions = {r.code: r for r in reference.regions()}
     return render_template("library/index.html", results=results, names=names, regions=regions,
                            by_id={c.id: c for c in names.values()},
                            item_url=_item_url, args=request.args)
@@ -41,10 +39,7 @@ def _item_url(doc) -> str:
 
 
 def _case(item_id: int) -> CaseStudy:
-    try:
-        return items.get(CaseStudy, item_id, current_user)
-    except ServiceError:
-        abort(404)
+    return found_or_404(items.get, CaseStudy, item_id, current_user)
 
 
 @bp.route("/case-studies/<int:item_id>")
@@ -86,7 +81,7 @@ def edit_case_study(item_id: int | None = None):
     form = _form(item)
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        saved = save_form(form, lambda: items.save_case_study(item, data, current_user))
+        saved = save_item(form, lambda: items.save_case_study(item, data, current_user))
         if saved is not None:
             return redirect(url_for("library.case_study", item_id=saved.id))
     return render_template("library/case_study_form.html", form=form, item=item), 400 if form.errors else 200
@@ -108,9 +103,6 @@ def case_study_file(item_id: int):
 
 @bp.route("/files/<int:file_id>")
 def download(file_id: int):
-    try:
-        record, data = attachments.get_file(file_id, current_user)
-    except ServiceError:
-        abort(404)
+    record, data = found_or_404(attachments.get_file, file_id, current_user)
     return send_file(BytesIO(data), mimetype=MIME[record.kind], as_attachment=True,
                      download_name=record.original_filename)

@@ -2,34 +2,29 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ...errors import abort_with
+from ...errors import abort_with, found_or_404
 from ...extensions import db
 from ...forms import choices
 from ...i18n import current_language
-from ...models import ActionPlan, Country, PlanMeasure
-from ...services import rich_text
-from ...services.errors import ServiceError
+from ...models import ActionPlan, PlanMeasure
+from ...services import reference, rich_text
 from ...services.library import access, items, plans
+from ..library.actions import save_item, upload_file, workflow_action
 from ..library.forms import FileForm, ReviewForm
-from ..library.actions import save_form, upload_file, workflow_action
 from .blueprint import bp
 from .forms import PlanForm, UpdateForm
 
 
 def _plan(plan_id: int) -> ActionPlan:
-    try:
-        return items.get(ActionPlan, plan_id, current_user)
-    except ServiceError:
-        abort(404)
+    return found_or_404(items.get, ActionPlan, plan_id, current_user)
 
 
 @bp.route("/")
 def index():
     country = request.args.get("country", "").upper() or None
     return render_template("plans/index.html", plans=plans.plans(current_user, country), country=country,
-                           countries=db.session.scalars(select(Country).order_by(Country.name_en)).all(),
+                           countries=reference.countries(),
                            progress=plans.progress)
 
 
@@ -66,7 +61,7 @@ def edit(plan_id: int | None = None):
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         data["measures"] = plans.parse_measures_text(form.measures.data)
-        saved = save_form(form, lambda: plans.save_plan(item, data, current_user))
+        saved = save_item(form, lambda: plans.save_plan(item, data, current_user))
         if saved is not None:
             return redirect(url_for("plans.plan", plan_id=saved.id))
     return render_template("plans/form.html", form=form, item=item), 400 if form.errors else 200
@@ -89,18 +84,13 @@ def upload(plan_id: int):
 @bp.route("/measures/<int:measure_id>/updates", methods=["POST"])
 @login_required
 def measure_update(measure_id: int):
-    measure = db.session.get(PlanMeasure, measure_id)
-    if measure is None:
-        abort(404)
+    measure = db.get_or_404(PlanMeasure, measure_id)
     _plan(measure.plan_id)
     form = UpdateForm()
     if not form.validate_on_submit():
         abort_with(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
-    try:
-        plans.add_update(measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data,
-                         actor=current_user)
-        db.session.commit()
-    except ServiceError as error:
-        abort_with(error.status, error.message)
+    plans.add_update(measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data,
+                     actor=current_user)
+    db.session.commit()
     flash(_("Progress recorded."), "success")
     return redirect(url_for("plans.plan", plan_id=measure.plan_id) + f"#measure-{measure.id}", 303)

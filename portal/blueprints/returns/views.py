@@ -25,11 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _return_or_404(return_id: int) -> Return:
-    """The return, if the user may see it; otherwise 404, as if there were none."""
-    ret = db.get_or_404(Return, return_id)
-    if not access.can_see_return(current_user, ret):
-        abort(404)
-    return ret
+    return found_or_404(listing.visible_return, current_user, return_id)
 
 
 @bp.route("/")

@@ -203,6 +203,12 @@ def set_language(user: User, language: str) -> None:
     user.language = _check_language(language)
 
 
+def set_preferences(user: User, *, language: str, email_notices: bool) -> None:
+    """The account page's preferences: the language, and e-mail for routine notices."""
+    set_language(user, language)
+    user.email_notices = bool(email_notices)
+
+
 def deactivate(
     user: User, *, actor: User | None = None, ip_address: str | None = None, via: str = "web"
 ) -> bool:

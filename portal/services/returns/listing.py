@@ -1,12 +1,15 @@
 """Lists of returns as a given user may see them, filtered in SQL (the rules are access.py's)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnVersion, Role, User
-from .access import is_staff
+from ..errors import NotFound
+from .access import can_see_return, is_staff
+from .workflow import get_return
 
 
 def visible_returns(user: User, country: str | None = None, period: str | None = None, *,
@@ -25,6 +28,15 @@ def visible_returns(user: User, country: str | None = None, period: str | None =
         stmt = stmt.where(Return.country_id == user.country_id)
     stmt = stmt.where(_visible_to(user))
     return list(db.session.scalars(stmt.order_by(Return.id)))
+
+
+def visible_return(user: User, return_id: int) -> Return:
+    """One return, if `user` may see it; NotFound otherwise (pages and the API answer a plain
+    404 either way, so nobody learns that a return they may not see exists)."""
+    ret = get_return(return_id)
+    if not can_see_return(user, ret):
+        raise NotFound(_l("There is no such return."))
+    return ret
 
 
 def _visible_to(user: User):
