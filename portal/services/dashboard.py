@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Country, Region, Role, User
-from . import audit
+from . import audit, reference
 from .accounts import users as user_service
 
 
@@ -32,9 +32,7 @@ def focal_point_coverage() -> list[CountryRow]:
             .group_by(User.country_id)
         ).all()
     )
-    countries = db.session.scalars(
-        select(Country).join(Country.region).order_by(Region.position, Country.name_en)
-    )
+    countries = reference.countries_by_region()
     return [CountryRow(c, counts.get(c.id, 0)) for c in countries]
 
 

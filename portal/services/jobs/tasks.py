@@ -14,11 +14,12 @@ from sqlalchemy import delete, select
 
 from ...extensions import db
 from ...schemas.values import CellValue
-from ...models import STAFF_ROLES, Brief, Country, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import STAFF_ROLES, Brief, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
 from ..notices import notifications
 from ..notices import outbox
 from ..returns import periods
 from ..returns.report import ParsedCell, ValidationReport
+from .. import reference
 from ..errors import Conflict
 from ..returns.rules import apply_rules
 
@@ -59,7 +60,7 @@ def reminders(now: datetime) -> str:
         else:
             kind, slot = "reminder.overdue", f"week-{(-days_left - 1) // 7}"
         overdue = []
-        for country in db.session.scalars(select(Country).order_by(Country.name_en)):
+        for country in reference.countries():
             focal_points = list(db.session.scalars(select(User).where(
                 User.country_id == country.id, User.role == Role.FOCAL_POINT, User.active.is_(True))))
             if not focal_points or _submitted(country.id, period.id):

@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import CaseStudy, Country, LibraryRevision, Role, User
 from ...models.library import ACTORS, LANGUAGES, LIBRARY_MODELS, TARGET_GROUPS, THEMES, VISIBILITY
 from ...models.types import utcnow
-from .. import audit
+from .. import audit, reference
 from ..notices import notifications
 from ..errors import Conflict, Forbidden, NotFound, ServiceError
 from ..transitions import compare_and_set
@@ -224,7 +224,7 @@ def sources_text(sources: list[dict]) -> str:
 
 def creatable_countries(user) -> list[Country]:
     """The countries this user may add library items for."""
-    return [c for c in db.session.scalars(select(Country).order_by(Country.name_en)) if access.can_create(user, c.id)]
+    return [c for c in reference.countries() if access.can_create(user, c.id)]
 
 
 def translation_candidates(user, item: CaseStudy | None) -> list[CaseStudy]:

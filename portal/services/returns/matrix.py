@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod, Return
+from ...models import Country, ReportingPeriod, Return
+from .. import reference
 
 
 STATUS_LABELS = {
@@ -36,9 +37,8 @@ def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod
     from datetime import date
 
     today = today or date.today()
-    countries = list(db.session.scalars(
-        select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
-    periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
+    countries = reference.countries_by_region()
+    periods = reference.periods()
     returns = {(r.country_id, r.period_id): r for r in db.session.scalars(select(Return))}
     cells = {}
     for country in countries:
