@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -19,6 +19,12 @@ ENVIRONMENTS = ("development", "production", "testing")
 LOCALES = ("en", "ru")
 MIN_SECRET_KEY_LENGTH = 32
 REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
+
+
+def read_dotenv() -> None:
+    """Load a `.env` file from the working directory (or a parent), never over the real environment;
+    from the working directory, not the package's, so that an installed portal finds it too."""
+    load_dotenv(find_dotenv(usecwd=True), override=False)
 
 
 def _mail_from(env: dict) -> str:
@@ -115,7 +121,7 @@ def _secret_key(env: dict, environment: str, instance_path: Path) -> str:
 def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -> dict:
     """Build the Flask configuration from environment variables."""
     if environ is None:
-        load_dotenv(override=False)
+        read_dotenv()
         environ = dict(os.environ)
     env = environ
     instance = Path(instance_path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import instance_path
 from portal.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,15 @@ def test_production_uses_secure_cookies(tmp_path):
 def test_bad_values_name_the_setting(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env)
+
+
+def test_instance_folder(monkeypatch, tmp_path):
+    """In a checkout: its instance/ folder, unless PORTAL_INSTANCE_PATH says otherwise (an installed
+    package: tests/test_wheel.py)."""
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+    assert instance_path() == str(ROOT / "instance")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "elsewhere"))
+    assert instance_path() == str(tmp_path / "elsewhere")
 
 
 def test_postgresql_urls_use_psycopg3(tmp_path):
