@@ -2,12 +2,13 @@
 no queries and no scheduler start here."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
 
 from . import errors, i18n, login, security
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, read_dotenv
 from .extensions import babel, csrf, db, migrate
 from .json_provider import OrjsonProvider
 
@@ -17,11 +18,21 @@ ROOT = HERE.parent
 __all__ = ["ConfigError", "create_app"]
 
 
+def instance_path() -> str | None:
+    """Where the portal keeps its own files (SQLite database, uploads, backups, development key):
+    PORTAL_INSTANCE_PATH if set; in a checkout its instance/ folder; for an installed package
+    None, i.e. Flask's default `<prefix>/var/portal-instance` (site-packages is no place to write)."""
+    if os.environ.get("PORTAL_INSTANCE_PATH"):
+        return os.path.abspath(os.environ["PORTAL_INSTANCE_PATH"])
+    if (ROOT / "pyproject.toml").is_file():
+        return str(ROOT / "instance")
+    return None
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        instance_path=str(ROOT / "instance"),
-    )
+    if not (config and config.get("TESTING")):
+        read_dotenv()  # already here: PORTAL_INSTANCE_PATH may be set in .env
+    app = Flask(__name__, instance_path=instance_path())
     app.json = OrjsonProvider(app)
     register_config(app, config)
     register_extensions(app)

@@ -41,12 +41,22 @@ def list_jobs():
         click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.job:14} {run.slot:18} {run.outcome:8} {run.detail or run.error}")
 
 
+def _utc_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """An ISO 8601 time read as UTC; a bad one is a usage error naming the option, not a traceback."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-03-24T06:00") from None
+
+
 @jobs_cli.command("run")
 @click.argument("name", type=click.Choice(sorted(JOBS)))
-@click.option("--at", "at", default=None, help="Run as if at this UTC time (ISO 8601), e.g. 2026-03-24T06:00.")
-def run_job(name: str, at: str | None):
+@click.option("--at", "now", default=None, callback=_utc_time,
+              help="Run as if at this UTC time (ISO 8601), e.g. 2026-03-24T06:00.")
+def run_job(name: str, now: datetime | None):
     """Run a job now, for the current slot (skipped if that slot is already done)."""
-    now = datetime.fromisoformat(at).replace(tzinfo=timezone.utc) if at else None
     run = runner.run(JOBS[name], now)
     if run is None:
         click.echo(f"{name}: this slot is already done or running; nothing to do")

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -21,13 +21,19 @@ MIN_SECRET_KEY_LENGTH = 32
 REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
 
 
-def _mail_from(env: dict) -> str:
-    """The sender of every e-mail: one address, checked here so that a bad value (a line break,
+def read_dotenv() -> None:
+    """Load a `.env` file from the working directory (or a parent), never over the real environment;
+    from the working directory, not the package's, so that an installed portal finds it too."""
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+
+
+def _one_address(env: dict, name: str, default: str = "") -> str:
+    """One e-mail address (optionally with a name), checked here so that a bad value (a line break,
     two addresses) stops the start-up instead of failing every message in the outbox."""
     from email.message import EmailMessage
     from email.policy import SMTP
 
-    value = env.get("MAIL_FROM", "prr-portal@localhost")
+    value = env.get(name, default)
     message = EmailMessage(policy=SMTP)
     try:
         message["From"] = value
@@ -35,8 +41,21 @@ def _mail_from(env: dict) -> str:
     except (ValueError, IndexError, TypeError):
         ok = False
     if not ok:
-        raise ConfigError(f"MAIL_FROM must be one e-mail address (optionally with a name), not {value!r}")
+        raise ConfigError(f"{name} must be one e-mail address (optionally with a name), not {value!r}")
     return value
+
+
+def _days(env: dict, name: str, default: str) -> list[int]:
+    """A comma-separated list of whole numbers of days, e.g. "14,7,1"; a bad entry is refused, not
+    dropped (a typo must not silently cancel a reminder)."""
+    raw = env.get(name) or default
+    days = []
+    for entry in raw.split(","):
+        entry = entry.strip()
+        if not (entry.isascii() and entry.isdigit()):
+            raise ConfigError(f"{name} must be whole numbers of days separated by commas; {entry!r} in {raw!r} is not")
+        days.append(int(entry))
+    return days
 
 
 class ConfigError(RuntimeError):
@@ -115,7 +134,7 @@ def _secret_key(env: dict, environment: str, instance_path: Path) -> str:
 def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -> dict:
     """Build the Flask configuration from environment variables."""
     if environ is None:
-        load_dotenv(override=False)
+        read_dotenv()
         environ = dict(os.environ)
     env = environ
     instance = Path(instance_path)
@@ -155,11 +174,14 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "MAIL_USE_TLS": _flag(env, "MAIL_USE_TLS", True),
         "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
-        "MAIL_FROM": _mail_from(env),
+        "MAIL_FROM": _one_address(env, "MAIL_FROM", "prr-portal@localhost"),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 10, minimum=1),
+        # The contact printed on the return template's instructions sheet ("the council
+        # secretariat" when unset).
+        "SECRETARIAT_EMAIL": _one_address(env, "SECRETARIAT_EMAIL") if env.get("SECRETARIAT_EMAIL") else "",
         # The scheduler's work (services/jobs): reminder days before a due date, days before a
         # meeting to compile a draft brief, backups kept.
-        "REMINDER_DAYS": [int(d) for d in env.get("REMINDER_DAYS", "14,7,1").split(",") if d.strip().isdigit()],
+        "REMINDER_DAYS": _days(env, "REMINDER_DAYS", "14,7,1"),
         "BRIEF_DRAFT_DAYS": _int(env, "BRIEF_DRAFT_DAYS", 7, minimum=1),
         "BACKUP_FOLDER": env.get("BACKUP_FOLDER") or str(instance / "backups"),
         "BACKUP_KEEP": _int(env, "BACKUP_KEEP", 7, minimum=1),

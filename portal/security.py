@@ -1,8 +1,6 @@
 """Access rules and web hygiene, in one place for every blueprint to reuse.
 
 - `roles_required(*roles)`: the view needs a signed-in user with one of these roles.
-- `can_act_for_country(user, country_id)` / `require_country(...)`: a focal point acts only
-  for their own country; the secretariat and administrators for any.
 - `safe_next(url)`: only a local path is followed after sign-in (no open redirect).
 - `init_app(app)`: security headers on every response.
 """
@@ -15,9 +13,6 @@ from flask import abort
 from flask_login import current_user
 
 from .extensions import login_manager
-from .models import STAFF_ROLES, Role
-
-STAFF = STAFF_ROLES
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -48,20 +43,6 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-def can_act_for_country(user, country_id: int | None) -> bool:
-    """May this user act (upload, edit) for this country?"""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.role in STAFF:
-        return True
-    return user.role == Role.FOCAL_POINT and country_id is not None and user.country_id == country_id
-
-
-def require_country(user, country_id: int | None) -> None:
-    if not can_act_for_country(user, country_id):
-        abort(403)
 
 
 def safe_next(target: str | None) -> str | None:

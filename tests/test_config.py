@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import instance_path
 from portal.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +61,35 @@ def test_production_uses_secure_cookies(tmp_path):
         # a bad sender would fail every message in the outbox: refused at start-up instead
         ({"MAIL_FROM": "portal@example.org\r\nBcc: spy@example.org"}, "MAIL_FROM must be one e-mail address"),
         ({"MAIL_FROM": "a@example.org, b@example.org"}, "MAIL_FROM must be one e-mail address"),
+        ({"SECRETARIAT_EMAIL": "a@example.org, b@example.org"}, "SECRETARIAT_EMAIL must be one e-mail address"),
+        # a bad reminder day is refused, naming the entry, instead of being dropped
+        ({"REMINDER_DAYS": "14,seven,1"}, "REMINDER_DAYS must be whole numbers of days separated by commas; 'seven'"),
+        ({"REMINDER_DAYS": "14,7,"}, "REMINDER_DAYS .* '' in '14,7,' is not"),
+        ({"REMINDER_DAYS": "14,-1"}, "'-1' in '14,-1' is not"),
+        ({"REMINDER_DAYS": "14,²"}, "'²' in '14,²' is not"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env)
+
+
+def test_reminder_days_and_secretariat_address(tmp_path):
+    assert load_config(tmp_path, {})["REMINDER_DAYS"] == [14, 7, 1]
+    assert load_config(tmp_path, {"REMINDER_DAYS": ""})["REMINDER_DAYS"] == [14, 7, 1]
+    assert load_config(tmp_path, {"REMINDER_DAYS": " 30, 3 ,0"})["REMINDER_DAYS"] == [30, 3, 0]
+    assert load_config(tmp_path, {})["SECRETARIAT_EMAIL"] == ""
+    given = "Council secretariat <secretariat@prr.example>"
+    assert load_config(tmp_path, {"SECRETARIAT_EMAIL": given})["SECRETARIAT_EMAIL"] == given
+
+
+def test_instance_folder(monkeypatch, tmp_path):
+    """In a checkout: its instance/ folder, unless PORTAL_INSTANCE_PATH says otherwise (an installed
+    package: tests/test_wheel.py)."""
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+    assert instance_path() == str(ROOT / "instance")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "elsewhere"))
+    assert instance_path() == str(tmp_path / "elsewhere")
 
 
 def test_postgresql_urls_use_psycopg3(tmp_path):

@@ -52,3 +52,13 @@ def test_download_permissions(client, login_as, return_setup):
     assert client.get("/returns/template.xlsx?country=KG&period=2025").status_code == 403
     assert client.get("/returns/template.xlsx?country=KZ&period=1999").status_code == 404
     assert client.get("/returns/template.xlsx?country=XX&period=2025").status_code == 400
+
+
+def test_the_instructions_name_the_secretariat_contact(app, make_template):
+    def contact() -> str:
+        ws = load_workbook(BytesIO(make_template("KZ", "2025")))["Instructions"]
+        return next(ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Contact")
+
+    assert contact() == "the council secretariat"
+    app.config["SECRETARIAT_EMAIL"] = "secretariat@prr.example"  # as config.py loads it from the environment
+    assert contact() == "secretariat@prr.example"

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 
 from .errors import ServiceError
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -29,8 +28,9 @@ def sniff(data: bytes, filename: str) -> str:
         raise ServiceError(_l("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG and JPEG files can be attached."), field="file")
     if not data:
         raise ServiceError(_l("The file is empty."), field="file")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ServiceError(_l("The file is larger than the limit of %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024)), field="file")
+    limit_mb = current_app.config["MAX_UPLOAD_MB"]  # the request's own limit (MAX_CONTENT_LENGTH) too
+    if len(data) > limit_mb * 1024 * 1024:
+        raise ServiceError(_l("The file is larger than the limit of %(mb)s MB.", mb=limit_mb), field="file")
     if data[:5] == b"%PDF-":
         actual = "pdf"
     elif data[:8] == b"\x89PNG\r\n\x1a\n":

@@ -12,8 +12,8 @@ MAX_PASSWORD_LENGTH = 128
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
     return PasswordHasher(
-        time_cost=cfg.get("ARGON2_TIME_COST", 3),
-        memory_cost=cfg.get("ARGON2_MEMORY_COST", 65536),
+        time_cost=cfg["ARGON2_TIME_COST"],   # defaults and limits: config.py
+        memory_cost=cfg["ARGON2_MEMORY_COST"],
         parallelism=1,
     )
 

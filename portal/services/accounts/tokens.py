@@ -48,13 +48,3 @@ def revoke_token(token: str, actor: User | None = None) -> bool:
     record.revoked_at = utcnow()
     audit.record("api.token_revoked", actor=actor, obj=record)
     return True
-
-
-def revoke_all(user: User, actor: User | None = None) -> int:
-    records = db.session.scalars(select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
-    for record in records:
-        record.revoked_at = utcnow()
-    if records:
-        audit.record("api.tokens_revoked", actor=actor, obj=user, count=len(records))
-    return len(records)

@@ -25,14 +25,6 @@ class Selection:
     history: list[tuple] = field(default_factory=list, repr=False)
     regions: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def query_args(self) -> dict:
-        args = {"indicator": self.indicators, "period": self.periods, "country": self.countries}
-        if not self.breakdown:
-            args["breakdown"] = "total"
-        if self.provisional:
-            args["provisional"] = "1"
-        return args
-
 
 def _split(values) -> list[str]:
     out = []

@@ -38,12 +38,12 @@ def _submitted(country_id: int, period_id: int) -> bool:
 
 
 def reminders(now: datetime) -> str:
-    """Before the due date (REMINDER_DAYS, default 14, 7 and 1 days): a reminder to each focal
+    """Before the due date (REMINDER_DAYS days before it): a reminder to each focal
     point whose country has not submitted; after it, an overdue notice each week, and a daily
     digest of overdue countries to the secretariat. Exactly once per (user, period, kind, slot):
     a missed day is caught up by the next run (the latest step that applies is sent)."""
     today = now.date()
-    steps = sorted(current_app.config.get("REMINDER_DAYS") or [14, 7, 1])
+    steps = sorted(current_app.config["REMINDER_DAYS"])
     sent = 0
     for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
         if period.due_date is None:
@@ -104,7 +104,7 @@ def brief_drafts(now: datetime) -> str:
     from ..meetings import briefs
 
     today = now.date()
-    window = today + timedelta(days=current_app.config.get("BRIEF_DRAFT_DAYS", 7))
+    window = today + timedelta(days=current_app.config["BRIEF_DRAFT_DAYS"])
     compiled = []
     for brief in db.session.scalars(select(Brief).join(Meeting).order_by(Brief.id)):
         meeting = brief.meeting

@@ -26,7 +26,3 @@ def section_columns(template, section) -> list[str]:
     """The breakdown columns a section sheet has: the union of its indicators' schemes."""
     used = {c for ind in section.indicators for c in template.columns(ind.breakdown)}
     return [c for c in COLUMN_ORDER if c in used]
-
-
-def sheet_ref(sheet: str, cell: str) -> str:
-    return f"'{sheet}'!{cell}"

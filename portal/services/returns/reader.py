@@ -8,7 +8,7 @@ from defusedxml import ElementTree as SafeET
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
 from ...schemas.values import BLANK, CellValueField
 from .guard import CheckedWorkbook, UploadRejected
@@ -16,7 +16,6 @@ from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, MAX_NOTE, META_KEYS, 
 from .report import Issue, ParsedCell, ValidationReport
 
 FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
-CALAMINE_ERRORS = (CalamineError, ValueError, OSError)
 EXCEL_CELL_CHARACTERS = 32767  # calamine hands at most this many characters of a cell back
 
 

@@ -82,7 +82,7 @@ def _instructions(ws, template, country, period, locale) -> None:
     ws.title = INSTRUCTIONS_SHEET
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 100
-    contact = current_app.config.get("SECRETARIAT_EMAIL", "")
+    contact = current_app.config["SECRETARIAT_EMAIL"]
     rows = [
         (template.title(locale), None),
         (_("Country"), country.name(locale)),
