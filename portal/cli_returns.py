@@ -1,4 +1,4 @@
-"""`flask --app wsgi returns import|export` and `flask --app wsgi periods ...`."""
+"""`flask --app wsgi returns import|export|spec` and `flask --app wsgi periods ...`."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +13,8 @@ from .services.returns import periods as period_service
 from .services.errors import ServiceError
 from .services.returns import workflow
 from .services.returns.export import export_period
+from .services.returns.spec import render_files
+from .services.seed import SEED_DIR
 from .services.returns.validate import validate_upload
 
 returns_cli = AppGroup("returns", help="Import and export standard PRR returns.")
@@ -56,6 +58,26 @@ def export(period: str, out: Path):
         _fail(error.message)
     out.write_bytes(export_period(p))
     click.echo(f"Wrote {out}.")
+
+
+@returns_cli.command("spec")
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the specification files are written to.")
+@click.option("--check", is_flag=True, help="Write nothing; fail if a file in the folder is out of date.")
+def spec(out: Path, check: bool):
+    """Write the return's specification (Markdown) from each template definition in seed/templates/."""
+    stale = []
+    for name, text in render_files(SEED_DIR / "templates").items():
+        path = out / name
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(path)
+        if not check:
+            out.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"Wrote {path}.")
+    if check and stale:
+        _fail(f"Out of date: {', '.join(map(str, stale))}; run `flask --app wsgi returns spec`.")
 
 
 @periods_cli.command("list")

@@ -37,7 +37,7 @@ def _masked(values: list, hidden) -> list:
 
 def comparison_json(comparison) -> dict:
     """The comparison as its audience may see it (hidden figures are "c", never a number)."""
-    # Column by column rather than row by row: 12k rows in ~10 ms instead of ~200 ms.
+    # Column by column rather than row by row: many times faster (bench/compare.py times the API call).
     frame = comparison.rows
     value = _masked(_floats(frame["value"]), frame["hidden"])
     columns = [frame["country"].tolist(), frame["period"].tolist(), frame["indicator"].tolist(),

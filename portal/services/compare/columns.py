@@ -1,8 +1,8 @@
 """Fetch a query's result as columns, aggregated by the database into one JSON array per column.
 
 The driver then hands over one row of strings instead of a Python tuple per row, and orjson
-turns each string into a flat list: on 12,000 values this takes about half the time of
-fetching rows (bench/compare.py). A JSON array of ids fetched this way can be given back as
+turns each string into a flat list, faster than fetching rows (bench/compare.py times the
+comparison). A JSON array of ids fetched this way can be given back as
 one parameter (`in_json`), so a later query need not compute the ids again.
 """
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Exports of a comparison: Excel (a sheet per indicator and a tidy data sheet) and CSV.
 
 Values come straight from the comparison's arrays, not from the page's cell objects: a full
-section over 40 periods is ~94,000 values and ~850,000 cells, and a cell object each cost
-~0.8 s (bench/compare.py). tests/test_compare.py checks that every exported value equals what
-the page shows.
+section over 40 periods is ~94,000 values and ~850,000 cells, and a cell object each was too
+slow (bench/compare.py times the export). tests/test_compare.py checks that every exported
+value equals what the page shows.
 """
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def to_csv(comparison: Comparison) -> str:
 def to_xlsx(comparison: Comparison, locale: str) -> bytes:
     """A sheet per indicator (countries, then regional and council totals, by period and
     breakdown column) and the tidy Data sheet; written with the streaming writer in
-    `services/xlsx_stream.py` (XlsxWriter took ~5 s for a full section; bench/compare.py)."""
+    `services/xlsx/stream.py` (XlsxWriter missed the export target; bench/compare.py)."""
     rows, totals = comparison.rows, comparison.totals
     periods = comparison.selection.periods
     shown, total_shown = _shown(rows), _total_shown(totals)

@@ -111,11 +111,11 @@ def search(user, q: str = "", filters: dict | None = None, sort: str = "relevanc
     if db.engine.dialect.name != "postgresql":
         return _search(user, q, filters, sort, page, per_page)
     # PostgreSQL's planner prices a sequential scan below the GIN index on a table this size,
-    # not counting that each row's tsvector must be de-TOASTed to test it: measured on 10,000
-    # documents, 62 ms by seq scan against 3 ms through the index (bench/search.py). So the
-    # search's own statements run with seq scans discouraged, and the settings are put back.
+    # not counting that each row's tsvector must be de-TOASTed to test it: on 10,000 documents the
+    # seq scan is many times slower than the index (bench/search.py prints the search's time). So
+    # the search's own statements run with seq scans discouraged, and the settings are put back.
     # JIT off too: the discouraged plans' notional cost is above jit_above_cost, and compiling
-    # them cost ~200 ms a query.
+    # them costs more than the query itself.
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     db.session.execute(text("SET LOCAL jit = off"))
     try:
@@ -151,7 +151,7 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
     if db.engine.dialect.name == "postgresql":
         # One ranked pass over the matches gives the total, the page and the ids the facets
         # are counted over (by primary key). Re-running the match inside each facet query
-        # made the planner scan the table (measured 40 ms per facet query).
+        # made the planner scan the table (slower by far; bench/search.py).
         ranked = select(SearchDoc.id, score if score is not None else literal_column("0")).where(*where)
         result = db.session.connection().execute(ranked.order_by(*ordering))
         matches = result.cursor.fetchall()
@@ -194,7 +194,7 @@ def _facets(in_docs, in_tags) -> dict:
                 counts[facet][value] = counts[facet].get(value, 0) + n
     if db.engine.dialect.name == "postgresql":
         # Counted here: with GROUP BY, PostgreSQL walks the whole (facet, value) index for its
-        # order instead of looking up the matched documents (6.5 ms against 2 ms, measured).
+        # order instead of looking up the matched documents (slower; bench/search.py).
         result = db.session.connection().execute(select(SearchTag.facet, SearchTag.value).where(in_tags))
         tags = Counter(result.cursor.fetchall())    # the driver's tuples: hashing Row objects cost more
         result.close()

@@ -29,7 +29,7 @@ MAX_RATIO = 100                         # compression ratio of a large member
 # A filled return (47 indicators, 9 sheets) has ~730 cells and, when Excel or LibreOffice saved
 # it, a shared-strings part under 0.5 MB even with a 2,000-character note on every row. The
 # limits leave room for files that write styled empty cells over 1,000-row ranges on every
-# sheet (Google Sheets, whole-column formats), and stay where calamine reads in ~0.2 s.
+# sheet (Google Sheets, whole-column formats), and stay where calamine reads quickly (bench/returns.py).
 MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
 MAX_SHARED_STRINGS = 20_000
 MAX_CELLS = 200_000                     # summed over all sheets, counted in the sheet XML

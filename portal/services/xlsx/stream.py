@@ -1,14 +1,14 @@
 """A small, fast XLSX writer for large tabular exports (values, bold rows, column widths,
 frozen panes — nothing else).
 
-Why not XlsxWriter here: a full-section comparison is ~650,000 cells; XlsxWriter spends about
-8 µs per cell (a call, a checked cell object, then an XML pass at close), ~5 s in all, which
-misses the export target (≤ 3 s, bench/compare.py). This writer builds each row's XML once, as
-it is appended, with shared strings as Excel itself writes them: ~1 µs per cell. The files
+Why not XlsxWriter here: a full-section comparison is ~650,000 cells; XlsxWriter's work per
+cell (a call, a checked cell object, then an XML pass at close) misses the export target
+(bench/compare.py prints the export's time). This writer builds each row's XML once, as it is
+appended, with shared strings as Excel itself writes them. The files
 are checked by the tests with openpyxl and by opening them in LibreOffice.
 
 Text is only ever a shared string, never a formula; a text that a spreadsheet would read as
-one when typed back (= + - @ tab CR) gets a quote in front (`spreadsheet_safety.safe_text`),
+one when typed back (= + - @ tab CR) gets a quote in front (`xlsx.safety.safe_text`),
 once per distinct string, when the shared strings are written.
 """
 from __future__ import annotations
