@@ -54,11 +54,11 @@ def test_download_permissions(client, login_as, return_setup):
     assert client.get("/returns/template.xlsx?country=XX&period=2025").status_code == 400
 
 
-def test_the_instructions_name_the_secretariat_contact(app, make_template):
+def test_the_instructions_name_the_secretariat_contact(app, make_template, monkeypatch):
     def contact() -> str:
         ws = load_workbook(BytesIO(make_template("KZ", "2025")))["Instructions"]
         return next(ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Contact")
 
     assert contact() == "the council secretariat"
-    app.config["SECRETARIAT_EMAIL"] = "secretariat@prr.example"  # as config.py loads it from the environment
+    monkeypatch.setitem(app.config, "SECRETARIAT_EMAIL", "secretariat@prr.example")  # as config.py loads it
     assert contact() == "secretariat@prr.example"
