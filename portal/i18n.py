@@ -50,6 +50,9 @@ def init_app(app, babel) -> None:
     app.jinja_env.filters["column_label"] = column_label
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
 
+    from .models import ReturnStatus
+
+    app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
     app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")

@@ -32,9 +32,7 @@ def focal_point_coverage() -> list[CountryRow]:
             .group_by(User.country_id)
         ).all()
     )
-    countries = db.session.scalars(
-        select(Country).join(Country.region).order_by(Region.position, Country.name_en)
-    )
+    countries = db.session.scalars(Country.by_region())
     return [CountryRow(c, counts.get(c.id, 0)) for c in countries]
 
 

@@ -16,6 +16,7 @@ from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns.access import is_staff
 from ...services.returns.template_versions import latest_template
+from ...services.xlsx import XLSX_MIMETYPE
 from . import bp
 
 
@@ -50,7 +51,7 @@ def export_xlsx():
     comparison = _comparison()
     data = export.to_xlsx(comparison, current_language())
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)
 
 
 @bp.route("/export.csv")

@@ -17,11 +17,10 @@ from ...services.meetings import briefs as brief_service
 from ...services.errors import ServiceError
 from ...services.library import items as library_items
 from ...services.returns.template_versions import latest_template
+from ...services.xlsx import XLSX_MIMETYPE
 from . import bp
 from .forms import BriefForm
 from .views import STAFF, _meeting_or_404
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _brief_or_404(brief_id: int):
@@ -152,7 +151,7 @@ def brief_pdf(brief_id: int):
 def brief_xlsx(brief_id: int):
     brief = _brief_or_404(brief_id)
     edition = _edition(brief) or abort(404)
-    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX,
+    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX_MIMETYPE,
                      as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx")
 
 

@@ -20,10 +20,9 @@ from ...services.returns import access, pending, workflow
 from ...services.returns.markup import mark_up
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from ...services.returns.validate import validate_upload
+from ...services.xlsx import XLSX_MIMETYPE
 from . import bp
 from .forms import UploadForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _return_or_404(return_id: int) -> Return:
@@ -56,7 +55,7 @@ def download_template():
                                   request.args.get("lang") or current_language())
     except TemplateRequestError as error:
         abort_with(error.status, error.message)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 def _upload_page(form, status=200, error=None):
@@ -111,7 +110,7 @@ def marked_up(token: str):
     except ServiceError:
         abort(404)
     out = mark_up(data, report, current_language())
-    return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"checked_{filename}")
 
 
@@ -193,5 +192,5 @@ def version_file(return_id: int, number: int):
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
     path = Path(current_app.config["UPLOAD_FOLDER"]) / version.stored_path
-    return send_file(BytesIO(path.read_bytes()), mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(path.read_bytes()), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")

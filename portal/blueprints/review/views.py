@@ -16,6 +16,7 @@ from ...services.errors import ServiceError
 from ...services.returns import workflow
 from ...services.returns.export import export_matrix
 from ...services.returns.matrix import completeness_matrix
+from ...services.xlsx import XLSX_MIMETYPE
 from . import bp
 
 
@@ -78,4 +79,4 @@ def matrix():
 @bp.route("/matrix.xlsx")
 def matrix_xlsx():
     return send_file(BytesIO(export_matrix()), as_attachment=True, download_name="PRR-completeness.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)

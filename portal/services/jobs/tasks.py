@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 
 from ...extensions import db
 from ...schemas.values import CellValue
-from ...models import STAFF_ROLES, Brief, Country, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import (STAFF_ROLES, Brief, Country, JobRun, Meeting, ReportingPeriod, Return, ReturnStatus, ReturnVersion,
+                       Role, User)
 from ..notices import notifications
 from ..notices import outbox
 from ..returns import periods
@@ -59,7 +60,7 @@ def reminders(now: datetime) -> str:
         else:
             kind, slot = "reminder.overdue", f"week-{(-days_left - 1) // 7}"
         overdue = []
-        for country in db.session.scalars(select(Country).order_by(Country.name_en)):
+        for country in db.session.scalars(Country.ordered()):
             focal_points = list(db.session.scalars(select(User).where(
                 User.country_id == country.id, User.role == Role.FOCAL_POINT, User.active.is_(True))))
             if not focal_points or _submitted(country.id, period.id):
@@ -138,7 +139,7 @@ def quality_sweep(now: datetime) -> str:
     template = latest_template()
     bounds = {i.code: i.maximum() for i in template.indicators}
     flagged = []
-    for ret in db.session.scalars(select(Return).where(Return.status == "accepted").order_by(Return.id)):
+    for ret in db.session.scalars(select(Return).where(Return.status == ReturnStatus.ACCEPTED).order_by(Return.id)):
         version = ret.accepted_version
         if version is None:
             continue

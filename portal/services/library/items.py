@@ -224,7 +224,7 @@ def sources_text(sources: list[dict]) -> str:
 
 def creatable_countries(user) -> list[Country]:
     """The countries this user may add library items for."""
-    return [c for c in db.session.scalars(select(Country).order_by(Country.name_en)) if access.can_create(user, c.id)]
+    return [c for c in db.session.scalars(Country.ordered()) if access.can_create(user, c.id)]
 
 
 def translation_candidates(user, item: CaseStudy | None) -> list[CaseStudy]:

@@ -125,7 +125,7 @@ def plans(user, country: str | None = None) -> list[ActionPlan]:
     stmt = select(ActionPlan).join(Country).join(Region).where(access.visible(ActionPlan, user))
     if country:
         stmt = stmt.where(Country.iso2 == country.upper())
-    return list(db.session.scalars(stmt.order_by(Region.position, Country.name_en, ActionPlan.start_year.desc())))
+    return list(db.session.scalars(stmt.order_by(*Country.region_order(), ActionPlan.start_year.desc())))
 
 
 def coverage(user) -> dict:

@@ -8,12 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod, Return
+from ...models import Country, ReportingPeriod, Return, ReturnStatus
 
 
+NOT_STARTED = "not_started"    # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
 STATUS_LABELS = {
-    "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
-    "returned": _l("returned for correction"), "accepted": _l("accepted"),
+    NOT_STARTED: _l("not started"), ReturnStatus.DRAFT: _l("draft"), ReturnStatus.SUBMITTED: _l("submitted"),
+    ReturnStatus.RETURNED: _l("returned for correction"), ReturnStatus.ACCEPTED: _l("accepted"),
 }
 TIMELINESS_LABELS = {True: _l("on time"), False: _l("late"), None: ""}
 
@@ -36,8 +37,7 @@ def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod
     from datetime import date
 
     today = today or date.today()
-    countries = list(db.session.scalars(
-        select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
+    countries = list(db.session.scalars(Country.by_region()))
     periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)))
     returns = {(r.country_id, r.period_id): r for r in db.session.scalars(select(Return))}
     cells = {}
@@ -46,7 +46,7 @@ def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod
             ret = returns.get((country.id, period.id))
             if ret is None:
                 late = period.due_date is not None and today > period.due_date
-                cells[(country.id, period.id)] = MatrixCell("not_started", False if late else None, None, None, None)
+                cells[(country.id, period.id)] = MatrixCell(NOT_STARTED, False if late else None, None, None, None)
                 continue
             first = _first_submission(ret)
             if period.due_date is None:
