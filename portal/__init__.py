@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import errors, i18n, login, security
+from . import errors, i18n, jinja, login, security
 from .config import ConfigError, load_config, read_dotenv
 from .extensions import babel, csrf, db, migrate
 from .json_provider import OrjsonProvider
@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
                      include_object=models.library.include_object)
     csrf.init_app(app)
     i18n.init_app(app, babel)
+    jinja.init_app(app)
     login.init_app(app)
 
 

@@ -9,6 +9,7 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 
+from .config import LOCALES
 from .extensions import db
 from .models import ROLE_VALUES
 from .services import seed as seed_service
@@ -30,7 +31,7 @@ def fail(error) -> NoReturn:
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLE_VALUES))
 @click.option("--country", "country_code", help="ISO 3166 alpha-2 code; required for focal points.")
-@click.option("--language", default="en", type=click.Choice(["en", "ru"]))
+@click.option("--language", default="en", type=click.Choice(LOCALES))
 @click.password_option("--password", help="Asked for when not given.")
 def create_user(email, name, role, country_code, language, password):
     """Create a user account."""

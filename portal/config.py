@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 ENVIRONMENTS = ("development", "production", "testing")
-LOCALES = ("en", "ru")
+LOCALES = ("en", "ru")     # the portal's languages: pages, e-mails, templates, library items
 MIN_SECRET_KEY_LENGTH = 32
 REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
 

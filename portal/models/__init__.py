@@ -6,7 +6,7 @@ from .jobs import JobRun, OutboxMessage
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region
-from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnValue, ReturnVersion
+from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnStatus, ReturnValue, ReturnVersion
 from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
 from .user import ROLE_VALUES, STAFF_ROLES, ApiToken, LoginThrottle, Role, User
 
@@ -34,6 +34,7 @@ __all__ = [
     "ReportingPeriod",
     "Return",
     "ReturnEvent",
+    "ReturnStatus",
     "ReturnTemplate",
     "ReturnValue",
     "ReturnVersion",

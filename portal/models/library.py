@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..config import LOCALES
 from ..extensions import db
 from .reference import Country
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, one_of, utcnow
 from .user import User
 
 THEMES = ("repatriation", "screening_prosecution", "custody_rehabilitation", "community_reintegration",
@@ -18,14 +19,10 @@ TARGET_GROUPS = ("men", "women", "children", "families", "prison_staff", "commun
 ACTORS = ("government", "civil_society", "international")
 WORKFLOW = ("draft", "in_review", "published")
 VISIBILITY = ("council", "public")
-LANGUAGES = ("en", "ru")
+LANGUAGES = LOCALES
 PLAN_STATUSES = ("draft", "adopted", "in_force", "expired")
 PHASES = ("repatriation", "prosecution", "rehabilitation", "reintegration", "prevention", "coordination")
 MEASURE_STATUSES = ("not_started", "in_progress", "done", "delayed", "cancelled")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class LibraryItemMixin:
@@ -44,9 +41,9 @@ class LibraryItemMixin:
 
 class CaseStudy(LibraryItemMixin, db.Model):
     __tablename__ = "case_study"
-    __table_args__ = (CheckConstraint(_in("state", WORKFLOW), name="state"),
-                      CheckConstraint(_in("visibility", VISIBILITY), name="visibility"),
-                      CheckConstraint(_in("language", LANGUAGES), name="language"))
+    __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
+                      CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
+                      CheckConstraint(one_of("language", LANGUAGES), name="language"))
 
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     year_from: Mapped[int | None]
@@ -79,10 +76,10 @@ class CaseStudy(LibraryItemMixin, db.Model):
 
 class ActionPlan(LibraryItemMixin, db.Model):
     __tablename__ = "action_plan"
-    __table_args__ = (CheckConstraint(_in("state", WORKFLOW), name="state"),
-                      CheckConstraint(_in("visibility", VISIBILITY), name="visibility"),
-                      CheckConstraint(_in("language", LANGUAGES), name="language"),
-                      CheckConstraint(_in("status", PLAN_STATUSES), name="status"),
+    __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
+                      CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
+                      CheckConstraint(one_of("language", LANGUAGES), name="language"),
+                      CheckConstraint(one_of("status", PLAN_STATUSES), name="status"),
                       CheckConstraint("end_year >= start_year", name="years"))
 
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
@@ -115,8 +112,8 @@ class ActionPlan(LibraryItemMixin, db.Model):
 
 class PlanMeasure(db.Model):
     __tablename__ = "plan_measure"
-    __table_args__ = (CheckConstraint(_in("phase", PHASES), name="phase"),
-                      CheckConstraint(_in("status", MEASURE_STATUSES), name="status"))
+    __table_args__ = (CheckConstraint(one_of("phase", PHASES), name="phase"),
+                      CheckConstraint(one_of("status", MEASURE_STATUSES), name="status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id"), index=True)

@@ -1,7 +1,7 @@
 """Reference data: regions and countries of the council."""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -44,6 +44,22 @@ class Country(db.Model):
     membership: Mapped[str] = mapped_column(String(16))
 
     region: Mapped[Region] = relationship(back_populates="countries")
+
+    @classmethod
+    def ordered(cls) -> Select:
+        """Every country alphabetically (by its English name): the order of every country list."""
+        return select(cls).order_by(cls.name_en)
+
+    @classmethod
+    def by_region(cls) -> Select:
+        """Every country grouped by region in the council's order, alphabetically within a region."""
+        return select(cls).join(cls.region).order_by(*cls.region_order())
+
+    @classmethod
+    def region_order(cls) -> tuple:
+        """The ORDER BY of `by_region`, for queries that list other rows country by country (they join
+        Country and Region themselves)."""
+        return Region.position, cls.name_en
 
     @property
     def is_member(self) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy import text as sql
@@ -10,10 +11,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .reference import Country
 from .template import ReturnTemplate
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, one_of, utcnow
 from .user import User
 
-RETURN_STATUSES = ("draft", "submitted", "returned", "accepted")
+
+
+class ReturnStatus(StrEnum):
+    """Where a return is in the workflow; the values are what the database and the API hold."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+
+RETURN_STATUSES = tuple(ReturnStatus)
 
 
 class ReportingPeriod(db.Model):
@@ -43,13 +55,13 @@ class Return(db.Model):
     __tablename__ = "country_return"
     __table_args__ = (
         UniqueConstraint("country_id", "period_id", name="uq_country_return_country_period"),
-        CheckConstraint("status IN ('draft', 'submitted', 'returned', 'accepted')", name="status"),
+        CheckConstraint(one_of("status", RETURN_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=ReturnStatus.DRAFT.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

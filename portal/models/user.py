@@ -8,9 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..config import LOCALES
 from ..extensions import db
 from .reference import Country
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, one_of, utcnow
 
 
 class Role(enum.StrEnum):
@@ -33,7 +34,7 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "role <> 'focal_point' OR country_id IS NOT NULL", name="focal_point_country"
         ),
-        CheckConstraint("language IN ('en', 'ru')", name="language"),
+        CheckConstraint(one_of("language", LOCALES), name="language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,11 +12,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .errors import ServiceError
+from .xlsx import XLSX_MIMETYPE
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
 MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx": XLSX_MIMETYPE,
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 

@@ -1,6 +1,6 @@
 """The council's reference data as pages list it: countries, regions, reporting periods.
 
-One place for each ordering, so a page and its neighbour never disagree."""
+The orderings themselves are defined once, on the models (`Country.ordered()`, `Country.by_region()`)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,12 +11,12 @@ from ..models import Country, Region, ReportingPeriod
 
 def countries() -> list[Country]:
     """Every country, alphabetical by English name (the admin, meeting and return forms)."""
-    return list(db.session.scalars(select(Country).order_by(Country.name_en)))
+    return list(db.session.scalars(Country.ordered()))
 
 
 def countries_by_region() -> list[Country]:
     """Every country, grouped by region in the council's order (comparisons and briefs)."""
-    return list(db.session.scalars(select(Country).join(Country.region).order_by(Region.position, Country.name_en)))
+    return list(db.session.scalars(Country.by_region()))
 
 
 def regions() -> list[Region]:

@@ -6,36 +6,23 @@ from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...models import STAFF_ROLES, Brief, Meeting
+from ...schemas import output
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.meetings import meetings as meeting_service
 from .blueprint import bp
 
 
-def _meeting_json(m, full=False) -> dict:
-    data = {"id": m.id, "title": m.title, "title_ru": m.title_ru, "start_date": m.start_date.isoformat(),
-            "end_date": m.end_date.isoformat(), "place": m.place, "format": m.format,
-            "host_country": m.host_country.iso2 if m.host_country else None}
-    if full:
-        data.update(
-            description=m.description, source=m.source,
-            agenda=[{"position": a.position, "title": a.title,
-                     "presenter_country": a.presenter_country.iso2 if a.presenter_country else None} for a in m.agenda],
-            documents=[{"id": d.id, "title": d.title, "kind": d.kind, "size": d.size, "sha256": d.sha256} for d in m.documents],
-            briefs=[{"id": b.id, "title": b.title, "editions": len(b.editions)} for b in m.briefs if b.editions])
-    return data
-
-
 @bp.route("/meetings")
 @login_required
 def meetings():
-    return jsonify(meetings=[_meeting_json(m) for m in meeting_service.list_meetings()])
+    return jsonify(meetings=output.MeetingSchema(many=True).dump(meeting_service.list_meetings()))
 
 
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    return jsonify(_meeting_json(db.get_or_404(Meeting, meeting_id), full=True))
+    return jsonify(output.MeetingFullSchema().dump(db.get_or_404(Meeting, meeting_id)))
 
 
 def _compiled(brief_id: int):

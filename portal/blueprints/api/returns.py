@@ -8,18 +8,17 @@ from marshmallow import ValidationError
 
 from ...errors import abort_with, found_or_404
 from ...extensions import db
-from ...models import ReportingPeriod, Return
+from ...models import Return
+from ...schemas import output
 from ...schemas.api import ReturnReason, TokenRequest
-from ...services import disclosure
 from ...services.accounts import tokens
 from ...services.accounts.auth import LoginRefused
 from ...services.disclosure import audience_for
 from ...services.returns import access, listing, workflow
 from ...services.returns import periods as period_service
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -67,16 +66,10 @@ def revoke_token():
     return "", 204
 
 
-def _period_json(p: ReportingPeriod) -> dict:
-    return {"label": p.label, "start_date": p.start_date.isoformat(), "end_date": p.end_date.isoformat(),
-            "opens_on": p.opens_on.isoformat(), "due_date": p.due_date.isoformat() if p.due_date else None,
-            "is_open": p.is_open, "template_version": p.template.version}
-
-
 @bp.route("/periods")
 @login_required
 def periods():
-    return jsonify(periods=[_period_json(p) for p in period_service.list_periods()])
+    return jsonify(periods=output.PeriodSchema(many=True).dump(period_service.list_periods()))
 
 
 @bp.route("/template.xlsx")
@@ -87,7 +80,7 @@ def template():
                                   request.args.get("lang", current_user.language))
     except TemplateRequestError as error:
         abort_with(error.status, error.message)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 def _issue_json(issue) -> dict:
@@ -125,41 +118,6 @@ def _visible_return(return_id: int) -> Return:
     return found_or_404(listing.visible_return, current_user, return_id)
 
 
-def _values_json(version, audience) -> list[dict]:
-    """The version's values as the caller may see them: hidden ones as "c", their notes withheld."""
-    if version is None:
-        return []
-    shown = disclosure.visible_values(version, audience)
-    out = []
-    for v in version.values:
-        if (v.indicator, v.breakdown) in shown.hidden:
-            out.append({"indicator": v.indicator, "breakdown": v.breakdown, "value": "c",
-                        "status": None, "note": None})
-        else:
-            out.append({"indicator": v.indicator, "breakdown": v.breakdown,
-                        "value": v.number if v.text is None else v.text, "status": v.status, "note": shown.note(v)})
-    return out
-
-
-def _return_json(ret: Return, full: bool) -> dict:
-    """Delegates and other countries see the accepted figures only: no versions, drafts,
-    resubmissions or review events."""
-    version = ret.latest_version if full else ret.accepted_version
-    values = _values_json(version, audience_for(current_user))
-    if not full:
-        return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": "accepted",
-                "accepted_at": version.accepted_at.isoformat() if version else None,
-                "completeness": version.completeness if version else None, "values": values}
-    history = [{"version": v.number, "uploaded_at": v.uploaded_at.isoformat(), "submitted_at": v.submitted_at.isoformat() if v.submitted_at else None,
-                "accepted_at": v.accepted_at.isoformat() if v.accepted_at else None, "sha256": v.file_sha256,
-                "on_behalf": v.on_behalf} for v in ret.versions]
-    events = [{"action": e.action, "at": e.created_at.isoformat(), "version": e.version.number if e.version else None,
-               "reason": e.reason} for e in ret.events]
-    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status,
-            "version": version.number if version else None, "completeness": version.completeness if version else None,
-            "values": values, "history": history, "events": events}
-
-
 @bp.route("/returns")
 @login_required
 def list_returns():
@@ -178,13 +136,14 @@ def _listed(ret: Return) -> dict:
 @login_required
 def get_return(return_id: int):
     ret = _visible_return(return_id)
-    return jsonify(_return_json(ret, access.can_see_history(current_user, ret)))
+    schema = output.FullReturnSchema if access.can_see_history(current_user, ret) else output.AcceptedReturnSchema
+    return jsonify(schema(audience_for(current_user)).dump(ret))
 
 
 def _act(ret: Return, action):
     action(ret)
     db.session.commit()
-    return jsonify(_return_json(ret, True))
+    return jsonify(output.FullReturnSchema(audience_for(current_user)).dump(ret))
 
 
 @bp.route("/returns/<int:return_id>/submit", methods=["POST"])

@@ -12,6 +12,7 @@ from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
 from ...services.returns.access import is_staff
 from ...services.returns.template_versions import latest_template
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
 
@@ -40,7 +41,7 @@ def export_xlsx():
     comparison = _comparison()
     data = export.to_xlsx(comparison, current_language())
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)
 
 
 @bp.route("/export.csv")

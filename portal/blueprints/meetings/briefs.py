@@ -17,11 +17,10 @@ from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.returns import periods as period_service
 from ...services.returns.template_versions import latest_template
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 from .forms import BriefForm
 from .views import STAFF
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _brief_or_404(brief_id: int):
@@ -134,7 +133,7 @@ def brief_pdf(brief_id: int):
 def brief_xlsx(brief_id: int):
     brief = _brief_or_404(brief_id)
     edition = _edition(brief) or abort(404)
-    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX,
+    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX_MIMETYPE,
                      as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx")
 
 

@@ -18,10 +18,9 @@ from ...services.returns import periods as period_service
 from ...services.returns.markup import mark_up
 from ...services.returns.template_xlsx import TemplateRequestError, template_for
 from ...services.returns.validate import validate_upload
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 from .forms import UploadForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _return_or_404(return_id: int) -> Return:
@@ -47,7 +46,7 @@ def download_template():
                                   request.args.get("lang") or current_language())
     except TemplateRequestError as error:
         abort_with(error.status, error.message)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 def _upload_page(form, status=200, error=None):
@@ -99,7 +98,7 @@ def marked_up(token: str):
     data, filename = found_or_404(pending.load, token, current_user.id)
     report, _ident = found_or_404(validate_upload, data, current_user)
     out = mark_up(data, report, current_language())
-    return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"checked_{filename}")
 
 
@@ -173,5 +172,5 @@ def version_file(return_id: int, number: int):
     # points only (can_see_history), never delegates or other countries.
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
-    return send_file(BytesIO(files.read(version.stored_path)), mimetype=XLSX, as_attachment=True,
+    return send_file(BytesIO(files.read(version.stored_path)), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")

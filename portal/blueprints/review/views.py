@@ -13,6 +13,7 @@ from ...security import roles_required
 from ...services.returns import listing, workflow
 from ...services.returns.export import export_matrix
 from ...services.returns.matrix import completeness_matrix
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
 
@@ -60,4 +61,4 @@ def matrix():
 @bp.route("/matrix.xlsx")
 def matrix_xlsx():
     return send_file(BytesIO(export_matrix()), as_attachment=True, download_name="PRR-completeness.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)

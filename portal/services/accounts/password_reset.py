@@ -20,7 +20,6 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeSerializer
-from markupsafe import escape
 from sqlalchemy import select, update
 
 from ...extensions import db
@@ -132,8 +131,7 @@ def _message(language: str, token: str) -> tuple[str, str, str]:
             str(_l("If you did not ask for this, ignore this message: your password stays as it is.")),
         ]
     text = f"{lines[0]}\n\n{url}\n\n{lines[1]}\n"
-    html = (f'<p>{escape(lines[0])}</p><p><a href="{escape(url)}">{escape(url)}</a></p>'
-            f"<p>{escape(lines[1])}</p>")
+    html = outbox.render_html("password_reset.html", lines=lines, url=url)
     return subject, text, html
 
 

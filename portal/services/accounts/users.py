@@ -5,6 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ...config import LOCALES
 from ...extensions import db
 from ...models import ROLE_VALUES, Country, Role, User
 from .. import audit
@@ -13,7 +14,6 @@ from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, 
 
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
-LANGUAGES = ("en", "ru")
 
 
 def normalise_email(raw: str) -> str:
@@ -75,7 +75,7 @@ def _resolve_role_and_country(role: str, country_code: str | None) -> tuple[str,
 
 
 def _check_language(language: str) -> str:
-    if language not in LANGUAGES:
+    if language not in LOCALES:
         raise ServiceError(_l("Unknown language: %(lang)s.", lang=language), field="language")
     return language
 

@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import ReturnValue, ReturnVersion
+from ...models import ReturnValue
 from .. import disclosure
 from .columns import fetch_columns, in_json, json_column
 

@@ -66,7 +66,7 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
     if unknown:
         raise ServiceError(_l("Unknown indicator: %(c)s.", c=", ".join(unknown)), field="indicator")
     ordered = db.session.execute(select(Country.iso2, Region.code).join(Country.region)
-                                 .order_by(Region.position, Country.name_en)).all()
+                                 .order_by(*Country.region_order())).all()
     by_code = dict(ordered)
     wanted = {c.upper() for c in _split(countries)}
     region_codes = _split(regions)

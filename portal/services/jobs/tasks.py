@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 
 from ...extensions import db
 from ...schemas.values import CellValue
-from ...models import STAFF_ROLES, Brief, JobRun, Meeting, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import (STAFF_ROLES, Brief, JobRun, Meeting, ReportingPeriod, Return, ReturnStatus, ReturnVersion,
+                       Role, User)
 from ..notices import notifications
 from ..notices import outbox
 from ..returns import periods
@@ -139,7 +140,7 @@ def quality_sweep(now: datetime) -> str:
     template = latest_template()
     bounds = {i.code: i.maximum() for i in template.indicators}
     flagged = []
-    for ret in db.session.scalars(select(Return).where(Return.status == "accepted").order_by(Return.id)):
+    for ret in db.session.scalars(select(Return).where(Return.status == ReturnStatus.ACCEPTED).order_by(Return.id)):
         version = ret.accepted_version
         if version is None:
             continue

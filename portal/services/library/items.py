@@ -9,16 +9,14 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CaseStudy, Country, LibraryRevision, Role, User
-from ...models.library import ACTORS, LANGUAGES, LIBRARY_MODELS, TARGET_GROUPS, THEMES, VISIBILITY
+from ...models.library import LIBRARY_MODELS
 from ...models.types import utcnow
+from ...schemas.library import CaseStudySchema, load
 from .. import audit, reference
 from ..notices import notifications
 from ..errors import Conflict, Forbidden, NotFound, ServiceError
 from ..transitions import compare_and_set
 from . import access, search
-
-MAX_TEXT = 100_000
-CASE_TEXTS = ("summary", "body", "results", "lessons")
 
 
 def get(model, item_id: int, user):
@@ -33,73 +31,6 @@ def country_by_code(code: str | None) -> Country:
     if country is None:
         raise ServiceError(_l("Unknown country: %(c)s.", c=code or "—"), field="country")
     return country
-
-
-def _text(data: dict, name: str, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ServiceError(_l("This field is required: %(f)s.", f=name), field=name)
-    if len(value) > limit:
-        raise ServiceError(_l("%(f)s is too long (at most %(n)d characters).", f=name, n=limit), field=name)
-    return value
-
-
-def _year(data: dict, name: str, required: bool = False) -> int | None:
-    raw = data.get(name)
-    if raw in (None, ""):
-        if required:
-            raise ServiceError(_l("This field is required: %(f)s.", f=name), field=name)
-        return None
-    try:
-        year = int(str(raw).strip())
-    except ValueError:
-        raise ServiceError(_l("%(f)s must be a year such as 2025.", f=name), field=name) from None
-    if not 1990 <= year <= 2100:
-        raise ServiceError(_l("%(f)s must be a year between 1990 and 2100.", f=name), field=name)
-    return year
-
-
-def _choices(data: dict, name: str, allowed: tuple[str, ...]) -> list[str]:
-    values = data.get(name) or []
-    values = [v.strip() for v in (values.split(",") if isinstance(values, str) else values) if str(v).strip()]
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f=name, v=", ".join(unknown)), field=name)
-    return list(dict.fromkeys(values))
-
-
-def _one_of(data: dict, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = str(data.get(name) or default)
-    if value not in allowed:
-        raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f=name, v=value), field=name)
-    return value
-
-
-def parse_sources(raw) -> list[dict]:
-    """Sources as a list of {"title", "url"}; text form: one per line, "title | https://…"."""
-    if isinstance(raw, str):
-        raw = [dict(zip(("title", "url"), [p.strip() for p in line.split("|", 1)] + [""]))
-               for line in raw.splitlines() if line.strip()]
-    out = []
-    for entry in raw or []:
-        title, url = str(entry.get("title") or "").strip(), str(entry.get("url") or "").strip()
-        if url and not url.lower().startswith(("http://", "https://")):
-            raise ServiceError(_l("A source link must start with http:// or https://: %(u)s", u=url[:80]), field="sources")
-        if title or url:
-            out.append({"title": title[:500] or url, "url": url[:1000]})
-    return out
-
-
-def _case_values(data: dict) -> dict:
-    values = {"title": _text(data, "title", True, 300), "language": _one_of(data, "language", LANGUAGES, "en"),
-              "visibility": _one_of(data, "visibility", VISIBILITY, "council"),
-              "year_from": _year(data, "year_from", True), "year_to": _year(data, "year_to"),
-              "themes": _choices(data, "themes", THEMES), "target_groups": _choices(data, "target_groups", TARGET_GROUPS),
-              "actors": _choices(data, "actors", ACTORS), "sources": parse_sources(data.get("sources")),
-              **{name: _text(data, name, name == "summary") for name in CASE_TEXTS}}
-    if values["year_to"] and values["year_to"] < values["year_from"]:
-        raise ServiceError(_l("The last year comes before the first."), field="year_to")
-    return values
 
 
 def _diff(item, values: dict) -> dict:
@@ -123,7 +54,7 @@ def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> C
         raise Forbidden(_l("You may add case studies for your own country only."))
     if item is not None and actor is not None and not access.can_edit(actor, item):
         raise Forbidden(_l("You may not edit this case study."))
-    values = _case_values(data)
+    values = load(CaseStudySchema(), data)
     translation = data.get("translation_of_id")
     values["translation_of_id"] = int(translation) if translation not in (None, "") else None
     if values["translation_of_id"] and (db.session.get(CaseStudy, values["translation_of_id"]) is None
@@ -218,7 +149,7 @@ def _notify(item, kind: str, params: dict) -> None:
 
 
 def sources_text(sources: list[dict]) -> str:
-    """The text form parse_sources reads: one source per line, "title | url"."""
+    """The text form the schemas' Sources field reads: one source per line, "title | url"."""
     return "\n".join(f"{s['title']} | {s['url']}" if s.get("url") else s["title"] for s in sources)
 
 

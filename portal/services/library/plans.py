@@ -10,43 +10,12 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import ActionPlan, Country, MeasureUpdate, PlanMeasure, Region, User
-from ...models.library import LANGUAGES, MEASURE_STATUSES, PHASES, PLAN_STATUSES, VISIBILITY
+from ...models.library import MEASURE_STATUSES, PHASES
 from ...models.types import utcnow
+from ...schemas.library import ActionPlanSchema, MeasuresSchema, load
 from ..errors import Forbidden, ServiceError
 from . import access, search
-from .items import _one_of, _revise, _text, _year, country_by_code, create_or_update, parse_sources
-
-
-def _plan_values(data: dict) -> dict:
-    values = {"title": _text(data, "title", True, 300), "title_ru": _text(data, "title_ru", False, 300),
-              "language": _one_of(data, "language", LANGUAGES, "en"),
-              "visibility": _one_of(data, "visibility", VISIBILITY, "council"),
-              "start_year": _year(data, "start_year", True), "end_year": _year(data, "end_year", True),
-              "authority": _text(data, "authority", False, 300), "instrument": _text(data, "instrument", False, 300),
-              "status": _one_of(data, "status", PLAN_STATUSES, "draft"),
-              "summary": _text(data, "summary"), "objectives": _text(data, "objectives"),
-              "sources": parse_sources(data.get("sources"))}
-    if values["end_year"] < values["start_year"]:
-        raise ServiceError(_l("The last year comes before the first."), field="end_year")
-    return values
-
-
-def _measures(raw) -> list[dict]:
-    out = []
-    for i, entry in enumerate(raw or [], start=1):
-        text = str(entry.get("text") or "").strip()
-        if not text:
-            continue
-        where = f"measures[{i}]"
-        phase = str(entry.get("phase") or "")
-        status = str(entry.get("status") or "not_started")
-        if phase not in PHASES:
-            raise ServiceError(_l("%(w)s: unknown phase %(v)s.", w=where, v=phase or "—"), field="measures")
-        if status not in MEASURE_STATUSES:
-            raise ServiceError(_l("%(w)s: unknown status %(v)s.", w=where, v=status), field="measures")
-        out.append({"text": text[:5000], "phase": phase, "status": status,
-                    "agencies": str(entry.get("agencies") or "")[:500], "timeline": str(entry.get("timeline") or "")[:100]})
-    return out
+from .items import _revise, country_by_code, create_or_update
 
 
 def measures_text(plan: ActionPlan) -> str:
@@ -72,8 +41,8 @@ def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> Action
         raise Forbidden(_l("You may add action plans for your own country only."))
     if plan is not None and actor is not None and not access.can_edit(actor, plan):
         raise Forbidden(_l("You may not edit this action plan."))
-    values = {**_plan_values(data), "country_id": country.id}
-    measures = _measures(data["measures"]) if "measures" in data else None
+    values = {**load(ActionPlanSchema(), data), "country_id": country.id}
+    measures = load(MeasuresSchema(), data)["measures"] if "measures" in data else None
     plan = create_or_update(ActionPlan, plan, values, actor)
     if measures is not None:
         old = [(m.text, m.phase, m.status) for m in plan.measures]
@@ -125,7 +94,7 @@ def plans(user, country: str | None = None) -> list[ActionPlan]:
     stmt = select(ActionPlan).join(Country).join(Region).where(access.visible(ActionPlan, user))
     if country:
         stmt = stmt.where(Country.iso2 == country.upper())
-    return list(db.session.scalars(stmt.order_by(Region.position, Country.name_en, ActionPlan.start_year.desc())))
+    return list(db.session.scalars(stmt.order_by(*Country.region_order(), ActionPlan.start_year.desc())))
 
 
 def coverage(user) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -57,7 +56,7 @@ def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedu
             subject = str(_l("PRR Council Portal")) + ": " + outbox.header_text(body, 120)   # one line
             url = current_app.config.get("PORTAL_URL", "") + (link or "/notifications")
             footer = str(_l("Open the portal: %(url)s", url=url))
-            html = (f'<p>{escape(body)}</p><p><a href="{escape(url)}">{escape(footer)}</a></p>')
+            html = outbox.render_html("notice.html", body=body, url=url, footer=footer)
         outbox.enqueue(dedupe_key or f"notice:{notice.id}", user, subject, f"{body}\n\n{footer}\n", html)
     return True
 

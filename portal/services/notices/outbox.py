@@ -49,6 +49,13 @@ def header_text(value: str, limit: int = SUBJECT_LIMIT) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+def render_html(name: str, **context) -> str:
+    """The HTML part of a message from its template under templates/email/ (autoescaped, so a
+    quoted title or reason stays text); rendered without the page context processors, which
+    need a request and a signed-in reader."""
+    return current_app.jinja_env.get_template(f"email/{name}").render(**context)
+
+
 def enqueue(key: str, user: User, subject: str, text: str, html: str) -> OutboxMessage | None:
     """Queue one message; the same key twice queues it once. Returns None (logged) if the user
     has no e-mail address."""

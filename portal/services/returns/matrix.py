@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Country, ReportingPeriod, Return
+from ...models import Country, ReportingPeriod, Return, ReturnStatus
 from .. import reference
 
 
+NOT_STARTED = "not_started"    # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
 STATUS_LABELS = {
-    "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
-    "returned": _l("returned for correction"), "accepted": _l("accepted"),
+    NOT_STARTED: _l("not started"), ReturnStatus.DRAFT: _l("draft"), ReturnStatus.SUBMITTED: _l("submitted"),
+    ReturnStatus.RETURNED: _l("returned for correction"), ReturnStatus.ACCEPTED: _l("accepted"),
 }
 TIMELINESS_LABELS = {True: _l("on time"), False: _l("late"), None: ""}
 
@@ -46,7 +47,7 @@ def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod
             ret = returns.get((country.id, period.id))
             if ret is None:
                 late = period.due_date is not None and today > period.due_date
-                cells[(country.id, period.id)] = MatrixCell("not_started", False if late else None, None, None, None)
+                cells[(country.id, period.id)] = MatrixCell(NOT_STARTED, False if late else None, None, None, None)
                 continue
             first = _first_submission(ret)
             if period.due_date is None:

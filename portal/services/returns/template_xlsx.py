@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sqlalchemy import select
 
+from ...config import LOCALES
 from ...extensions import db
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
@@ -250,7 +251,7 @@ def template_for(user, country_code: str, period_label: str, lang: str) -> tuple
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == period_label))
     if period is None:
         raise TemplateRequestError(404, _("There is no reporting period %(label)s.", label=period_label))
-    if lang not in ("en", "ru"):
+    if lang not in LOCALES:
         raise TemplateRequestError(400, _("Unknown language: choose English or Russian."))
     data = build_template(period.template, country, period, lang)
     return data, f"PRR-return_{country.iso2}_{period.label}_v{period.template.version}_{lang}.xlsx"

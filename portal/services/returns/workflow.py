@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import Return, ReturnEvent, ReturnValue, ReturnVersion, Role, User
+from ...models import Return, ReturnEvent, ReturnValue, ReturnStatus, ReturnVersion, Role, User
 from ...models.types import utcnow
 from .. import audit, disclosure
 from ..notices import notifications
@@ -44,7 +44,7 @@ def _get_or_create_return(ident: Identified) -> Return:
         return ret
     try:
         with db.session.begin_nested():
-            ret = Return(country=ident.country, period=ident.period, status="draft")
+            ret = Return(country=ident.country, period=ident.period, status=ReturnStatus.DRAFT)
             db.session.add(ret)
     except IntegrityError:  # created at the same moment by another upload
         ret = find_return(ident.country.id, ident.period.id)
@@ -96,7 +96,7 @@ def store_version(report: ValidationReport, ident: Identified, data: bytes, file
     )
     version.withheld = disclosure.withheld(
         {key: (cell.value.number, cell.value.status) for key, cell in report.cells.items()}, ident.template)
-    ret.status = "draft"
+    ret.status = ReturnStatus.DRAFT
     ret.updated_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="upload", actor=user))
     audit.record("return.upload", actor=user, obj=version, country=ident.country.iso2,
@@ -111,9 +111,9 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
     version = ret.latest_version
     if version is None:
         raise ServiceError(_l("Upload the return before submitting it."))
-    if ret.status in ("submitted", "accepted") and version.submitted_at is not None:
+    if ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED) and version.submitted_at is not None:
         raise Conflict(_l("This version has already been submitted."))
-    _transition(ret, version, ("draft", "returned"), "submitted")
+    _transition(ret, version, (ReturnStatus.DRAFT, ReturnStatus.RETURNED), ReturnStatus.SUBMITTED)
     version.submitted_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="submit", actor=user))
     audit.record("return.submit", actor=user, obj=ret, version=version.number)
@@ -121,9 +121,9 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
 
 
 LOST = {
-    "submitted": _l("This return was already submitted by someone else."),
-    "accepted": _l("This return was already accepted by someone else."),
-    "returned": _l("This return was already returned for correction by someone else."),
+    ReturnStatus.SUBMITTED: _l("This return was already submitted by someone else."),
+    ReturnStatus.ACCEPTED: _l("This return was already accepted by someone else."),
+    ReturnStatus.RETURNED: _l("This return was already returned for correction by someone else."),
 }
 
 
@@ -141,14 +141,14 @@ def _transition(ret: Return, version: ReturnVersion, expected: tuple[str, ...], 
 
 
 def _under_review(ret: Return) -> ReturnVersion:
-    if ret.status != "submitted":
+    if ret.status != ReturnStatus.SUBMITTED:
         raise Conflict(_l("Only a submitted return can be reviewed; this one is %(status)s.", status=ret.status))
     return ret.latest_version
 
 
 def accept_return(ret: Return, user: User) -> ReturnVersion:
     version = _under_review(ret)
-    _transition(ret, version, ("submitted",), "accepted")
+    _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.ACCEPTED)
     version.accepted_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="accept", actor=user))
     audit.record("return.accept", actor=user, obj=ret, version=version.number)
@@ -163,7 +163,7 @@ def send_back(ret: Return, user: User, reason: str, cell_comments: list[dict] | 
     if len(reason) > 5000:
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
     version = _under_review(ret)
-    _transition(ret, version, ("submitted",), "returned")
+    _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.RETURNED)
     db.session.add(ReturnEvent(return_=ret, version=version, action="return", actor=user,
                                reason=reason, cell_comments=cell_comments or []))
     audit.record("return.return", actor=user, obj=ret, version=version.number)

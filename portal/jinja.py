@@ -1,0 +1,37 @@
+"""What every template can use besides its own context: labels for the codes it shows, the
+filters that put a value in the reader's language, and the page-wide context (language,
+unread notices). Globals, not context processors, where imported macros need them too."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from .i18n import current_language
+
+
+def init_app(app: Flask) -> None:
+    from .forms import ROLE_LABELS
+    from .models import ReturnStatus
+    from .services.compare.charts import data_uri
+    from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
+
+    @app.context_processor
+    def inject_language():
+        from .services.notices.notifications import unread_count
+
+        unread = unread_count(current_user) if current_user and current_user.is_authenticated else 0
+        return {"current_language": current_language(), "unread_notices": unread}
+
+    def column_label(column: str) -> str:
+        """A breakdown column (Men, Total, …) in the reader's language."""
+        from .services.returns.template_xlsx import column_captions
+
+        return column_captions().get(column, column)
+
+    app.jinja_env.filters["svg_data_uri"] = data_uri
+    app.jinja_env.filters["column_label"] = column_label
+    app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
+    app.jinja_env.globals["ReturnStatus"] = ReturnStatus
+    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
+    app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")
