@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .reference import Country
 from .types import UTCDateTime, utcnow
 
@@ -24,7 +24,7 @@ ROLE_VALUES = tuple(r.value for r in Role)
 STAFF_ROLES = (Role.ADMIN, Role.SECRETARIAT)  # the secretariat's powers: every country, review
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
@@ -69,7 +69,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins per key (an e-mail or a client address), shared by all workers."""
 
     __tablename__ = "login_throttle"
@@ -80,7 +80,7 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored; revocable."""
 
     __tablename__ = "api_token"
