@@ -31,6 +31,7 @@ def sniff(data: bytes, filename: str) -> str:
         raise ServiceError(_l("The file is empty."), field="file")
     if len(data) > MAX_DOCUMENT_BYTES:
         raise ServiceError(_l("The file is larger than the limit of %(mb)s MB.", mb=MAX_DOCUMENT_BYTES // (1024 * 1024)), field="file")
+    actual: str | None
     if data[:5] == b"%PDF-":
         actual = "pdf"
     elif data[:8] == b"\x89PNG\r\n\x1a\n":
@@ -43,7 +44,7 @@ def sniff(data: bytes, filename: str) -> str:
         actual = None
     if actual != ext:
         raise ServiceError(_l("The file's content does not match its name (.%(ext)s); it was refused.", ext=ext), field="file")
-    return actual
+    return ext   # the same as actual
 
 
 def _ooxml_kind(data: bytes) -> str | None:

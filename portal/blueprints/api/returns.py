@@ -157,7 +157,7 @@ def _return_json(ret: Return, full: bool) -> dict:
     values = _values_json(version, audience_for(current_user))
     if not full:
         return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": "accepted",
-                "accepted_at": version.accepted_at.isoformat() if version else None,
+                "accepted_at": version.accepted_at.isoformat() if version and version.accepted_at else None,
                 "completeness": version.completeness if version else None, "values": values}
     history = [{"version": v.number, "uploaded_at": v.uploaded_at.isoformat(), "submitted_at": v.submitted_at.isoformat() if v.submitted_at else None,
                 "accepted_at": v.accepted_at.isoformat() if v.accepted_at else None, "sha256": v.file_sha256,

@@ -56,6 +56,7 @@ def _brief_form(brief=None):
     form.period.choices = choices([(p.label, p.label) for p in db.session.scalars(
         select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc()))])
     template = latest_template()
+    assert template is not None   # `flask seed` loads the templates before anything runs
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
     form.countries.choices = choices([(c.iso2, c.name(locale)) for c in db.session.scalars(
         select(Country).join(Country.region).order_by(Region.position, Country.name_en))])
@@ -77,7 +78,7 @@ def _brief_form(brief=None):
 @roles_required(*STAFF)
 def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
     brief = _brief_or_404(brief_id) if brief_id else None
-    meeting = brief.meeting if brief else _meeting_or_404(meeting_id)
+    meeting = brief.meeting if brief else _meeting_or_404(meeting_id or 0)   # /new always has meeting_id
     form = _brief_form(brief)
     if request.method == "POST" and form.validate():
         sections = [{"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data}

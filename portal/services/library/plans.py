@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from .items import _one_of, _revise, _text, _year, country_by_code, create_or_up
 
 
 def _plan_values(data: dict) -> dict:
-    values = {"title": _text(data, "title", True, 300), "title_ru": _text(data, "title_ru", False, 300),
+    values: dict[str, Any] = {"title": _text(data, "title", True, 300), "title_ru": _text(data, "title_ru", False, 300),
               "language": _one_of(data, "language", LANGUAGES, "en"),
               "visibility": _one_of(data, "visibility", VISIBILITY, "council"),
               "start_year": _year(data, "start_year", True), "end_year": _year(data, "end_year", True),
@@ -130,7 +131,7 @@ def plans(user, country: str | None = None) -> list[ActionPlan]:
 
 def coverage(user) -> dict:
     """For each country with a plan the user may see: the PRR phases its plans' measures cover."""
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for plan in plans(user):
         entry = rows.setdefault(plan.country.iso2, {"country": plan.country, "plans": [], "phases": Counter()})
         entry["plans"].append(plan)

@@ -59,7 +59,7 @@ def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, s
 
 def parse_agenda(text: str) -> list[tuple[str, str | None]]:
     """One item a line; "KG: National practice" names Kyrgyzstan as the presenter."""
-    items = []
+    items: list[tuple[str, str | None]] = []
     for line in (text or "").splitlines():
         code, sep, rest = line.partition(":")
         if sep and len(code.strip()) == 2 and code.strip().isalpha():

@@ -48,6 +48,7 @@ def _get_or_create_return(ident: Identified) -> Return:
             db.session.add(ret)
     except IntegrityError:  # created at the same moment by another upload
         ret = find_return(ident.country.id, ident.period.id)
+        assert ret is not None   # the row whose (country, period) refused ours
     return ret
 
 
@@ -137,16 +138,18 @@ def _transition(ret: Return, version: ReturnVersion, expected: tuple[str, ...], 
                        status=status, updated_at=utcnow()):
         return
     now = db.session.scalar(select(Return.status).where(Return.id == ret.id))
-    raise Conflict(LOST.get(now, _l("This return changed meanwhile; reload the page and try again.")))
+    raise Conflict(LOST.get(now or "", _l("This return changed meanwhile; reload the page and try again.")))
 
 
 def _under_review(ret: Return) -> ReturnVersion:
     if ret.status != "submitted":
         raise Conflict(_l("Only a submitted return can be reviewed; this one is %(status)s.", status=ret.status))
-    return ret.latest_version
+    version = ret.latest_version
+    assert version is not None   # a return is submitted with a version
+    return version
 
 
-def accept_return(ret: Return, user: User) -> ReturnVersion:
+def accept_return(ret: Return, user: User | None) -> ReturnVersion:   # None: the seed
     version = _under_review(ret)
     _transition(ret, version, ("submitted",), "accepted")
     version.accepted_at = utcnow()
