@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         __abstract__ = True
 else:
     Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -175,8 +175,7 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
         page_stmt = stmt.add_columns(score if score is not None else literal_column("0")).where(*where)
-        rows = db.session.execute(page_stmt.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)) \
-            .tuples().all()
+        rows = db.session.execute(page_stmt.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).all()
         in_docs, in_tags = SearchDoc.id.in_(matched), SearchTag.doc_id.in_(matched)
     hits = [Hit(doc, float(s or 0), snippet(doc.title, stems, 300), snippet(doc.text, stems)) for doc, s in rows]
     return Results(q, hits, total, page, pages, sort, filters, _facets(in_docs, in_tags))
@@ -204,7 +203,7 @@ def _facets(in_docs, in_tags) -> dict:
         rows: Sequence[tuple[Any, Any, int]] = [(facet, value, n) for (facet, value), n in tags.items()]
     else:
         rows = db.session.execute(select(SearchTag.facet, SearchTag.value, func.count()).where(in_tags)
-                                  .group_by(SearchTag.facet, SearchTag.value)).tuples().all()
+                                  .group_by(SearchTag.facet, SearchTag.value)).all()
     for facet, value, n in rows:
         counts[facet][value] = n
     ordered = {f: sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))) for f, c in counts.items()}
