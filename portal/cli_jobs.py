@@ -21,7 +21,7 @@ jobs_cli = AppGroup("jobs", help="The portal's scheduled jobs.")
 @with_appcontext
 def scheduler_command(no_catch_up: bool):
     """Run the scheduler (blocking). Run exactly one, as its own service; see the README."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's, which mypy sees as a Flask
     if not no_catch_up:
         catch_up(app)
     scheduler = build(app)

@@ -99,8 +99,8 @@ def create_period(label, start_date, end_date, opens_on, due_date, template_vers
     d = lambda x: x.date() if x else None  # noqa: E731
     try:
         period_service.create_period(
-            label=label, start_date=d(start_date), end_date=d(end_date),
-            opens_on=d(opens_on) or date.fromordinal(d(end_date).toordinal() + 1),
+            label=label, start_date=start_date.date(), end_date=end_date.date(),   # both required
+            opens_on=d(opens_on) or date.fromordinal(end_date.date().toordinal() + 1),
             due_date=d(due_date), template_version=template_version, is_open=is_open, via="cli")
     except ServiceError as error:
         _fail(error.message)

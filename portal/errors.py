@@ -104,7 +104,7 @@ def abort_with(status: int, message) -> NoReturn:
     from werkzeug.exceptions import default_exceptions
 
     exc = default_exceptions[status](description=str(message))
-    exc.portal_message = True
+    exc.portal_message = True  # type: ignore[attr-defined]  # a marker the error handlers read
     raise exc
 
 

@@ -1,5 +1,6 @@
 """Extension objects, created unbound; `create_app` binds them. Imports nothing of the app."""
 import sqlite3
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -26,6 +27,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is `db.Model`, which Flask-SQLAlchemy builds from
+# Base's body and bases plus its own mixins (bind key, query property). mypy cannot take a
+# class from an attribute as a base (python/mypy#8603), so it is shown the equivalent class.
+if TYPE_CHECKING:
+    import flask_sqlalchemy.model
+
+    class Model(Base, flask_sqlalchemy.model.Model):
+        __abstract__ = True
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -12,7 +12,7 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, scheduled jobs: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("lang")
+    chosen = session.get("lang", "")
     if chosen in languages:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False):

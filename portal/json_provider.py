@@ -5,7 +5,10 @@ Dates, decimals and dataclasses still go through Flask's own `default`, so the o
 the same values as Flask's own provider gives, keys sorted as there."""
 from __future__ import annotations
 
+from typing import cast
+
 import orjson
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
@@ -20,5 +23,5 @@ class OrjsonProvider(DefaultJSONProvider):
 
     def response(self, *args, **kwargs):
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(orjson.dumps(obj, default=self.default, option=OPTIONS),
-                                        mimetype=self.mimetype)
+        app = cast(Flask, self._app)   # typed as Flask's sansio App, whose Response takes no body
+        return app.response_class(orjson.dumps(obj, default=self.default, option=OPTIONS), mimetype=self.mimetype)

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """A job's run for one time slot. The unique (job, slot) makes a second scheduler, or a
     retry, find the slot taken and skip it; a run left `running` by a killed process is taken
     over when it is older than the job's timeout."""
@@ -28,7 +28,7 @@ class JobRun(db.Model):
     attempts: Mapped[int] = mapped_column(default=1)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An e-mail written in the same transaction as the event it tells of; the scheduler
     sends it. `key` makes a message exactly-once (a retried job writes nothing new). A message
     the server refuses for good (5xx), or that cannot be built, gets `failed_at` and its error

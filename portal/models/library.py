@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..config import LOCALES
-from ..extensions import db
+from ..extensions import Model
 from .reference import Country
 from .types import UTCDateTime, one_of, utcnow
 from .user import User
@@ -39,7 +39,7 @@ class LibraryItemMixin:
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class CaseStudy(LibraryItemMixin, db.Model):
+class CaseStudy(LibraryItemMixin, Model):
     __tablename__ = "case_study"
     __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
                       CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
@@ -74,7 +74,7 @@ class CaseStudy(LibraryItemMixin, db.Model):
         return str(self.year_from or self.year_to or "")
 
 
-class ActionPlan(LibraryItemMixin, db.Model):
+class ActionPlan(LibraryItemMixin, Model):
     __tablename__ = "action_plan"
     __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
                       CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
@@ -110,7 +110,7 @@ class ActionPlan(LibraryItemMixin, db.Model):
         return f"{self.start_year}–{self.end_year}"
 
 
-class PlanMeasure(db.Model):
+class PlanMeasure(Model):
     __tablename__ = "plan_measure"
     __table_args__ = (CheckConstraint(one_of("phase", PHASES), name="phase"),
                       CheckConstraint(one_of("status", MEASURE_STATUSES), name="status"))
@@ -129,7 +129,7 @@ class PlanMeasure(db.Model):
         back_populates="measure", order_by="MeasureUpdate.on_date", cascade="all, delete-orphan")
 
 
-class MeasureUpdate(db.Model):
+class MeasureUpdate(Model):
     """A dated progress note on a measure, with the status it reported."""
     __tablename__ = "measure_update"
 
@@ -144,7 +144,7 @@ class MeasureUpdate(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class LibraryFile(db.Model):
+class LibraryFile(Model):
     """A file attached to a case study or a plan; kept under UPLOAD_FOLDER, never in static."""
     __tablename__ = "library_file"
     __table_args__ = (Index("ix_library_file_item", "item_kind", "item_id"),)
@@ -162,7 +162,7 @@ class LibraryFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class LibraryRevision(db.Model):
+class LibraryRevision(Model):
     """Who changed what, and when: one row per save, with the changed fields (old → new)."""
     __tablename__ = "library_revision"
     __table_args__ = (Index("ix_library_revision_item", "item_kind", "item_id"),)
@@ -179,7 +179,7 @@ class LibraryRevision(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class SearchDoc(db.Model):
+class SearchDoc(Model):
     """One searchable document per case study or plan (plans carry their measures' text).
 
     The full-text index over it is outside the models: on SQLite an FTS5 table
@@ -206,7 +206,7 @@ class SearchDoc(db.Model):
     tags: Mapped[list[SearchTag]] = relationship(cascade="all, delete-orphan")
 
 
-class SearchTag(db.Model):
+class SearchTag(Model):
     """Facet values with many per document: themes and target groups."""
     __tablename__ = "search_tag"
     __table_args__ = (Index("ix_search_tag_facet_value", "facet", "value"),)
@@ -216,7 +216,8 @@ class SearchTag(db.Model):
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-LIBRARY_MODELS = {"case_study": CaseStudy, "action_plan": ActionPlan}   # by item_kind
+LIBRARY_MODELS: dict[str, type[CaseStudy] | type[ActionPlan]] = {   # by item_kind
+    "case_study": CaseStudy, "action_plan": ActionPlan}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .reference import Country
 from .returns import ReportingPeriod
 from .types import UTCDateTime, utcnow
@@ -15,7 +15,7 @@ from .user import User
 MEETING_FORMATS = ("in_person", "online", "hybrid")
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     __tablename__ = "meeting"
     __table_args__ = (CheckConstraint("format IN ('in_person', 'online', 'hybrid')", name="format"),)
 
@@ -42,7 +42,7 @@ class Meeting(db.Model):
         return self.title_ru if locale == "ru" and self.title_ru else self.title
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     __tablename__ = "agenda_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +55,7 @@ class AgendaItem(db.Model):
     presenter_country: Mapped[Country | None] = relationship()
 
 
-class MeetingDocument(db.Model):
+class MeetingDocument(Model):
     __tablename__ = "meeting_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class MeetingDocument(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class Brief(db.Model):
+class Brief(Model):
     """What the secretariat composes for a meeting; compiled into immutable editions."""
 
     __tablename__ = "brief"
@@ -99,7 +99,7 @@ class Brief(db.Model):
         return self.editions[-1] if self.editions else None
 
 
-class BriefEdition(db.Model):
+class BriefEdition(Model):
     """A frozen snapshot: exact values, the return versions they came from, completeness,
     charts and narrative as they were at compile time. Never changed."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 
 MEMBERSHIPS = ("member", "partner")
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "region"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class Region(db.Model):
         return f"<Region {self.code}>"
 
 
-class Country(db.Model):
+class Country(Model):
     __tablename__ = "country"
     __table_args__ = (
         CheckConstraint("membership IN ('member', 'partner')", name="membership"),

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, 
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .reference import Country
 from .template import ReturnTemplate
 from .types import UTCDateTime, one_of, utcnow
@@ -28,7 +28,7 @@ class ReturnStatus(StrEnum):
 RETURN_STATUSES = tuple(ReturnStatus)
 
 
-class ReportingPeriod(db.Model):
+class ReportingPeriod(Model):
     __tablename__ = "reporting_period"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class ReportingPeriod(db.Model):
         return f"<ReportingPeriod {self.label}>"
 
 
-class Return(db.Model):
+class Return(Model):
     """One country's return for one period; its versions hold the figures."""
 
     __tablename__ = "country_return"
@@ -84,7 +84,7 @@ class Return(db.Model):
         return accepted[-1] if accepted else None
 
 
-class ReturnVersion(db.Model):
+class ReturnVersion(Model):
     """An uploaded, validated workbook. Never changed after it is stored (only its
     submitted/accepted stamps are set by the workflow)."""
 
@@ -123,7 +123,7 @@ ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"   # the cells ix_return_value
 CONFIDENTIAL = "status = 'CONF'"                      # the cells ix_return_value_confidential holds
 
 
-class ReturnValue(db.Model):
+class ReturnValue(Model):
     """One reported cell: a number, a text, or a status code; blank cells are not stored."""
 
     __tablename__ = "return_value"
@@ -151,7 +151,7 @@ class ReturnValue(db.Model):
     version: Mapped[ReturnVersion] = relationship(back_populates="values")
 
 
-class ReturnEvent(db.Model):
+class ReturnEvent(Model):
     """The workflow's steps: upload, submit, accept, return (with a reason)."""
 
     __tablename__ = "return_event"

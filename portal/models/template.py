@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from .types import UTCDateTime, utcnow
 
 
-class ReturnTemplate(db.Model):
+class ReturnTemplate(Model):
     __tablename__ = "return_template"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class ReturnTemplate(db.Model):
         return list(self.breakdowns[breakdown])
 
 
-class TemplateSection(db.Model):
+class TemplateSection(Model):
     __tablename__ = "template_section"
     __table_args__ = (UniqueConstraint("template_id", "code", name="uq_template_section_code"),)
 
@@ -67,7 +67,7 @@ class TemplateSection(db.Model):
         return self.name_ru if locale == "ru" else self.name_en
 
 
-class TemplateIndicator(db.Model):
+class TemplateIndicator(Model):
     __tablename__ = "template_indicator"
     __table_args__ = (UniqueConstraint("section_id", "code", name="uq_template_indicator_code"),)
 
@@ -99,7 +99,7 @@ class TemplateIndicator(db.Model):
         return self.definition_ru if locale == "ru" else self.definition_en
 
 
-class TemplateRule(db.Model):
+class TemplateRule(Model):
     __tablename__ = "template_rule"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..config import LOCALES
-from ..extensions import db
+from ..extensions import Model
 from .reference import Country
 from .types import UTCDateTime, one_of, utcnow
 
@@ -25,7 +25,7 @@ ROLE_VALUES = tuple(r.value for r in Role)
 STAFF_ROLES = (Role.ADMIN, Role.SECRETARIAT)  # the secretariat's powers: every country, review
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
@@ -67,7 +67,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-ins per key (an e-mail or a client address), shared by all workers."""
 
     __tablename__ = "login_throttle"
@@ -78,7 +78,7 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored; revocable."""
 
     __tablename__ = "api_token"

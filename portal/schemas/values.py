@@ -38,7 +38,7 @@ def _to_number(text: str) -> float | None:
     return float(compact.replace(",", "."))
 
 
-class CellValueField(fields.Field):
+class CellValueField(fields.Field[CellValue]):
     """Deserialises a raw cell of the given unit; numbers above `maximum` (the indicator's
     bound from the template, TemplateIndicator.maximum()) are refused."""
 

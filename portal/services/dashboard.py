@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -36,8 +37,8 @@ def focal_point_coverage() -> list[CountryRow]:
     return [CountryRow(c, counts.get(c.id, 0)) for c in countries]
 
 
-def summary_for(user: User) -> dict:
-    data = {"regions": regions_with_countries()}
+def summary_for(user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {"regions": regions_with_countries()}
     if user.role == Role.FOCAL_POINT:
         data["country"] = user.country
         data["colleagues"] = list(db.session.scalars(

@@ -28,7 +28,7 @@ its indicator in that version.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -209,7 +209,7 @@ def _overlapping(hidden: set[Cell], rels: list[Relation]) -> bool:
 
 
 def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[Cell],
-             rels: list[Relation], limits: list[tuple[list[Cell], list[Cell]]] = ()) -> set[Cell]:
+             rels: list[Relation], limits: Sequence[tuple[list[Cell], list[Cell]]] = ()) -> set[Cell]:
     """Add complementary cells to `hidden` until no hidden cell can be worked out."""
     values = {k: v for k, (n, s) in cells.items() if (v := figure(n, s)) is not None}
     hidden = set(hidden)

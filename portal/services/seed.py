@@ -129,7 +129,7 @@ def load_demo_returns(seed_dir: Path = SEED_DIR, report: SeedReport | None = Non
 
     report = report or SeedReport()
     for r in _load_yaml(seed_dir / "demo" / "returns.yaml")["returns"]:
-        country = db.session.scalar(select(Country).where(Country.iso2 == r["country"]))
+        country = db.session.scalars(select(Country).where(Country.iso2 == r["country"])).one()
         period = period_service.get_period(str(r["period"]))
         if workflow.find_return(country.id, period.id) is not None:
             continue
@@ -156,7 +156,7 @@ def load_demo_briefs(seed_dir: Path = SEED_DIR, report: SeedReport | None = None
     for b in _load_yaml(seed_dir / "demo" / "briefs.yaml")["briefs"]:
         if db.session.scalar(select(Brief).where(Brief.title == b["title"])):
             continue
-        meeting = db.session.scalar(select(Meeting).where(Meeting.title == b["meeting"]))
+        meeting = db.session.scalars(select(Meeting).where(Meeting.title == b["meeting"])).one()
         brief = brief_service.save_brief(None, meeting, title=b["title"], period=str(b["period"]),
                                          indicators=b["indicators"], countries=b.get("countries", []),
                                          charts=b.get("charts", []), sections=b.get("sections", []), actor=None)

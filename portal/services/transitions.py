@@ -7,9 +7,17 @@ it, then sees the new state, matches no row and is told so. Do it FIRST, before 
 events, notices or audit rows, so the loser writes nothing."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, update
 
 from ..extensions import db
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. Session.execute is typed as returning a Result; for
+    these statements it is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def compare_and_set(model, row_id: int, expected: list, **values) -> bool:
@@ -18,4 +26,4 @@ def compare_and_set(model, row_id: int, expected: list, **values) -> bool:
     result = db.session.execute(
         update(model).where(model.id == row_id, *expected).values(**values)
         .execution_options(synchronize_session="fetch"))
-    return result.rowcount == 1
+    return rowcount(result) == 1

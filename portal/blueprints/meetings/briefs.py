@@ -48,6 +48,7 @@ def _brief_form(brief=None):
     locale = current_language()
     form.period.choices = choices([(p.label, p.label) for p in period_service.list_periods()])
     template = latest_template()
+    assert template is not None   # `flask seed` loads the templates before anything runs
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
     form.countries.choices = choices([(c.iso2, c.name(locale)) for c in reference.countries_by_region()])
     form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}")

@@ -120,12 +120,12 @@ def detail(return_id: int):
     ret = _return_or_404(return_id)
     full = access.can_see_history(current_user, ret)
     version = ret.latest_version if full else ret.accepted_version
-    shown = request.args.get("version", type=int)
-    if shown and full:
-        version = next((v for v in ret.versions if v.number == shown), None) or abort(404)
+    asked = request.args.get("version", type=int)
+    if asked and full:
+        version = next((v for v in ret.versions if v.number == asked), None) or abort(404)
     shown = disclosure.visible_values(version, audience_for(current_user)) if version else None
     values = shown.values if shown else {}
-    notes = {code: shown.note(v) for (code, _col), v in values.items() if shown.note(v)}
+    notes = {code: shown.note(v) for (code, _col), v in values.items() if shown.note(v)} if shown else {}
     return render_template(
         "returns/detail.html", ret=ret, version=version, full=full, values=values, notes=notes,
         hidden=shown.hidden if shown else set(),

@@ -78,7 +78,7 @@ def authenticate(
         ok, new_hash = False, None
     else:
         ok, new_hash = verify_password(user.password_hash, password or "")
-    if not ok or not user.active:
+    if user is None or not ok or not user.active:
         throttle.lock_if_full(keys, now, _lock_window())
         reason = "unknown_email" if user is None else ("bad_password" if not ok else "inactive")
         audit.record("auth.login_failed", actor=None, obj=user, ip_address=ip_address,

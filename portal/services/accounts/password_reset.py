@@ -27,6 +27,7 @@ from ...models import OutboxMessage, User
 from ...models.types import utcnow
 from .. import audit
 from ..notices import outbox
+from ..transitions import rowcount
 from . import throttle
 from ..errors import ServiceError
 from .passwords import hash_password
@@ -103,15 +104,15 @@ def request_reset(email: str, ip_address: str | None = None, now: datetime | Non
         raise ResetThrottled(_l(
             "Too many password-reset requests. Try again in %(n)d minutes.",
             n=max(1, math.ceil((until - now).total_seconds() / 60))))
-    user = get_by_email(attempted)
-    known = user is not None and user.active
+    found = get_by_email(attempted)
+    user = found if found is not None and found.active else None
     # An unknown or inactive address does the same work short of queueing the message, so
     # the answer takes about as long (measured: see the closing note of issue 11).
-    token = make_token(user, now) if known else _serializer().dumps(
+    token = make_token(user, now) if user is not None else _serializer().dumps(
         {"u": 0, "g": 0, "f": "0" * 16, "t": int(now.timestamp())})
-    subject, text, html = _message(user.language if known else "en", token)
-    key = f"password-reset:{user.id if known else 0}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
-    if not known:
+    subject, text, html = _message(user.language if user is not None else "en", token)
+    key = f"password-reset:{user.id if user is not None else 0}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    if user is None:
         db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
         audit.record("auth.password_reset_requested", ip_address=ip_address, email=attempted,
                      sent=False)
@@ -148,7 +149,7 @@ def reset_password(token: str, new_password: str, ip_address: str | None = None,
         .values(password_hash=hash_password(new_password),
                 session_generation=User.session_generation + 1)
         .execution_options(synchronize_session=False))
-    if changed.rowcount != 1:
+    if rowcount(changed) != 1:
         raise LinkInvalid(INVALID)
     db.session.expire(user)
     throttle.clear(f"email:{user.email}")          # signing in with the new password works at once

@@ -11,8 +11,9 @@ PostgreSQL (the row is created with INSERT … ON CONFLICT DO NOTHING).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...extensions import db
@@ -68,4 +69,4 @@ def give_back(key: str) -> None:
 
 def clear(key: str) -> None:
     """Forget this key's count (a successful sign-in clears its e-mail address's)."""
-    db.session.execute(T.__table__.delete().where(T.key == key))
+    db.session.execute(cast(Table, T.__table__).delete().where(T.key == key))   # a Table, typed as FromClause

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import itertools
 from collections import namedtuple
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
 from sqlalchemy import exists, or_, select
+from sqlalchemy.engine import Row as ResultRow
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
@@ -41,7 +44,7 @@ class Comparison:
         """The rows as named tuples, column by column: itertuples() on string columns costs
         about ten times more (pandas 3 boxes every element)."""
         fields = columns or tuple(self.rows.columns)
-        Row = namedtuple("Row", fields)
+        Row = namedtuple("Row", fields)  # type: ignore[misc]  # fields are the columns asked for, known at run time
         lists = [self.rows[c].tolist() for c in fields]
         return map(Row._make, zip(*lists))
 
@@ -70,7 +73,8 @@ VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
 FIGURE_COLUMNS = ("version_id", "indicator", "breakdown", "number", "status")
 
 
-def _query(selection: Selection, periods: list[str], withheld: bool = False) -> tuple[dict, dict, list[tuple], str]:
+def _query(selection: Selection, periods: list[str],
+           withheld: bool = False) -> tuple[dict, dict, Sequence[ResultRow], str]:
     """Three queries: the return version used per (country, period); the figures of those
     versions as columns, read from the covering index ix_return_value_figures, without repeating
     country, period and version per value; the few cells with a text or a note, through the
@@ -169,7 +173,7 @@ STATUSES = [None, "N/A", "N/AV", "NIL", "EST", "CONF"]   # the return's codes (s
 NA, NAV, NIL, EST, CONF = range(1, 6)
 
 
-def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) -> dict[str, np.ndarray]:
+def _place(grid: Grid, versions: dict, figures: dict, annotated: Sequence[ResultRow]) -> dict[str, Any]:
     """Put each fetched figure, text and note at its row of the grid."""
     n = len(grid.cell)
     coded = _Versions(pd.Index(np.asarray(versions["id"], dtype=np.int64)),
@@ -178,7 +182,8 @@ def _place(grid: Grid, versions: dict, figures: dict, annotated: list[tuple]) ->
     codes = positions(figures["status"], STATUSES)[src]
     status = np.zeros(n, dtype=np.intp)         # codes into STATUSES; 0 is none (or one not known here)
     status[at] = np.maximum(codes, 0)
-    out = {"status": np.array(STATUSES, dtype=object)[status], "status_code": status, "number": np.full(n, np.nan),
+    out: dict[str, Any] = {"status": np.array(STATUSES, dtype=object)[status], "status_code": status,
+                           "number": np.full(n, np.nan),
            "version_id": np.full(n, np.nan), "version": np.full(n, np.nan), "provisional": np.zeros(n, dtype=bool)}
     if (codes < 0).any():
         out["status"][at[codes < 0]] = np.asarray(figures["status"], dtype=object)[src[codes < 0]]

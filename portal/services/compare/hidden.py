@@ -75,7 +75,7 @@ def _worked_out(selection, outsiders: dict, ids_json: str, audience) -> list[tup
                 ReturnValue.version_id.in_(sorted(concerned)), ReturnValue.indicator.in_(related)))
         for vid, indicator, breakdown, number, status in zip(*columns):
             cells[vid][(indicator, breakdown)] = (number, status)
-    out = []
+    out: list[tuple] = []
     rules = {t.id: disclosure.Rules.of(t) for t in distinct} if cells else {}
     for vid, version_cells in cells.items():
         iso, period = outsiders[vid]

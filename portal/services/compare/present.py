@@ -150,13 +150,13 @@ def _charts(table: IndicatorTable) -> None:
                        for _iso, _n, cells in table.rows if cells.get((last, "Total")) and cells[(last, "Total")].value is not None)
         if not complete:
             parts = ["Total"]
-    series = {p: [cells.get((last, p)).value if cells.get((last, p)) else None for _i, _n, cells in table.rows]
+    series = {p: [cell.value if (cell := cells.get((last, p))) else None for _i, _n, cells in table.rows]
               for p in parts}
     countries = [iso for iso, _n, _c in table.rows]
     table.bar_svg = bar_chart(countries, series, f"{table.code} · {last}", _("no data"))
     headline = "Total" if "Total" in table.columns else table.columns[0]
     if len(table.periods) > 1:
-        lines = {iso: [cells.get((p, headline)).value if cells.get((p, headline)) else None for p in table.periods]
+        lines = {iso: [cell.value if (cell := cells.get((p, headline))) else None for p in table.periods]
                  for iso, _n, cells in table.rows
                  if any(cells.get((p, headline)) and cells[(p, headline)].value is not None for p in table.periods)}
         if lines:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod, ReturnTemplate, TemplateSection
+from ...models import Country, Region, ReportingPeriod, ReturnTemplate, TemplateIndicator, TemplateSection
 from ..errors import ServiceError
 
 
@@ -27,7 +27,7 @@ class Selection:
 
 
 def _split(values) -> list[str]:
-    out = []
+    out: list[str] = []
     for v in values or []:
         out.extend(p.strip() for p in str(v).split(",") if p.strip())
     return out
@@ -49,7 +49,7 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
         raise ServiceError(_l("There are no reporting periods yet."), field="period")
     chosen_periods = sorted({by_label[p] for p in labels}, key=lambda p: p.start_date)
     templates = list({p.template.id: p.template for p in chosen_periods}.values())
-    known = {}
+    known: dict[str, TemplateIndicator] = {}
     for template in templates:
         for ind in template.indicators:
             known.setdefault(ind.code, ind)

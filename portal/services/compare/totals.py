@@ -11,14 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from ..returns.rules import ADDITIVE_UNITS
 
+
+class DerivedSpec(TypedDict):
+    """A share: the sum of the numerator cells over the sum of the denominator cells, in per cent."""
+    id: str
+    num: list[tuple[str, str]]   # (indicator, breakdown column)
+    den: list[tuple[str, str]]
+
+
 COUNCIL = "council"
-DERIVED = [
+DERIVED: list[DerivedSpec] = [
     {"id": "REP01_minors", "num": [("REP01", "Boys"), ("REP01", "Girls")], "den": [("REP01", "Total")]},
     {"id": "CHL_enrolled", "num": [("CHL02", "Total")], "den": [("CHL01", "Total")]},
     {"id": "PRS_convicted", "num": [("PRS04", "Total")], "den": [("PRS03", "Total")]},

@@ -28,7 +28,7 @@ class BackupError(Exception):
 
 def _libpq_url() -> tuple[str, str]:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    schema = db.session.execute(text("SELECT current_schema()")).scalar()
+    schema = db.session.execute(text("SELECT current_schema()")).scalar_one()
     plain = url.set(drivername="postgresql", query={})
     return plain.render_as_string(hide_password=False), schema
 
@@ -50,6 +50,7 @@ def backup(now: datetime) -> str:
         source = db.engine.raw_connection()
         try:
             target = sqlite3.connect(folder / "portal.db")
+            assert isinstance(source.driver_connection, sqlite3.Connection)   # the dialect is sqlite
             source.driver_connection.backup(target)
             target.close()
         finally:
@@ -87,6 +88,7 @@ def restore(folder: Path) -> str:
         source = sqlite3.connect(folder / manifest["database"])
         target = db.engine.raw_connection()
         try:
+            assert isinstance(target.driver_connection, sqlite3.Connection)   # the dialect is sqlite
             source.backup(target.driver_connection)
         finally:
             target.close()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import JobRun
 from ...models.types import utcnow
+from ..transitions import rowcount
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _claim(job: Job, slot: str, now: datetime) -> JobRun | None:
                                .values(attempts=existing.attempts + 1, outcome="running", started_at=now,
                                        finished_at=None, error=""))
     db.session.commit()
-    if taken.rowcount != 1:
+    if rowcount(taken) != 1:
         return None                                   # another runner took it over first
     db.session.refresh(existing)
     return existing
@@ -95,7 +96,7 @@ def run(job: Job, now: datetime | None = None, slot: str | None = None) -> JobRu
     except Exception as error:  # noqa: BLE001 - a job's failure is recorded, not raised into the scheduler
         db.session.rollback()
         log.exception("job %s slot %s failed", job.name, slot)
-        claimed = db.session.get(JobRun, run_id)
+        claimed = db.session.get_one(JobRun, run_id)   # committed by _claim, so it exists
         claimed.outcome, claimed.finished_at = "error", utcnow()
         claimed.error = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
         db.session.commit()

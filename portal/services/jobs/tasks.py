@@ -114,7 +114,7 @@ def brief_drafts(now: datetime) -> str:
             continue
         if meeting.start_date > window:
             continue
-        if brief.editions and brief.latest.compiled_at >= brief.updated_at:
+        if (latest := brief.latest) is not None and latest.compiled_at >= brief.updated_at:
             continue
         try:
             with db.session.begin_nested():
@@ -138,6 +138,7 @@ def quality_sweep(now: datetime) -> str:
     from ..returns.template_versions import latest_template
 
     template = latest_template()
+    assert template is not None   # `flask seed` loads the templates before anything runs
     bounds = {i.code: i.maximum() for i in template.indicators}
     flagged = []
     for ret in db.session.scalars(select(Return).where(Return.status == ReturnStatus.ACCEPTED).order_by(Return.id)):

@@ -4,6 +4,8 @@ Every change is one transaction with its history row, its search-index entry and
 record; a refused change raises before anything is written."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -97,7 +99,7 @@ def _transition(item, **values) -> None:
     model = type(item)
     if not compare_and_set(model, item.id, [model.state == item.state], **values):
         now = db.session.scalar(select(model.state).where(model.id == item.id))
-        raise Conflict(LOST.get(now, LOST["published"]))
+        raise Conflict(LOST.get(now or "", LOST["published"]))
 
 
 def submit(item, actor: User) -> None:
@@ -144,7 +146,7 @@ def _notify(item, kind: str, params: dict) -> None:
         people.add(item.created_by_id)
     endpoint = "case-studies" if item.kind == "case_study" else "plans"
     for user_id in people:
-        notifications.notify(db.session.get(User, user_id), kind, {"title": item.title[:200], **params},
+        notifications.notify(db.session.get_one(User, user_id), kind, {"title": item.title[:200], **params},
                              link=f"/library/{endpoint}/{item.id}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -99,7 +100,7 @@ def plans(user, country: str | None = None) -> list[ActionPlan]:
 
 def coverage(user) -> dict:
     """For each country with a plan the user may see: the PRR phases its plans' measures cover."""
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for plan in plans(user):
         entry = rows.setdefault(plan.country.iso2, {"country": plan.country, "plans": [], "phases": Counter()})
         entry["plans"].append(plan)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Integer, any_, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnClause, Integer, any_, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import defer
 
@@ -78,7 +80,7 @@ def _match(stems: list[str]):
     if db.engine.dialect.name == "postgresql":
         query = " & ".join(f"'{t}':*" if len(t) >= 4 else f"'{t}'" for t in stems)
         tsquery = func.to_tsquery("simple", query)
-        vector = literal_column("search_doc.search_vector")
+        vector: ColumnClause[Any] = literal_column("search_doc.search_vector")
         score = func.ts_rank_cd(vector, tsquery)
         return vector.op("@@")(tsquery), score, score.desc()
     query = " ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in stems)
@@ -146,7 +148,7 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
         else:
             stmt = stmt.join(scored, scored.c.rowid == SearchDoc.id)
             score = scored.c.score
-    ordering = [order] if (score is not None and sort == "relevance") else []
+    ordering = [order] if (order is not None and sort == "relevance") else []   # order is set with score
     ordering += [SearchDoc.updated_at.desc(), SearchDoc.id.desc()]
     if db.engine.dialect.name == "postgresql":
         # One ranked pass over the matches gives the total, the page and the ids the facets
@@ -162,19 +164,19 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
         chosen = matches[(page - 1) * per_page: page * per_page]
         docs = {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))} \
             if chosen else {}
-        rows = [(docs[i], s) for i, s in chosen]
+        rows: Sequence[tuple[SearchDoc, Any]] = [(docs[i], s) for i, s in chosen]
         ids = bindparam("matched", [i for i, _s in matches], type_=ARRAY(Integer))
         in_docs, in_tags = SearchDoc.id == any_(ids), SearchTag.doc_id == any_(ids)
     else:
-        ids = select(SearchDoc.id).where(*where)
+        matched = select(SearchDoc.id).where(*where)
         if stems:
-            ids = ids.where(clause)
-        total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+            matched = matched.where(clause)
+        total = db.session.scalar(select(func.count()).select_from(matched.subquery())) or 0
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
         page_stmt = stmt.add_columns(score if score is not None else literal_column("0")).where(*where)
         rows = db.session.execute(page_stmt.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).all()
-        in_docs, in_tags = SearchDoc.id.in_(ids), SearchTag.doc_id.in_(ids)
+        in_docs, in_tags = SearchDoc.id.in_(matched), SearchTag.doc_id.in_(matched)
     hits = [Hit(doc, float(s or 0), snippet(doc.title, stems, 300), snippet(doc.text, stems)) for doc, s in rows]
     return Results(q, hits, total, page, pages, sort, filters, _facets(in_docs, in_tags))
 
@@ -198,7 +200,7 @@ def _facets(in_docs, in_tags) -> dict:
         result = db.session.connection().execute(select(SearchTag.facet, SearchTag.value).where(in_tags))
         tags = Counter(result.cursor.fetchall())    # the driver's tuples: hashing Row objects cost more
         result.close()
-        rows = [(facet, value, n) for (facet, value), n in tags.items()]
+        rows: Sequence[tuple[Any, Any, int]] = [(facet, value, n) for (facet, value), n in tags.items()]
     else:
         rows = db.session.execute(select(SearchTag.facet, SearchTag.value, func.count()).where(in_tags)
                                   .group_by(SearchTag.facet, SearchTag.value)).all()

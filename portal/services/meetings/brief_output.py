@@ -79,6 +79,7 @@ def _fetcher(static: Path):
 def to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
+    assert current_app.static_folder is not None   # create_app gives the package's static/
     static = Path(current_app.static_folder).resolve()
     return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_fetcher(static)).write_pdf()
 

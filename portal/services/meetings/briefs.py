@@ -6,13 +6,15 @@ names in both languages — so it reads the same a year later whatever changes m
 """
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ...extensions import db
-from ...models import Brief, BriefEdition, Country, Meeting, Region, ReportingPeriod, User
+from ...models import ActionPlan, Brief, BriefEdition, CaseStudy, Country, Meeting, Region, ReportingPeriod, User
 from ...models.library import LIBRARY_MODELS
 from ...models.types import utcnow
 from .. import audit, disclosure
@@ -37,7 +39,9 @@ def get_brief(brief_id: int) -> Brief:
 def _library_item(ref: str):
     kind, _sep, raw_id = str(ref).partition(":")
     model = LIBRARY_MODELS.get(kind)
-    item = db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None
+    # get() of one of the two models gives that model (mypy would say their common base).
+    item = cast("CaseStudy | ActionPlan | None",
+                db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None)
     return item if item is not None and item.state == "published" else None
 
 
@@ -77,12 +81,13 @@ def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str
     if unknown:
         raise ServiceError(_l("Only published case studies and action plans can be linked: %(r)s.", r=", ".join(unknown)),
                            field="library")
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == selection.periods[0]))
+    # make_selection refused unknown labels, so the period exists.
+    chosen = db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.label == selection.periods[0])).one()
     creating = brief is None
     if brief is None:
         brief = Brief(meeting_id=meeting.id, created_by_id=actor.id if actor else None)
         db.session.add(brief)
-    brief.title, brief.indicators, brief.period = title, selection.indicators, period
+    brief.title, brief.indicators, brief.period = title, selection.indicators, chosen
     brief.countries = [c.upper() for c in countries]
     brief.charts, brief.sections, brief.updated_at = list(charts), clean_sections, utcnow()
     if library_refs is not None:
@@ -168,7 +173,7 @@ def compile_brief(brief: Brief, actor: User | None) -> BriefEdition:
     once one wins and the other gets 409, writing nothing: on PostgreSQL the brief's row is
     locked first (NOWAIT), so the loser does not even build the snapshot; on both databases
     the edition number is unique, so a loser that got past the lock fails on insert."""
-    seen = brief.latest.number if brief.editions else 0
+    seen = latest.number if (latest := brief.latest) is not None else 0
     try:
         with db.session.begin_nested():
             db.session.execute(select(Brief.id).where(Brief.id == brief.id).with_for_update(nowait=True))

@@ -69,7 +69,7 @@ def save_meeting_and_agenda(meeting: Meeting | None, *, agenda: str, actor: User
 
 def parse_agenda(text: str) -> list[tuple[str, str | None]]:
     """One item a line; "KG: National practice" names Kyrgyzstan as the presenter."""
-    items = []
+    items: list[tuple[str, str | None]] = []
     for line in (text or "").splitlines():
         code, sep, rest = line.partition(":")
         if sep and len(code.strip()) == 2 and code.strip().isalpha():

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import Notification, User
 from ...models.types import utcnow
+from ..transitions import rowcount
 from . import outbox
 
 TEXTS = {
@@ -74,4 +75,4 @@ def for_user(user: User, limit: int = 50) -> list[Notification]:
 def mark_all_read(user: User) -> int:
     result = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
-    return result.rowcount or 0
+    return rowcount(result) or 0

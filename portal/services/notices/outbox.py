@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import OutboxMessage, User
 from ...models.types import utcnow
+from ..transitions import rowcount
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)            # a claimed message is retried after this if its sender died
@@ -89,7 +90,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         OutboxMessage.id == message_id, *_pending(), OutboxMessage.next_attempt_at <= now)
         .values(next_attempt_at=now + LEASE))
     db.session.commit()
-    return claimed.rowcount == 1
+    return rowcount(claimed) == 1
 
 
 def _smtp():
@@ -133,7 +134,7 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict:
     for message_id in due:
         if not _claim(message_id, now):
             continue                               # another sender has it
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)   # claimed above, so it exists
         message.attempts += 1
         try:
             email = _email(message)

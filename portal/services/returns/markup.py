@@ -17,7 +17,7 @@ def mark_up(data: bytes, report: ValidationReport, locale: str) -> bytes:
     wb = load_workbook(BytesIO(data))
     by_cell: dict[tuple[str, str], list] = {}
     for issue in report.issues:
-        if issue.sheet in wb.sheetnames and issue.cell:
+        if issue.sheet is not None and issue.sheet in wb.sheetnames and issue.cell:
             by_cell.setdefault((issue.sheet, issue.cell), []).append(issue)
     for (sheet, ref), issues in by_cell.items():
         cell = wb[sheet][ref]

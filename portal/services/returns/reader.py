@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from ...schemas.values import BLANK, CellValueField
+from ...schemas.values import CellValueField
 from .guard import CheckedWorkbook, UploadRejected
 from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, MAX_NOTE, META_KEYS, META_SHEET, NOTES
 from .report import Issue, ParsedCell, ValidationReport
@@ -100,7 +100,7 @@ def read_values(checked: CheckedWorkbook, workbook: CalamineWorkbook, template,
             no_value = formulas_without_value(checked.part(checked.sheets[sheet]))
         except KeyError:
             no_value = set()
-        by_code = {}
+        by_code: dict[str, int] = {}
         for r in range(header_row + 1, len(rows)):
             code = str(rows[r][0]).strip() if rows[r] else ""
             if code:
@@ -150,5 +150,5 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
             report.failed.add((ind.code, column))
             report.add(Issue("error", rule, message, sheet=sheet, cell=ref, indicator=ind.code, column=column))
             continue
-        if value is not BLANK and not value.blank:
+        if value is not None and not value.blank:
             report.cells[(ind.code, column)] = ParsedCell(value, sheet, ref, note)

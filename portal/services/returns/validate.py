@@ -9,7 +9,7 @@ from itsdangerous import BadSignature
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnTemplate, ReturnVersion, Role, User
 from ..errors import ServiceError
 from .template_versions import get_template
 from .guard import UploadRejected, check_upload
@@ -32,7 +32,7 @@ class NotAcceptedNow(ServiceError):
 class Identified:
     country: Country
     period: ReportingPeriod
-    template: object
+    template: ReturnTemplate
 
 
 def identify(meta: dict, user: User | None) -> Identified:

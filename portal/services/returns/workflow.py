@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 from pathlib import Path
 
 from flask import current_app
@@ -48,6 +49,7 @@ def _get_or_create_return(ident: Identified) -> Return:
             db.session.add(ret)
     except IntegrityError:  # created at the same moment by another upload
         ret = find_return(ident.country.id, ident.period.id)
+        assert ret is not None   # the row whose (country, period) refused ours
     return ret
 
 
@@ -120,7 +122,7 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
     return version
 
 
-LOST = {
+LOST: dict[str, Any] = {
     ReturnStatus.SUBMITTED: _l("This return was already submitted by someone else."),
     ReturnStatus.ACCEPTED: _l("This return was already accepted by someone else."),
     ReturnStatus.RETURNED: _l("This return was already returned for correction by someone else."),
@@ -137,16 +139,18 @@ def _transition(ret: Return, version: ReturnVersion, expected: tuple[str, ...], 
                        status=status, updated_at=utcnow()):
         return
     now = db.session.scalar(select(Return.status).where(Return.id == ret.id))
-    raise Conflict(LOST.get(now, _l("This return changed meanwhile; reload the page and try again.")))
+    raise Conflict(LOST.get(now or "", _l("This return changed meanwhile; reload the page and try again.")))
 
 
 def _under_review(ret: Return) -> ReturnVersion:
     if ret.status != ReturnStatus.SUBMITTED:
         raise Conflict(_l("Only a submitted return can be reviewed; this one is %(status)s.", status=ret.status))
-    return ret.latest_version
+    version = ret.latest_version
+    assert version is not None   # a return is submitted with a version
+    return version
 
 
-def accept_return(ret: Return, user: User) -> ReturnVersion:
+def accept_return(ret: Return, user: User | None) -> ReturnVersion:   # None: the seed
     version = _under_review(ret)
     _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.ACCEPTED)
     version.accepted_at = utcnow()

@@ -63,7 +63,7 @@ class Sheet:
         style = ' s="1"' if bold else ""
         strings = self.book.strings
         letters = LETTERS if len(values) <= len(LETTERS) else [column_letter(i) for i in range(len(values))]
-        parts = []
+        parts: list[str] = []
         add = parts.append
         for c, value in enumerate(values):
             kind = type(value)
