@@ -4,12 +4,14 @@ from io import BytesIO
 from flask import abort, jsonify, request, send_file
 from flask_login import current_user, login_required
 
+from ...config import LOCALES
 from ...extensions import db
 from ...models import STAFF_ROLES, Brief, Meeting
 from ...schemas import output
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.meetings import meetings as meeting_service
+from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
 
@@ -53,9 +55,9 @@ def brief(brief_id: int):
 def brief_xlsx(brief_id: int):
     brief, edition = _compiled(brief_id)
     lang = request.args.get("lang", "en")
-    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, lang if lang in ("en", "ru") else "en")),
+    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, lang if lang in LOCALES else "en")),
                      as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                     mimetype=XLSX_MIMETYPE)
 
 
 @bp.route("/briefs/<int:brief_id>.pdf")
@@ -63,6 +65,6 @@ def brief_xlsx(brief_id: int):
 def brief_pdf(brief_id: int):
     brief, edition = _compiled(brief_id)
     lang = request.args.get("lang", "en")
-    lang = lang if lang in ("en", "ru") else "en"
+    lang = lang if lang in LOCALES else "en"
     return send_file(BytesIO(brief_output.edition_pdf(brief, edition, lang)), mimetype="application/pdf",
                      as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{lang}.pdf")

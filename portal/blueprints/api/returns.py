@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from ...errors import abort_with, found_or_404
 from ...extensions import db
-from ...models import Return
+from ...models import Return, ReturnStatus
 from ...schemas import output
 from ...schemas.api import ReturnReason, TokenRequest
 from ...services.accounts import tokens
@@ -129,7 +129,7 @@ def _listed(ret: Return) -> dict:
     if access.can_see_history(current_user, ret):
         return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status,
                 "versions": len(ret.versions)}
-    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": "accepted"}
+    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ReturnStatus.ACCEPTED}
 
 
 @bp.route("/returns/<int:return_id>")

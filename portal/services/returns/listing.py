@@ -6,7 +6,7 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Country, ReportingPeriod, Return, ReturnVersion, Role, User
+from ...models import Country, ReportingPeriod, Return, ReturnStatus, ReturnVersion, Role, User
 from ..errors import NotFound
 from .access import can_see_return, is_staff
 from .workflow import get_return
@@ -52,7 +52,7 @@ def _visible_to(user: User):
 def awaiting_review() -> list[Return]:
     """Submitted returns, the longest waiting first (the secretariat's review queue)."""
     return list(db.session.scalars(
-        select(Return).where(Return.status == "submitted").order_by(Return.updated_at)))
+        select(Return).where(Return.status == ReturnStatus.SUBMITTED).order_by(Return.updated_at)))
 
 
 def version_of(ret: Return, number: int) -> ReturnVersion | None:
