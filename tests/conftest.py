@@ -2,9 +2,20 @@
 factories (`create_user`) and `login_as(role, country=None)`.
 
 The whole suite runs once per database in TEST_DATABASE_URLS (comma-separated;
-default SQLite only). The schema is built by the migrations, once per database; every
-test then starts from empty tables. A PostgreSQL leg that cannot connect is skipped
-with the reason, except under CI=true, where it fails.
+default SQLite only). The schema is built by the migrations and the reference data
+(countries, then templates and periods) is seeded and committed, once per database.
+Each test then runs inside one outer transaction that is rolled back at its end: every
+session (the test's own, each request's) and every `db.engine.connect()` joins it with a
+SAVEPOINT (`join_transaction_mode="create_savepoint"`, as CERN Indico's conftest does).
+A test sees only the seed data it asks for (`reference_data`, `return_setup`): the rest is
+deleted inside its transaction.
+
+Tests that need real commits (threads, a second app instance, a separate process, code
+that opens its own DBAPI connection, migrations) are marked `committing`: they start from
+emptied tables as before, and the baseline is restored after them.
+
+A PostgreSQL leg that cannot connect is skipped with the reason, except under CI=true,
+where it fails.
 """
 from __future__ import annotations
 
@@ -16,7 +27,7 @@ import subprocess
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text, tuple_
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -65,6 +76,33 @@ def _prepare_postgresql(url: str) -> str:
     return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{PG_SCHEMA}"
 
 
+# Every session joins the test's outer transaction with a SAVEPOINT of its own (only matters
+# when bound to a Connection, as in the transactional `app` fixture; an Engine bind ignores it).
+_db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+# Per database URL: the primary keys present after each seeding step, by table.
+_BASELINE: dict[str, tuple[dict, dict]] = {}
+
+
+def _primary_keys() -> dict:
+    keys = {}
+    for table in _db.metadata.sorted_tables:
+        cols = list(table.primary_key.columns)
+        keys[table.name] = {tuple(row) for row in _db.session.execute(_db.select(*cols))}
+    return keys
+
+
+def _seed_baseline(url: str | None = None) -> None:
+    """Countries, then templates and periods, committed; remembers which rows each step added."""
+    seed_service.load_countries()
+    _db.session.commit()
+    countries = _primary_keys()
+    seed_service.load_templates_and_periods()
+    _db.session.commit()
+    if url is not None:
+        _BASELINE[url] = (countries, _primary_keys())
+
+
 @pytest.fixture(scope="session", params=DATABASE_URLS, ids=_leg)
 def database_url(request, tmp_path_factory):
     url = request.param
@@ -75,6 +113,8 @@ def database_url(request, tmp_path_factory):
     app = create_app(base_config(url, tmp_path_factory.mktemp("setup")))
     with app.app_context():
         flask_migrate.upgrade()
+        _seed_baseline(url)
+        _db.session.remove()
         _db.engine.dispose()
     return url
 
@@ -90,6 +130,67 @@ def _empty_all_tables() -> None:
                 conn.execute(table.delete())
 
 
+def restore_baseline() -> None:
+    """After a committing test (or module fixture): empty tables, seed again, as a leg starts."""
+    _db.session.remove()
+    _empty_all_tables()
+    _seed_baseline()
+    _db.session.remove()
+
+
+def _trim_seed(connection, url: str, fixturenames) -> None:
+    """Delete, inside the test's transaction, the seed rows the test did not ask for."""
+    if "return_setup" in fixturenames:
+        return
+    countries, everything = _BASELINE[url]
+    for table in reversed(_db.metadata.sorted_tables):
+        keep = countries[table.name] if "reference_data" in fixturenames else set()
+        extra = everything[table.name] - keep
+        if not extra:
+            continue
+        if not keep:
+            connection.execute(table.delete())
+        else:
+            cols = list(table.primary_key.columns)
+            connection.execute(table.delete().where(tuple_(*cols).in_(sorted(extra))))
+
+
+def _sqlite_real_savepoints(engine) -> None:
+    """pysqlite begins a transaction only before a write, so a SAVEPOINT outside one would
+    commit on release; let SQLAlchemy emit BEGIN itself (the documented pysqlite recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+class _Joined:
+    """What `db.engine.connect()` returns in a transactional test: the test's connection,
+    whose `begin()` is a SAVEPOINT and whose close leaves it open (the login throttle uses it)."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def begin(self):
+        return self._connection.begin_nested()
+
+    def close(self):
+        return None
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in an application context of its own, as in production.
 
@@ -102,15 +203,38 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def is_committing(request) -> bool:
+    return request.node.get_closest_marker("committing") is not None
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, request):
     app = create_app(base_config(database_url, tmp_path))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        yield app
-        _db.session.remove()
-        _empty_all_tables()
-        _db.engine.dispose()
+        if is_committing(request):
+            _empty_all_tables()
+            yield app
+            restore_baseline()
+            _db.engine.dispose()
+            return
+        engine = _db.engine
+        if engine.dialect.name == "sqlite":
+            _sqlite_real_savepoints(engine)
+        connection = engine.connect()
+        outer = connection.begin()
+        _trim_seed(connection, database_url, request.fixturenames)
+        connection.connect = lambda: _Joined(connection)   # db.engine.connect() joins the test
+        engines = _db._app_engines[app]
+        engines[None] = connection
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+            engine.dispose()
 
 
 @pytest.fixture
@@ -129,17 +253,19 @@ def runner(app):
 
 
 @pytest.fixture
-def reference_data(app):
-    """Regions and countries (cheap; most tests need only these)."""
-    seed_service.load_countries()
-    _db.session.commit()
+def reference_data(app, request):
+    """Regions and countries (seeded once per leg; a committing test seeds them itself)."""
+    if is_committing(request):
+        seed_service.load_countries()
+        _db.session.commit()
 
 
 @pytest.fixture
-def return_setup(reference_data):
+def return_setup(reference_data, request):
     """The return templates and the reporting periods 2023–2025 (2025 open)."""
-    seed_service.load_templates_and_periods()
-    _db.session.commit()
+    if is_committing(request):
+        seed_service.load_templates_and_periods()
+        _db.session.commit()
 
 
 @pytest.fixture
@@ -257,23 +383,100 @@ def filled(make_template):
 
 
 @pytest.fixture
-def accepted_return(app, filled, create_user):
-    """accepted_return(values, country="KZ", period="2025", notes=None) -> the ReturnVersion, stored
-    through the same validate → store → submit → accept path as an upload."""
+def accepted_return(create_return):
+    """accepted_return(values, country="KZ", period="2025", notes=None) -> the accepted ReturnVersion
+    (`create_return` with status="accepted")."""
+
+    def factory(values: dict, country: str = "KZ", period: str = "2025", notes: dict | None = None):
+        return create_return(country, period, values, status="accepted", notes=notes)
+
+    return factory
+
+
+def cells_report(template, values: dict, notes: dict | None = None):
+    """The ValidationReport that reading a filled template holding `values` ({(code, column):
+    raw cell}) and `notes` ({code: text}) gives, before the rules: the same per-unit parsing
+    (CellValueField) and the same sheet/cell positions as `reader.read_values`, without a
+    workbook. Run `rules.apply_rules` on it to check rules on a dict of cells."""
+    from openpyxl.utils import get_column_letter
+
+    from portal.schemas.values import BLANK, CellValueField
+    from portal.services.returns.layout import FIRST_DATA_ROW, MAX_NOTE, section_columns
+    from portal.services.returns.report import Issue, ParsedCell, ValidationReport
+
+    pending, notes = dict(values), dict(notes or {})
+    report = ValidationReport(template_version=template.version)
+    for section in template.sections:
+        columns = section_columns(template, section)
+        for r, ind in enumerate(section.indicators, start=FIRST_DATA_ROW):
+            note = notes.pop(ind.code, None)
+            note = str(note).strip() if note not in (None, "") else None
+            assert note is None or len(note) <= MAX_NOTE, "a long note is the reader's business: use the xlsx path"
+            if note:
+                report.notes[ind.code] = note
+            field = CellValueField(ind.unit, ind.maximum())
+            for column in template.columns(ind.breakdown):
+                ref = f"{get_column_letter(4 + columns.index(column))}{r}"
+                report.positions[(ind.code, column)] = (section.sheet, ref)
+                raw = pending.pop((ind.code, column), "")
+                try:
+                    value = field.deserialize(raw)
+                except Exception as exc:  # noqa: BLE001 - marshmallow's ValidationError, as the reader reports it
+                    messages = getattr(exc, "messages", [str(exc)])
+                    report.failed.add((ind.code, column))
+                    report.add(Issue("error", getattr(exc, "kwargs", {}).get("rule", "R1"),
+                                     messages[0] if isinstance(messages, list) else str(messages),
+                                     sheet=section.sheet, cell=ref, indicator=ind.code, column=column))
+                    continue
+                if value is not BLANK and not value.blank:
+                    report.cells[(ind.code, column)] = ParsedCell(value, section.sheet, ref, note)
+    if pending or notes:
+        raise KeyError(f"cells not in the template: {sorted(pending)[:5]} {sorted(notes)[:5]}")
+    return report
+
+
+@pytest.fixture
+def create_return(app, return_setup, create_user):
+    """create_return(country="KZ", period="2025", values={(code, column): raw}, status="accepted",
+    notes=None, by=None, workbook=None) -> the ReturnVersion.
+
+    Stores what an upload of a template filled with `values` stores (values, warnings,
+    completeness, withheld cells, events, audit) through `workflow.store_version`, without
+    building and reading a workbook: the report comes from `cells_report` and the same rules.
+    status: "draft", "submitted", "accepted" or "returned" (by `reviewer`, default a secretariat
+    user made once per test, as `accepted_return` did). The stored file is `workbook`, or
+    a placeholder (not a workbook) when not given."""
+    from portal.models import Country, ReportingPeriod
     from portal.services.returns import workflow
-    from portal.services.returns.validate import validate_upload
+    from portal.services.returns.rules import apply_rules
+    from portal.services.returns.validate import Identified, completeness, previous_accepted_values
 
     staff = []
 
-    def factory(values: dict, country: str = "KZ", period: str = "2025", notes: dict | None = None):
-        if not staff:
-            staff.append(create_user("secretariat", email="reviewer@prr.example"))
-        data = filled(values, notes, country, period)
+    def factory(country: str = "KZ", period: str = "2025", values: dict | None = None, status: str = "accepted",
+                notes: dict | None = None, by=None, workbook: bytes | None = None, filename: str = "x.xlsx",
+                source: str = "web", reviewer=None):
+        assert status in ("draft", "submitted", "accepted", "returned"), status
+        c = _db.session.scalar(_db.select(Country).where(Country.iso2 == country))
+        p = _db.session.scalar(_db.select(ReportingPeriod).where(ReportingPeriod.label == period))
+        ident = Identified(c, p, p.template)
+        report = cells_report(p.template, values or {}, notes)
+        report.country, report.period = country, period
         with app.test_request_context():
-            report, ident = validate_upload(data, None)
+            apply_rules(p.template, report, previous_accepted_values(c, p))
+            report.completeness = completeness(p.template, report)
             assert report.ok, [e.as_dict("en") for e in report.errors]
-            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-            workflow.accept_return(version.return_, staff[0])
+            data = workbook if workbook is not None else f"create_return {country} {period} {sorted(report.cells)}".encode()
+            version = workflow.store_version(report, ident, data, filename, by, source=source,
+                                             submit=status != "draft")
+            if status in ("accepted", "returned"):
+                if reviewer is None and not staff:
+                    staff.append(create_user("secretariat", email="reviewer@prr.example"))
+                reviewer = reviewer or staff[0]
+                if status == "accepted":
+                    workflow.accept_return(version.return_, reviewer)
+                else:
+                    workflow.send_back(version.return_, reviewer, "Please check the figures.")
         _db.session.commit()
         return version
 
