@@ -27,19 +27,24 @@ import subprocess
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text, tuple_
+from sqlalchemy import create_engine, text
 
 from portal import create_app
 from portal.extensions import db as _db
 from portal.services import seed as seed_service
 from portal.services.accounts import users as user_service
 
+from .factories import cells_report, create_return  # noqa: F401 - a helper and a fixture for the tests
+from .transactions import JoinedConnection, seed_baseline, sqlite_real_savepoints, trim_seed
+
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DATABASE_URLS = [
     u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()
 ]
 # PRR_TEST_SCHEMA lets two checkouts run the PostgreSQL leg at once without sharing tables.
-PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test")
+# Under pytest-xdist (`-n 2`) each worker has a schema of its own: prr_test_gw0, prr_test_gw1.
+PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test") + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 PASSWORD = "correct-horse-battery"
 
 
@@ -80,29 +85,6 @@ def _prepare_postgresql(url: str) -> str:
 # when bound to a Connection, as in the transactional `app` fixture; an Engine bind ignores it).
 _db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
-# Per database URL: the primary keys present after each seeding step, by table.
-_BASELINE: dict[str, tuple[dict, dict]] = {}
-
-
-def _primary_keys() -> dict:
-    keys = {}
-    for table in _db.metadata.sorted_tables:
-        cols = list(table.primary_key.columns)
-        keys[table.name] = {tuple(row) for row in _db.session.execute(_db.select(*cols))}
-    return keys
-
-
-def _seed_baseline(url: str | None = None) -> None:
-    """Countries, then templates and periods, committed; remembers which rows each step added."""
-    seed_service.load_countries()
-    _db.session.commit()
-    countries = _primary_keys()
-    seed_service.load_templates_and_periods()
-    _db.session.commit()
-    if url is not None:
-        _BASELINE[url] = (countries, _primary_keys())
-
-
 @pytest.fixture(scope="session", params=DATABASE_URLS, ids=_leg)
 def database_url(request, tmp_path_factory):
     url = request.param
@@ -113,7 +95,7 @@ def database_url(request, tmp_path_factory):
     app = create_app(base_config(url, tmp_path_factory.mktemp("setup")))
     with app.app_context():
         flask_migrate.upgrade()
-        _seed_baseline(url)
+        seed_baseline(url)
         _db.session.remove()
         _db.engine.dispose()
     return url
@@ -134,61 +116,8 @@ def restore_baseline() -> None:
     """After a committing test (or module fixture): empty tables, seed again, as a leg starts."""
     _db.session.remove()
     _empty_all_tables()
-    _seed_baseline()
+    seed_baseline()
     _db.session.remove()
-
-
-def _trim_seed(connection, url: str, fixturenames) -> None:
-    """Delete, inside the test's transaction, the seed rows the test did not ask for."""
-    if "return_setup" in fixturenames:
-        return
-    countries, everything = _BASELINE[url]
-    for table in reversed(_db.metadata.sorted_tables):
-        keep = countries[table.name] if "reference_data" in fixturenames else set()
-        extra = everything[table.name] - keep
-        if not extra:
-            continue
-        if not keep:
-            connection.execute(table.delete())
-        else:
-            cols = list(table.primary_key.columns)
-            connection.execute(table.delete().where(tuple_(*cols).in_(sorted(extra))))
-
-
-def _sqlite_real_savepoints(engine) -> None:
-    """pysqlite begins a transaction only before a write, so a SAVEPOINT outside one would
-    commit on release; let SQLAlchemy emit BEGIN itself (the documented pysqlite recipe)."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-
-class _Joined:
-    """What `db.engine.connect()` returns in a transactional test: the test's connection,
-    whose `begin()` is a SAVEPOINT and whose close leaves it open (the login throttle uses it)."""
-
-    def __init__(self, connection):
-        self._connection = connection
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return None
-
-    def begin(self):
-        return self._connection.begin_nested()
-
-    def close(self):
-        return None
-
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
 
 
 class IsolatedClient(FlaskClient):
@@ -220,11 +149,11 @@ def app(database_url, tmp_path, request):
             return
         engine = _db.engine
         if engine.dialect.name == "sqlite":
-            _sqlite_real_savepoints(engine)
+            sqlite_real_savepoints(engine)
         connection = engine.connect()
         outer = connection.begin()
-        _trim_seed(connection, database_url, request.fixturenames)
-        connection.connect = lambda: _Joined(connection)   # db.engine.connect() joins the test
+        trim_seed(connection, database_url, request.fixturenames)
+        connection.connect = lambda: JoinedConnection(connection)   # db.engine.connect() joins the test
         engines = _db._app_engines[app]
         engines[None] = connection
         try:
@@ -389,96 +318,6 @@ def accepted_return(create_return):
 
     def factory(values: dict, country: str = "KZ", period: str = "2025", notes: dict | None = None):
         return create_return(country, period, values, status="accepted", notes=notes)
-
-    return factory
-
-
-def cells_report(template, values: dict, notes: dict | None = None):
-    """The ValidationReport that reading a filled template holding `values` ({(code, column):
-    raw cell}) and `notes` ({code: text}) gives, before the rules: the same per-unit parsing
-    (CellValueField) and the same sheet/cell positions as `reader.read_values`, without a
-    workbook. Run `rules.apply_rules` on it to check rules on a dict of cells."""
-    from openpyxl.utils import get_column_letter
-
-    from portal.schemas.values import BLANK, CellValueField
-    from portal.services.returns.layout import FIRST_DATA_ROW, MAX_NOTE, section_columns
-    from portal.services.returns.report import Issue, ParsedCell, ValidationReport
-
-    pending, notes = dict(values), dict(notes or {})
-    report = ValidationReport(template_version=template.version)
-    for section in template.sections:
-        columns = section_columns(template, section)
-        for r, ind in enumerate(section.indicators, start=FIRST_DATA_ROW):
-            note = notes.pop(ind.code, None)
-            note = str(note).strip() if note not in (None, "") else None
-            assert note is None or len(note) <= MAX_NOTE, "a long note is the reader's business: use the xlsx path"
-            if note:
-                report.notes[ind.code] = note
-            field = CellValueField(ind.unit, ind.maximum())
-            for column in template.columns(ind.breakdown):
-                ref = f"{get_column_letter(4 + columns.index(column))}{r}"
-                report.positions[(ind.code, column)] = (section.sheet, ref)
-                raw = pending.pop((ind.code, column), "")
-                try:
-                    value = field.deserialize(raw)
-                except Exception as exc:  # noqa: BLE001 - marshmallow's ValidationError, as the reader reports it
-                    messages = getattr(exc, "messages", [str(exc)])
-                    report.failed.add((ind.code, column))
-                    report.add(Issue("error", getattr(exc, "kwargs", {}).get("rule", "R1"),
-                                     messages[0] if isinstance(messages, list) else str(messages),
-                                     sheet=section.sheet, cell=ref, indicator=ind.code, column=column))
-                    continue
-                if value is not BLANK and not value.blank:
-                    report.cells[(ind.code, column)] = ParsedCell(value, section.sheet, ref, note)
-    if pending or notes:
-        raise KeyError(f"cells not in the template: {sorted(pending)[:5]} {sorted(notes)[:5]}")
-    return report
-
-
-@pytest.fixture
-def create_return(app, return_setup, create_user):
-    """create_return(country="KZ", period="2025", values={(code, column): raw}, status="accepted",
-    notes=None, by=None, workbook=None) -> the ReturnVersion.
-
-    Stores what an upload of a template filled with `values` stores (values, warnings,
-    completeness, withheld cells, events, audit) through `workflow.store_version`, without
-    building and reading a workbook: the report comes from `cells_report` and the same rules.
-    status: "draft", "submitted", "accepted" or "returned" (by `reviewer`, default a secretariat
-    user made once per test, as `accepted_return` did). The stored file is `workbook`, or
-    a placeholder (not a workbook) when not given."""
-    from portal.models import Country, ReportingPeriod
-    from portal.services.returns import workflow
-    from portal.services.returns.rules import apply_rules
-    from portal.services.returns.validate import Identified, completeness, previous_accepted_values
-
-    staff = []
-
-    def factory(country: str = "KZ", period: str = "2025", values: dict | None = None, status: str = "accepted",
-                notes: dict | None = None, by=None, workbook: bytes | None = None, filename: str = "x.xlsx",
-                source: str = "web", reviewer=None):
-        assert status in ("draft", "submitted", "accepted", "returned"), status
-        c = _db.session.scalar(_db.select(Country).where(Country.iso2 == country))
-        p = _db.session.scalar(_db.select(ReportingPeriod).where(ReportingPeriod.label == period))
-        ident = Identified(c, p, p.template)
-        report = cells_report(p.template, values or {}, notes)
-        report.country, report.period = country, period
-        with app.test_request_context():
-            apply_rules(p.template, report, previous_accepted_values(c, p))
-            report.completeness = completeness(p.template, report)
-            assert report.ok, [e.as_dict("en") for e in report.errors]
-            data = workbook if workbook is not None else f"create_return {country} {period} {sorted(report.cells)}".encode()
-            version = workflow.store_version(report, ident, data, filename, by, source=source,
-                                             submit=status != "draft")
-            if status in ("accepted", "returned"):
-                if reviewer is None and not staff:
-                    staff.append(create_user("secretariat", email="reviewer@prr.example"))
-                reviewer = reviewer or staff[0]
-                if status == "accepted":
-                    workflow.accept_return(version.return_, reviewer)
-                else:
-                    workflow.send_back(version.return_, reviewer, "Please check the figures.")
-        _db.session.commit()
-        return version
 
     return factory
 
