@@ -2,9 +2,20 @@
 factories (`create_user`) and `login_as(role, country=None)`.
 
 The whole suite runs once per database in TEST_DATABASE_URLS (comma-separated;
-default SQLite only). The schema is built by the migrations, once per database; every
-test then starts from empty tables. A PostgreSQL leg that cannot connect is skipped
-with the reason, except under CI=true, where it fails.
+default SQLite only). The schema is built by the migrations and the reference data
+(countries, then templates and periods) is seeded and committed, once per database.
+Each test then runs inside one outer transaction that is rolled back at its end: every
+session (the test's own, each request's) and every `db.engine.connect()` joins it with a
+SAVEPOINT (`join_transaction_mode="create_savepoint"`, as CERN Indico's conftest does).
+A test sees only the seed data it asks for (`reference_data`, `return_setup`): the rest is
+deleted inside its transaction.
+
+Tests that need real commits (threads, a second app instance, a separate process, code
+that opens its own DBAPI connection, migrations) are marked `committing`: they start from
+emptied tables as before, and the baseline is restored after them.
+
+A PostgreSQL leg that cannot connect is skipped with the reason, except under CI=true,
+where it fails.
 """
 from __future__ import annotations
 
@@ -23,12 +34,17 @@ from portal.extensions import db as _db
 from portal.services import seed as seed_service
 from portal.services.accounts import users as user_service
 
+from .factories import cells_report, create_return  # noqa: F401 - a helper and a fixture for the tests
+from .transactions import JoinedConnection, seed_baseline, sqlite_real_savepoints, trim_seed
+
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DATABASE_URLS = [
     u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()
 ]
 # PRR_TEST_SCHEMA lets two checkouts run the PostgreSQL leg at once without sharing tables.
-PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test")
+# Under pytest-xdist (`-n 2`) each worker has a schema of its own: prr_test_gw0, prr_test_gw1.
+PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test") + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
 PASSWORD = "correct-horse-battery"
 
 
@@ -65,6 +81,10 @@ def _prepare_postgresql(url: str) -> str:
     return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{PG_SCHEMA}"
 
 
+# Every session joins the test's outer transaction with a SAVEPOINT of its own (only matters
+# when bound to a Connection, as in the transactional `app` fixture; an Engine bind ignores it).
+_db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
 @pytest.fixture(scope="session", params=DATABASE_URLS, ids=_leg)
 def database_url(request, tmp_path_factory):
     url = request.param
@@ -75,6 +95,8 @@ def database_url(request, tmp_path_factory):
     app = create_app(base_config(url, tmp_path_factory.mktemp("setup")))
     with app.app_context():
         flask_migrate.upgrade()
+        seed_baseline(url)
+        _db.session.remove()
         _db.engine.dispose()
     return url
 
@@ -90,6 +112,14 @@ def _empty_all_tables() -> None:
                 conn.execute(table.delete())
 
 
+def restore_baseline() -> None:
+    """After a committing test (or module fixture): empty tables, seed again, as a leg starts."""
+    _db.session.remove()
+    _empty_all_tables()
+    seed_baseline()
+    _db.session.remove()
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in an application context of its own, as in production.
 
@@ -102,15 +132,38 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def is_committing(request) -> bool:
+    return request.node.get_closest_marker("committing") is not None
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, request):
     app = create_app(base_config(database_url, tmp_path))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        yield app
-        _db.session.remove()
-        _empty_all_tables()
-        _db.engine.dispose()
+        if is_committing(request):
+            _empty_all_tables()
+            yield app
+            restore_baseline()
+            _db.engine.dispose()
+            return
+        engine = _db.engine
+        if engine.dialect.name == "sqlite":
+            sqlite_real_savepoints(engine)
+        connection = engine.connect()
+        outer = connection.begin()
+        trim_seed(connection, database_url, request.fixturenames)
+        connection.connect = lambda: JoinedConnection(connection)   # db.engine.connect() joins the test
+        engines = _db._app_engines[app]
+        engines[None] = connection
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+            engine.dispose()
 
 
 @pytest.fixture
@@ -129,17 +182,19 @@ def runner(app):
 
 
 @pytest.fixture
-def reference_data(app):
-    """Regions and countries (cheap; most tests need only these)."""
-    seed_service.load_countries()
-    _db.session.commit()
+def reference_data(app, request):
+    """Regions and countries (seeded once per leg; a committing test seeds them itself)."""
+    if is_committing(request):
+        seed_service.load_countries()
+        _db.session.commit()
 
 
 @pytest.fixture
-def return_setup(reference_data):
+def return_setup(reference_data, request):
     """The return templates and the reporting periods 2023–2025 (2025 open)."""
-    seed_service.load_templates_and_periods()
-    _db.session.commit()
+    if is_committing(request):
+        seed_service.load_templates_and_periods()
+        _db.session.commit()
 
 
 @pytest.fixture
@@ -257,25 +312,12 @@ def filled(make_template):
 
 
 @pytest.fixture
-def accepted_return(app, filled, create_user):
-    """accepted_return(values, country="KZ", period="2025", notes=None) -> the ReturnVersion, stored
-    through the same validate → store → submit → accept path as an upload."""
-    from portal.services.returns import workflow
-    from portal.services.returns.validate import validate_upload
-
-    staff = []
+def accepted_return(create_return):
+    """accepted_return(values, country="KZ", period="2025", notes=None) -> the accepted ReturnVersion
+    (`create_return` with status="accepted")."""
 
     def factory(values: dict, country: str = "KZ", period: str = "2025", notes: dict | None = None):
-        if not staff:
-            staff.append(create_user("secretariat", email="reviewer@prr.example"))
-        data = filled(values, notes, country, period)
-        with app.test_request_context():
-            report, ident = validate_upload(data, None)
-            assert report.ok, [e.as_dict("en") for e in report.errors]
-            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-            workflow.accept_return(version.return_, staff[0])
-        _db.session.commit()
-        return version
+        return create_return(country, period, values, status="accepted", notes=notes)
 
     return factory
 

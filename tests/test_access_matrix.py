@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portal import create_app
 from portal.extensions import db as _db
 
-from .conftest import IsolatedClient, _empty_all_tables, base_config
+from .conftest import IsolatedClient, _empty_all_tables, base_config, restore_baseline
 
 ROLES = ["anonymous", "delegate", "focal_kz", "focal_kg", "secretariat", "admin"]
 USERS = {"delegate": ("delegate@prr.example", "demo-delegate"), "focal_kz": ("focal.kz@prr.example", "demo-focal"),
@@ -125,6 +125,7 @@ def world(database_url, tmp_path_factory):
     app = create_app(base_config(database_url, tmp_path_factory.mktemp("matrix")))
     app.test_client_class = IsolatedClient
     with app.app_context():
+        _empty_all_tables()             # its own committed world, not the leg's seed baseline
         seed_service.seed(demo=True)
         _db.session.commit()
         user = lambda email: _db.session.scalar(select(User).where(User.email == email))  # noqa: E731
@@ -162,8 +163,7 @@ def world(database_url, tmp_path_factory):
             assert issued.status_code == 201, issued.json
             tokens[role] = {"Authorization": f"Bearer {issued.json['token']}"}
         yield app, ids, sessions, tokens
-        _db.session.remove()
-        _empty_all_tables()
+        restore_baseline()
         _db.engine.dispose()
 
 

@@ -170,6 +170,7 @@ def test_csrf_token_is_required(app, client, create_user):
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.committing
 def test_the_lock_holds_across_workers(app, database_url, tmp_path, create_user):
     """Two app instances (as two gunicorn workers) share the failure count via the database."""
     from portal import create_app

@@ -8,8 +8,6 @@ from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting
 from portal.services.meetings import briefs as brief_service
-from portal.services.returns import workflow
-from portal.services.returns.validate import validate_upload
 
 from .conftest import use_token
 
@@ -35,18 +33,13 @@ FORM = {"title": "Repatriation in 2025", "period": "2025", "indicators": ["REP01
 
 
 @pytest.fixture
-def accepted(app, db, filled, create_user):
+def accepted(app, db, create_return, create_user):
     staff = create_user("secretariat", email="staff@prr.example")
 
     def store(country, total, accept=True):
-        data = filled({("REP01", "Women"): total, ("REP01", "Total"): total, ("REP01O", "Total"): total}, country=country)
-        with app.test_request_context():
-            report, ident = validate_upload(data, None)
-            version = workflow.store_version(report, ident, data, "x.xlsx", None, submit=True)
-            if accept:
-                workflow.accept_return(version.return_, staff)
-        db.session.commit()
-        return version
+        return create_return(country, "2025", {("REP01", "Women"): total, ("REP01", "Total"): total,
+                                               ("REP01O", "Total"): total}, status="accepted" if accept else "submitted",
+                             reviewer=staff)
 
     store("KZ", 20)
     store("KG", 7)

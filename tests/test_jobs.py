@@ -143,6 +143,7 @@ def test_draft_briefs_before_meetings(db, return_setup, create_user, caplog):
     assert [n.params["edition"] for n in _notices(db, sec, "brief.draft")] == [1]
 
 
+@pytest.mark.committing
 def test_two_schedulers_run_each_slot_once(app, db, people):
     now = at("2026-03-24T06:00")
     assert run_concurrently(app, lambda session: runner.run(JOBS["reminders"], now), 4) == []
@@ -199,9 +200,32 @@ def test_quality_sweep_flags_returns_failing_current_rules(db, people):
 def test_the_scheduler_process_has_every_job_once(app):
     from portal.services.jobs.scheduler import build
 
+    from datetime import timedelta
+
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+    from portal.services.jobs.registry import HOURLY, SCHEDULE
+
     scheduler = build(app)
     assert sorted(job.id for job in scheduler.get_jobs()) == sorted(JOBS)
     assert scheduler._job_defaults["coalesce"] is True and scheduler._job_defaults["max_instances"] == 1
+    # Each job fires at the registry's time: daily ones at (hour, minute), hourly ones at their
+    # minute of every hour, the outbox every 5 minutes; all in UTC.
+    assert set(SCHEDULE) | set(HOURLY) | {"outbox"} == set(JOBS) and not set(SCHEDULE) & set(HOURLY)
+    fired = {}
+    for job in scheduler.get_jobs():
+        trigger = job.trigger
+        if isinstance(trigger, IntervalTrigger):
+            fired[job.id] = ("every", trigger.interval)
+            continue
+        assert isinstance(trigger, CronTrigger) and str(trigger.timezone) == "UTC", job.id
+        fields = {f.name: str(f) for f in trigger.fields}
+        assert {k: fields[k] for k in ("year", "month", "day", "week", "day_of_week", "second")} == {
+            "year": "*", "month": "*", "day": "*", "week": "*", "day_of_week": "*", "second": "0"}, job.id
+        fired[job.id] = (fields["hour"], fields["minute"])
+    assert fired == {**{name: (str(hour), str(minute)) for name, (hour, minute) in SCHEDULE.items()},
+                     **{name: ("*", str(minute)) for name, minute in HOURLY.items()},
+                     "outbox": ("every", timedelta(minutes=5))}
 
 
 def test_admin_sees_runs_and_outbox_and_runs_a_job(client, db, login_as):

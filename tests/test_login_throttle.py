@@ -34,6 +34,7 @@ def _assert_exactly_the_limit_was_checked(app, db, attempts=ATTEMPTS):
     assert _count(db, "auth.login_locked") == attempts - limit
 
 
+@pytest.mark.committing
 def test_concurrent_wrong_passwords_get_exactly_the_limit_of_checks(app, db, create_user):
     email = create_user("delegate").email
     barrier = threading.Barrier(ATTEMPTS)
@@ -48,6 +49,7 @@ def test_concurrent_wrong_passwords_get_exactly_the_limit_of_checks(app, db, cre
     assert db.session.get(LoginThrottle, f"email:{email}").locked_until is not None
 
 
+@pytest.mark.committing
 def test_concurrent_wrong_passwords_through_the_sign_in_form(app, db, create_user):
     email = create_user("delegate").email
     barrier = threading.Barrier(ATTEMPTS)
@@ -90,6 +92,7 @@ WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.committing
 def test_separate_processes_get_exactly_the_limit_of_checks(app, db, database_url, tmp_path, create_user):
     """As gunicorn workers would: each attempt in a process of its own."""
     user = create_user("delegate")

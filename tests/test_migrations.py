@@ -1,5 +1,6 @@
 """The migrations build exactly the models' schema, and go back down to nothing."""
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -13,6 +14,7 @@ def _diff(db):
         return compare_metadata(context, db.metadata)
 
 
+@pytest.mark.committing
 def test_upgrade_gives_the_models_schema_and_downgrade_removes_it(app, db):
     # The session fixture built the schema with `upgrade` from empty.
     assert _diff(db) == []

@@ -281,6 +281,7 @@ def _snapshot(db):
     return tables
 
 
+@pytest.mark.committing
 def test_backup_wipe_restore_gives_the_same_data_back(app, db, library, create_user, tmp_path):
     if db.engine.dialect.name == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("PostgreSQL backup: pg_dump/pg_restore not installed (the backup job reports the same)")

@@ -194,6 +194,7 @@ def _sign_out_elsewhere(app, user):
     assert browser.post("/auth/logout").status_code == 302
 
 
+@pytest.mark.committing
 def test_one_link_used_twice_at_the_same_moment_sets_one_password(app, db, create_user):
     import threading
 

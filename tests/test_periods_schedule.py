@@ -4,6 +4,7 @@ start-up catch-up and the daily job never re-open a period the seed or the secre
 from datetime import date, datetime, timezone
 
 import flask_migrate
+import pytest
 from sqlalchemy import select, text
 
 from portal.models import AuditEvent, ReportingPeriod, User
@@ -97,6 +98,7 @@ def test_a_period_closed_through_the_edit_form_stays_closed(app, client, db, ret
     assert _state(db)["2025"] is False and _opens(db) == []
 
 
+@pytest.mark.committing
 def test_periods_stored_before_the_fix_are_stamped_by_the_migration(app, db, return_setup):
     """Migration 0010: periods stored without opened/closed stamps (as the seed left them)."""
     flask_migrate.downgrade(revision="0010-1")
@@ -116,6 +118,7 @@ def test_periods_stored_before_the_fix_are_stamped_by_the_migration(app, db, ret
     assert _state(db) == {"2023": False, "2024": False, "2025": True, "2026": False}
 
 
+@pytest.mark.committing
 def test_two_schedulers_open_a_period_once(app, db, return_setup):
     period_id = _pending_2026(db).id
     for _trial in range(5):
@@ -134,6 +137,7 @@ def test_two_schedulers_open_a_period_once(app, db, return_setup):
     assert _opens(db) == [(str(period_id), "scheduler")] * 5
 
 
+@pytest.mark.committing
 def test_two_secretariat_users_close_a_period_once(app, db, return_setup, create_user):
     users = [create_user("secretariat").id, create_user("secretariat").id]
     period_id = db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.label == "2025"))
@@ -154,6 +158,7 @@ def test_two_secretariat_users_close_a_period_once(app, db, return_setup, create
     assert actions == ["period.close", "period.open"] * 2 + ["period.close"]
 
 
+@pytest.mark.committing
 def test_two_closes_through_the_edit_form_one_wins(app, db, return_setup, create_user):
     from .conftest import AuthActions
     from .races import in_threads, meet_after_loading

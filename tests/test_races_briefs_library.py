@@ -41,6 +41,7 @@ def _compiles(db, brief_id: int) -> tuple[list, list]:
     return editions, audits
 
 
+@pytest.mark.committing
 def test_two_compiles_at_once_make_one_edition(app, db, brief_id):
     for trial in range(TRIALS):
         def prepare(_i):
@@ -53,6 +54,7 @@ def test_two_compiles_at_once_make_one_edition(app, db, brief_id):
         assert _compiles(db, brief_id) == (list(range(1, trial + 2)), list(range(1, trial + 2)))
 
 
+@pytest.mark.committing
 def test_two_compiles_through_the_form_make_one_edition(app, db, brief_id, create_user):
     clients = [app.test_client(), app.test_client()]
     for c in clients:
@@ -93,6 +95,7 @@ def _act(action, item, user):
 
 @pytest.mark.parametrize("actions", [("publish", "publish"), ("publish", "send_back"), ("send_back", "send_back")],
                          ids="-vs-".join)
+@pytest.mark.committing
 def test_two_reviewers_of_a_library_item_at_once_exactly_one_wins(app, db, in_review, actions):
     item_id, staff, focal_id = in_review
     for _trial in range(TRIALS):

@@ -89,6 +89,7 @@ def _expect_one_winner(outcomes: list, actions: tuple, written: dict, before: li
 PAIRS = [("accept", "return"), ("accept", "accept"), ("return", "return"), ("return", "accept")]
 
 
+@pytest.mark.committing
 @pytest.mark.parametrize("actions", PAIRS, ids="-vs-".join)
 def test_two_reviewers_at_once_exactly_one_wins(app, db, filled, people, actions):
     for trial in range(TRIALS):
@@ -103,6 +104,7 @@ def test_two_reviewers_at_once_exactly_one_wins(app, db, filled, people, actions
         _expect_one_winner(outcomes, actions, _written(db, ret_id, number), before=["submit"])
 
 
+@pytest.mark.committing
 def test_two_submits_at_once_exactly_one_wins(app, db, filled, people):
     for trial in range(TRIALS):
         ret_id, number = _new_version(app, db, filled, people["focal"], trial + 1, submit=False)
@@ -123,6 +125,7 @@ def _token(client, user_id: int, db) -> dict:
     return {"Authorization": f"Bearer {response.json['token']}"}
 
 
+@pytest.mark.committing
 @pytest.mark.parametrize("actions", [("accept", "return"), ("accept", "accept")], ids="-vs-".join)
 def test_through_the_api_exactly_one_wins(app, db, filled, people, actions):
     clients = [app.test_client(), app.test_client()]
@@ -146,6 +149,7 @@ def test_through_the_api_exactly_one_wins(app, db, filled, people, actions):
         assert written["events"] == ["submit", winner] and len(written["notices"]) == 1, written
 
 
+@pytest.mark.committing
 def test_through_the_html_forms_exactly_one_wins(app, db, filled, people):
     clients = [app.test_client(), app.test_client()]
     for i, c in enumerate(clients):
@@ -168,6 +172,7 @@ def test_through_the_html_forms_exactly_one_wins(app, db, filled, people):
 WORKER = Path(__file__).with_name("race_worker.py")
 
 
+@pytest.mark.committing
 @pytest.mark.parametrize("actions", [("accept", "return"), ("accept", "accept")], ids="-vs-".join)
 def test_separate_processes_exactly_one_wins(app, db, database_url, filled, people, tmp_path, actions):
     if not database_url.startswith("postgresql"):

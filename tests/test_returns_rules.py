@@ -1,19 +1,46 @@
-"""The rule engine and the unit/status-code parsing, on real filled templates."""
+"""The rule engine, on dicts of cells parsed as the reader parses them (`cells_report`), and
+the unit/status-code parsing, on real filled templates."""
 import pytest
 
 from portal.services.returns.validate import validate_upload
 
+from .conftest import cells_report
+
+
+def _issues(report) -> dict:
+    return {(i.rule, i.indicator, i.column, i.level): i.as_dict("en")["message"] for i in report.issues}
+
 
 @pytest.fixture
-def check(app, filled):
-    """check(values, notes=None) -> {(rule, indicator, column, level): message}"""
+def check(app, return_setup):
+    """check(values, notes=None) -> (report, {(rule, indicator, column, level): message}): the
+    rules and completeness, as `validate_upload` runs them, on a dict of cells."""
+    from portal.models import Country, ReportingPeriod
+    from portal.services.returns.rules import apply_rules
+    from portal.services.returns.validate import completeness, previous_accepted_values
+
+    def run(values, notes=None, country="KZ", period="2025"):
+        db = app.extensions["sqlalchemy"]
+        c = db.session.scalar(db.select(Country).where(Country.iso2 == country))
+        p = db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == period))
+        with app.test_request_context():
+            report = cells_report(p.template, values, notes)
+            apply_rules(p.template, report, previous_accepted_values(c, p))
+            report.completeness = completeness(p.template, report)
+            return report, _issues(report)
+
+    return run
+
+
+@pytest.fixture
+def check_workbook(app, filled):
+    """check_workbook(values, notes=None) -> the same, from a filled template read back."""
 
     def run(values, notes=None, country="KZ", period="2025"):
         data = filled(values, notes, country, period)
         with app.test_request_context():
             report, _ident = validate_upload(data, None)
-            return report, {(i.rule, i.indicator, i.column, i.level): i.as_dict("en")["message"]
-                            for i in report.issues}
+            return report, _issues(report)
 
     return run
 
@@ -90,8 +117,8 @@ def test_a_note_explains_a_warning(check):
     ("CAP06", "Value", "да", (1.0, None)),             # boolean in Russian
     ("CAP06", "Value", "No", (0.0, None)),
 ])
-def test_units_and_status_codes(check, indicator, column, raw, expected):
-    report, issues = check({(indicator, column): raw})
+def test_units_and_status_codes(check_workbook, indicator, column, raw, expected):
+    report, issues = check_workbook({(indicator, column): raw})
     assert not report.errors, issues
     cell = report.cells[(indicator, column)].value
     assert (cell.number, cell.status) == expected
@@ -106,8 +133,8 @@ def test_units_and_status_codes(check, indicator, column, raw, expected):
     ("PRS08", "Value", -0.5, "R1", "-0.5 is negative; the value must be 0 or more."),
     ("CAP06", "Value", "maybe", "R1", "Answer yes or no, or give a status code (N/A, N/AV)."),
 ])
-def test_bad_cells(check, indicator, column, raw, rule, message):
-    _report, issues = check({(indicator, column): raw})
+def test_bad_cells(check_workbook, indicator, column, raw, rule, message):
+    _report, issues = check_workbook({(indicator, column): raw})
     assert issues[(rule, indicator, column, "error")] == message
 
 

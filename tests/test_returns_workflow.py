@@ -1,5 +1,6 @@
 """Versions and the review workflow: nothing overwritten, history and diff, notices,
 concurrent uploads each get their own version number."""
+import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, Notification, Return, ReturnVersion
@@ -72,6 +73,7 @@ def test_secretariat_uploads_on_behalf(client, db, login_as, filled):
     assert event.details["on_behalf"] is True
 
 
+@pytest.mark.committing
 def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled, create_user):
     from portal.models import User
     from portal.services.returns.validate import validate_upload

@@ -74,6 +74,7 @@ def test_pages_need_sign_in(client, url):
     assert client.get(url).status_code == 302
 
 
+@pytest.mark.committing
 def test_behind_a_proxy_the_client_address_is_audited(database_url, tmp_path, reference_data):
     from portal import create_app
     from portal.models import AuditEvent

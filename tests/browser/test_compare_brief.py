@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_comparison_export_brief(browser, page, live_server, tmp_path):
+    from playwright.sync_api import expect
+
     _login(page, live_server, "secretariat@prr.example", "demo-secretariat")
     page.get_by_role("link", name="Comparisons", exact=True).click()
     page.get_by_label("Indicators").select_option(["REP01"])
@@ -48,7 +50,7 @@ def test_comparison_export_brief(browser, page, live_server, tmp_path):
     _login(delegate, live_server, "delegate@prr.example", "demo-delegate")
     delegate.get_by_role("button", name="English").click()  # the demo delegate prefers Russian
     delegate.goto(brief_url)
-    assert delegate.get_by_role("heading", name="Repatriation by country, 2024").is_visible()
+    expect(delegate.get_by_role("heading", name="Repatriation by country, 2024")).to_be_visible()
     assert delegate.locator('[data-testid="brief-REP01"] [data-cell="TJ-Total"]').inner_text().strip() == "47"
     assert "Key points" in delegate.content()
     delegate.context.close()

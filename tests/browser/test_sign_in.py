@@ -7,13 +7,17 @@ pytestmark = pytest.mark.browser
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(page, live_server):
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server}/")
     assert re.search(r"/auth/login\?next=/$", page.url)
-    assert page.get_by_role("heading", name="Sign in").is_visible()
-    assert page.get_by_text("Sign in to see this page.").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Sign in to see this page.")).to_be_visible()
 
 
 def test_focal_point_signs_in_sees_country_and_switches_to_russian(page, live_server):
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server}/auth/login")
     page.get_by_label("E-mail address").fill("focal.kz@prr.example")
     page.get_by_label("Password").fill("demo-focal")
@@ -24,7 +28,7 @@ def test_focal_point_signs_in_sees_country_and_switches_to_russian(page, live_se
 
     page.get_by_role("button", name="Русский").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Панель").is_visible()
+    expect(page.get_by_role("heading", name="Панель")).to_be_visible()
     assert "Ваша страна: Казахстан" in page.get_by_test_id("my-country").inner_text()
     assert page.locator("html").get_attribute("lang") == "ru"
 
@@ -39,6 +43,8 @@ def test_wrong_password_shows_the_message(page, live_server):
 
 
 def test_admin_creates_a_focal_point(page, live_server):
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server}/auth/login")
     page.get_by_label("E-mail address").fill("admin@prr.example")
     page.get_by_label("Password").fill("demo-admin")
@@ -53,5 +59,5 @@ def test_admin_creates_a_focal_point(page, live_server):
     page.get_by_label("New password", exact=True).fill("a-fine-password")
     page.get_by_label("Repeat the new password").fill("a-fine-password")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("User second.kg@prr.example created.").is_visible()
-    assert page.get_by_role("cell", name="Second Focal Point KG").is_visible()
+    expect(page.get_by_text("User second.kg@prr.example created.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Second Focal Point KG")).to_be_visible()
