@@ -1,5 +1,6 @@
 """Build hook: the wheel carries compiled message catalogues (.mo), which are build products and
 not committed. Everything else about the package is in pyproject.toml."""
+
 from pathlib import Path
 
 from setuptools import setup

@@ -11,6 +11,7 @@ Targets (2-core machine): comparison ≤ 100 ms, export ≤ 3 s, brief compile �
 With --postgresql the same runs go to a scratch database, prr_bench, created on that server
 (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and dropped at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,13 +50,29 @@ def seed(db, models, template):
     existing = set(db.session.scalars(db.select(Country.iso2)))
     codes = [a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2) if a + b not in existing][:COUNTRIES]
     for i, code in enumerate(codes):
-        db.session.add(Country(iso2=code, iso3=code + "X", name_en=f"Country {code}", name_ru=f"Страна {code}",
-                               region=regions[i % len(regions)], membership="member"))
+        db.session.add(
+            Country(
+                iso2=code,
+                iso3=code + "X",
+                name_en=f"Country {code}",
+                name_ru=f"Страна {code}",
+                region=regions[i % len(regions)],
+                membership="member",
+            )
+        )
     for year in range(2025 - PERIODS + 1, 2026):
         if not db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == str(year))):
-            db.session.add(ReportingPeriod(label=str(year), start_date=date(year, 1, 1), end_date=date(year, 12, 31),
-                                           opens_on=date(year + 1, 1, 1), due_date=date(year + 1, 3, 31),
-                                           is_open=False, template=template))
+            db.session.add(
+                ReportingPeriod(
+                    label=str(year),
+                    start_date=date(year, 1, 1),
+                    end_date=date(year, 12, 31),
+                    opens_on=date(year + 1, 1, 1),
+                    due_date=date(year + 1, 3, 31),
+                    is_open=False,
+                    template=template,
+                )
+            )
     db.session.flush()
     countries = list(db.session.scalars(db.select(Country).where(Country.iso2.in_(codes))))
     periods = list(db.session.scalars(db.select(ReportingPeriod)))
@@ -69,9 +86,17 @@ def seed(db, models, template):
         secret = {("REP01", "Boys"), cells[(k * 7) % len(cells)]} if k % 10 == 0 else set()
         for period in periods:
             ret = models.Return(country=country, period=period, status="accepted")
-            version = models.ReturnVersion(return_=ret, number=1, template=template, original_filename="bench.xlsx",
-                                           file_sha256="0" * 64, stored_path="-", submitted_at=now, accepted_at=now,
-                                           completeness=100.0)
+            version = models.ReturnVersion(
+                return_=ret,
+                number=1,
+                template=template,
+                original_filename="bench.xlsx",
+                file_sha256="0" * 64,
+                stored_path="-",
+                submitted_at=now,
+                accepted_at=now,
+                completeness=100.0,
+            )
             db.session.add(version)
             db.session.flush()
             mine = {}
@@ -80,10 +105,18 @@ def seed(db, models, template):
                 number = None if status in ("NIL", "N/AV") else float(rng.randint(0, 500))
                 if (code, col) in secret:
                     status, number = "CONF", float(rng.randint(1, 500))
-                values.append({"version_id": version.id, "indicator": code, "breakdown": col,
-                               "number": number, "status": status, "note": None})
+                values.append(
+                    {
+                        "version_id": version.id,
+                        "indicator": code,
+                        "breakdown": col,
+                        "number": number,
+                        "status": status,
+                        "note": None,
+                    }
+                )
                 mine[(code, col)] = (number, status)
-            version.withheld = disclosure.withheld(mine, template)     # as storing an upload does
+            version.withheld = disclosure.withheld(mine, template)  # as storing an upload does
     db.session.execute(insert(models.ReturnValue), values)
     db.session.commit()
     return codes, [p.label for p in periods], len(values)
@@ -95,9 +128,17 @@ SCRATCH = "prr_bench"
 def _app(tmp: str, url: str | None = None):
     from portal import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
-                       "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp}/bench.db", "UPLOAD_FOLDER": f"{tmp}/up",
-                       "WTF_CSRF_ENABLED": False, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+            "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{tmp}/bench.db",
+            "UPLOAD_FOLDER": f"{tmp}/up",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 8,
+        }
+    )
 
 
 def scratch_database(server_url: str):
@@ -135,8 +176,10 @@ def seed_only(tmp: str, url: str | None = None) -> None:
         seed_service.load_reference_data()
         t0 = time.perf_counter()
         codes, labels, n = seed(db, models, get_template(1))
-        print(f"seeded {len(codes)} countries × {len(labels)} periods = {len(codes) * len(labels)} accepted returns, "
-              f"{n} values in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"seeded {len(codes)} countries × {len(labels)} periods = {len(codes) * len(labels)} accepted returns, "
+            f"{n} values in {time.perf_counter() - t0:.1f} s"
+        )
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does within a minute of a bulk load in production: statistics for
             # the planner and a visibility map for index-only scans.
@@ -163,8 +206,12 @@ def main(runs: int, url: str | None = None) -> None:
         with app.app_context(), app.test_request_context():
             real = {"KZ", "KG", "TJ", "TM", "UZ", "ID", "IQ", "MV", "MA"}
             codes = [c for c in db.session.scalars(db.select(models.Country.iso2)) if c not in real]
-            labels = [p.label for p in db.session.scalars(
-                db.select(models.ReportingPeriod).order_by(models.ReportingPeriod.start_date))]
+            labels = [
+                p.label
+                for p in db.session.scalars(
+                    db.select(models.ReportingPeriod).order_by(models.ReportingPeriod.start_date)
+                )
+            ]
             create_user(email="bench@prr.example", name="Bench", role="secretariat", password="bench-password-1")
             db.session.commit()
             selection = lambda: make_selection(indicators=["REP01"], periods=labels, countries=codes)  # noqa: E731
@@ -179,26 +226,43 @@ def main(runs: int, url: str | None = None) -> None:
                     times[name].append(time.perf_counter() - t0)
             staff_ms, delegate_ms = (statistics.median(times[n]) * 1000 for n in audiences)
             hidden = int(comparison.rows["hidden"].sum())
-            print(f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
-                  f"{len(comparison.rows)} cells): median {staff_ms:.0f} ms as the secretariat, {delegate_ms:.0f} ms as a "
-                  f"delegate ({hidden} cells hidden): disclosure costs {(delegate_ms / staff_ms - 1) * 100:+.0f} %")
+            print(
+                f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
+                f"{len(comparison.rows)} cells): median {staff_ms:.0f} ms as the secretariat, {delegate_ms:.0f} ms as a "
+                f"delegate ({hidden} cells hidden): disclosure costs {(delegate_ms / staff_ms - 1) * 100:+.0f} %"
+            )
         client = app.test_client()
-        token = client.post("/api/v1/auth/token", json={"email": "bench@prr.example", "password": "bench-password-1"}).json["token"]
+        token = client.post(
+            "/api/v1/auth/token", json={"email": "bench@prr.example", "password": "bench-password-1"}
+        ).json["token"]
         headers = {"Authorization": f"Bearer {token}"}
         query = "indicator=REP01&" + "&".join(f"period={p}" for p in labels) + "&countries=" + ",".join(codes)
         med, response = timed(lambda: client.get(f"/api/v1/comparison?{query}", headers=headers), runs)
         assert response.status_code == 200
-        print(f"comparison via GET /api/v1/comparison: median {med * 1000:.0f} ms ({len(response.data) / 1024:.0f} KiB JSON)")
+        print(
+            f"comparison via GET /api/v1/comparison: median {med * 1000:.0f} ms ({len(response.data) / 1024:.0f} KiB JSON)"
+        )
         client.post("/auth/login", data={"email": "bench@prr.example", "password": "bench-password-1"})
         section = "section=A&" + "&".join(f"period={p}" for p in labels)
         med, response = timed(lambda: client.get(f"/compare/export.xlsx?{section}"), max(3, runs // 2))
         assert response.status_code == 200
-        print(f"full-section Excel export (section A: 9 indicators × {len(codes)} countries × {len(labels)} periods): "
-              f"median {med:.2f} s ({len(response.data) / 1024:.0f} KiB)")
+        print(
+            f"full-section Excel export (section A: 9 indicators × {len(codes)} countries × {len(labels)} periods): "
+            f"median {med:.2f} s ({len(response.data) / 1024:.0f} KiB)"
+        )
         with app.app_context(), app.test_request_context():
             meeting = db.session.scalar(db.select(models.Meeting))
-            brief = briefs.save_brief(None, meeting, title="Bench brief", period=labels[-1], indicators=["REP01", "REP07", "PRS04"],
-                                      countries=[], charts=["bar", "line"], sections=[{"heading": "S", "body": "Text"}], actor=None)
+            brief = briefs.save_brief(
+                None,
+                meeting,
+                title="Bench brief",
+                period=labels[-1],
+                indicators=["REP01", "REP07", "PRS04"],
+                countries=[],
+                charts=["bar", "line"],
+                sections=[{"heading": "S", "body": "Text"}],
+                actor=None,
+            )
             db.session.commit()
 
             def compile_html_xlsx():
@@ -210,7 +274,9 @@ def main(runs: int, url: str | None = None) -> None:
                 return edition
 
             med, edition = timed(compile_html_xlsx, max(3, runs // 2))
-            print(f"brief compile (3 indicators × {len(codes) + 9} countries, snapshot + HTML + XLSX): median {med:.2f} s")
+            print(
+                f"brief compile (3 indicators × {len(codes) + 9} countries, snapshot + HTML + XLSX): median {med:.2f} s"
+            )
             med, pdf = timed(lambda: edition_pdf(brief, edition, "en"), 3)
             print(f"brief PDF (WeasyPrint): median {med:.2f} s ({len(pdf) / 1024:.0f} KiB)")
 
@@ -218,8 +284,13 @@ def main(runs: int, url: str | None = None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--postgresql", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        metavar="SERVER_URL", help="run on a scratch database on this PostgreSQL server")
+    parser.add_argument(
+        "--postgresql",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        metavar="SERVER_URL",
+        help="run on a scratch database on this PostgreSQL server",
+    )
     parser.add_argument("--seed-only", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -8,6 +8,7 @@ file the time to reject it and the extra peak memory (RSS) of a fresh process do
 the `real_*` files are the portal's own signed template with a hostile part added.
 Targets (2-core machine): ≤ 150 ms per full return; hostile files ≤ 1 s and ≤ 100 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,14 @@ sys.path.insert(0, str(ROOT))
 def make_app(tmp: Path):
     from portal import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
-                       "UPLOAD_FOLDER": str(tmp / "uploads")})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
+            "UPLOAD_FOLDER": str(tmp / "uploads"),
+        }
+    )
 
 
 def full_values(template) -> dict:
@@ -79,14 +85,26 @@ def bench_full(runs: int) -> None:
                 db.session.commit()
                 times.append(time.perf_counter() - t0)
                 assert report.ok and version.number == i + 1, [e.as_dict("en") for e in report.errors]
-            print(f"full return: {len(report.cells)} cells, {len(data) / 1024:.0f} KiB; "
-                  f"validate+store median {statistics.median(times) * 1000:.1f} ms, "
-                  f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs")
+            print(
+                f"full return: {len(report.cells)} cells, {len(data) / 1024:.0f} KiB; "
+                f"validate+store median {statistics.median(times) * 1000:.1f} ms, "
+                f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs"
+            )
 
 
-HOSTILE = ["many_rows", "many_sheets", "zip_bomb", "entity_expansion", "macro_workbook",
-           "big_shared_strings", "many_shared_strings", "many_short_strings", "many_cells", "big_sheets",
-           "unsafe_member"]
+HOSTILE = [
+    "many_rows",
+    "many_sheets",
+    "zip_bomb",
+    "entity_expansion",
+    "macro_workbook",
+    "big_shared_strings",
+    "many_shared_strings",
+    "many_short_strings",
+    "many_cells",
+    "big_sheets",
+    "unsafe_member",
+]
 # Hostile parts inside the real template (signed _meta, so without the guard calamine would
 # read them and the upload would be accepted): the cases of issue 11.
 REAL = {
@@ -150,8 +168,17 @@ def hostile_child(name: str, path: str | None = None) -> None:
                 outcome = f"{exc.status}: {exc.message}"
             seconds = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"name": name, "bytes": len(data), "seconds": seconds,
-                      "extra_peak_mb": (after - before) / 1024, "outcome": outcome}))
+    print(
+        json.dumps(
+            {
+                "name": name,
+                "bytes": len(data),
+                "seconds": seconds,
+                "extra_peak_mb": (after - before) / 1024,
+                "outcome": outcome,
+            }
+        )
+    )
 
 
 def bench_hostile() -> None:
@@ -161,14 +188,27 @@ def bench_hostile() -> None:
             extra = []
             if name in REAL:
                 path = str(Path(tmp) / f"{name}.xlsx")
-                subprocess.run([sys.executable, __file__, "--build", name, path], capture_output=True, check=True,
-                               cwd=ROOT, env=env)
+                subprocess.run(
+                    [sys.executable, __file__, "--build", name, path],
+                    capture_output=True,
+                    check=True,
+                    cwd=ROOT,
+                    env=env,
+                )
                 extra = ["--file", path]
-            out = subprocess.run([sys.executable, __file__, "--hostile-child", name, *extra], capture_output=True,
-                                 text=True, check=True, cwd=ROOT, env=env)
+            out = subprocess.run(
+                [sys.executable, __file__, "--hostile-child", name, *extra],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env=env,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
-                  f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}")
+            print(
+                f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
+                f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}"
+            )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ with a country, a year and 1–3 themes. Documents go into the search index (`se
 snippets, the total and every facet's counts. Queries: one or two words, some with a country
 or theme filter. Prints median and p95 per database. Target: median ≤ 30 ms on each.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,18 +27,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EN = ("returnee rehabilitation reintegration community stigma children women family school psychologist "
-      "prison probation training employment trust mentor religious counselling repatriation camp documents "
-      "birth certificate social worker local authority education health vocational release support violence "
-      "resilience dialogue prevention youth orphan relatives adoption housing identity monitoring risk").split()
-RU = ("возвращенец реабилитация реинтеграция сообщество стигма дети женщины семья школа психолог учреждение "
-      "пробация обучение занятость доверие наставник религиозный консультирование репатриация лагерь документы "
-      "свидетельство социальный работник местный власти образование здоровье профессиональный освобождение "
-      "поддержка устойчивость диалог профилактика молодежь сирота родственники усыновление жилье").split()
+EN = (
+    "returnee rehabilitation reintegration community stigma children women family school psychologist "
+    "prison probation training employment trust mentor religious counselling repatriation camp documents "
+    "birth certificate social worker local authority education health vocational release support violence "
+    "resilience dialogue prevention youth orphan relatives adoption housing identity monitoring risk"
+).split()
+RU = (
+    "возвращенец реабилитация реинтеграция сообщество стигма дети женщины семья школа психолог учреждение "
+    "пробация обучение занятость доверие наставник религиозный консультирование репатриация лагерь документы "
+    "свидетельство социальный работник местный власти образование здоровье профессиональный освобождение "
+    "поддержка устойчивость диалог профилактика молодежь сирота родственники усыновление жилье"
+).split()
 FILLER_EN = "the of and to in a for with on was were by from that this their after".split()
 FILLER_RU = "и в на с по для из что это их после как при от до".split()
-THEMES = ["repatriation", "screening_prosecution", "custody_rehabilitation", "community_reintegration", "children",
-          "women", "families", "capacity_building", "community_engagement"]
+THEMES = [
+    "repatriation",
+    "screening_prosecution",
+    "custody_rehabilitation",
+    "community_reintegration",
+    "children",
+    "women",
+    "families",
+    "capacity_building",
+    "community_engagement",
+]
 
 
 def _vocabulary(rng: random.Random, domain: list[str], alphabet: str) -> tuple[list[str], list[float]]:
@@ -76,11 +90,22 @@ def load(n_docs: int) -> None:
             vocab, filler = (vocab_ru, FILLER_RU) if ru else (vocab_en, FILLER_EN)
             title = _text(rng, vocab, filler, 8)
             text = _text(rng, vocab, filler, 500)
-            docs.append({"item_kind": "case_study", "item_id": 1_000_000 + i, "country_id": rng.choice(countries),
-                         "language": "ru" if ru else "en", "year": rng.randint(2015, 2025),
-                         "state": "published", "visibility": rng.choice(["council", "public"]),
-                         "title": title, "text": text, "title_terms": terms(title), "text_terms": terms(text),
-                         "updated_at": now})
+            docs.append(
+                {
+                    "item_kind": "case_study",
+                    "item_id": 1_000_000 + i,
+                    "country_id": rng.choice(countries),
+                    "language": "ru" if ru else "en",
+                    "year": rng.randint(2015, 2025),
+                    "state": "published",
+                    "visibility": rng.choice(["council", "public"]),
+                    "title": title,
+                    "text": text,
+                    "title_terms": terms(title),
+                    "text_terms": terms(text),
+                    "updated_at": now,
+                }
+            )
         ids = db.session.scalars(insert(SearchDoc).returning(SearchDoc.id), docs).all()
         for doc_id in ids:
             for theme in rng.sample(THEMES, rng.randint(1, 3)):
@@ -102,7 +127,7 @@ def measure(n_queries: int) -> tuple[float, float]:
         q = " ".join(rng.sample(words, rng.choice([1, 1, 2])))
         filters = rng.choice([{}, {}, {"country": ["KZ"]}, {"theme": ["children"]}])
         queries.append((q, filters))
-    for q, f in queries[:10]:                      # warm caches and the statement cache
+    for q, f in queries[:10]:  # warm caches and the statement cache
         search.search(user, q, f)
     times = []
     for q, f in queries:
@@ -123,9 +148,16 @@ def run(url: str, label: str, n_docs: int, n_queries: int) -> None:
     from portal.services.accounts.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
-                          "SQLALCHEMY_DATABASE_URI": url.replace("{tmp}", tmp), "UPLOAD_FOLDER": f"{tmp}/up",
-                          "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench-secret-key-0123456789abcdef-xyz",
+                "SQLALCHEMY_DATABASE_URI": url.replace("{tmp}", tmp),
+                "UPLOAD_FOLDER": f"{tmp}/up",
+                "ARGON2_TIME_COST": 1,
+                "ARGON2_MEMORY_COST": 8,
+            }
+        )
         with app.app_context(), app.test_request_context():
             flask_migrate.upgrade()
             seed_service.load_countries()
@@ -154,6 +186,7 @@ def main() -> None:
     run("sqlite:///{tmp}/bench.db", "SQLite (FTS5)", args.docs, args.queries)
     if not args.no_pg:
         from sqlalchemy import create_engine, text
+
         engine = create_engine(args.pg)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS prr_bench CASCADE"))

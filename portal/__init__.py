@@ -1,5 +1,6 @@
 """PRR Council Portal: the application factory. It only wires things together:
 no queries and no scheduler start here."""
+
 from __future__ import annotations
 
 import os
@@ -59,15 +60,17 @@ def register_config(app: Flask, overrides: dict | None) -> None:
 
         # Flask's documented way to add WSGI middleware; mypy refuses assigning to a method.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(HERE / "migrations"), compare_type=True,
-                     include_object=models.library.include_object)
+    migrate.init_app(
+        app, db, directory=str(HERE / "migrations"), compare_type=True, include_object=models.library.include_object
+    )
     csrf.init_app(app)
     i18n.init_app(app, babel)
     jinja.init_app(app)

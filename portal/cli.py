@@ -2,6 +2,7 @@
 
 Commands call the same services as the web views and commit once at the end.
 """
+
 from __future__ import annotations
 
 from typing import NoReturn
@@ -37,8 +38,13 @@ def create_user(email, name, role, country_code, language, password):
     """Create a user account."""
     try:
         user = user_service.create_user(
-            email=email, name=name, role=role, password=password,
-            country_code=country_code, language=language, via="cli",
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            country_code=country_code,
+            language=language,
+            via="cli",
         )
     except ServiceError as error:
         fail(error)

@@ -1,4 +1,5 @@
 """`flask --app wsgi scheduler`, `jobs list|run NAME`, `backup`, `restore FOLDER`."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -38,7 +39,9 @@ def list_jobs():
         click.echo(f"{name:14} {job.description}")
     click.echo("\nrecent runs:")
     for run in runner.recent(20):
-        click.echo(f"  {run.started_at:%Y-%m-%d %H:%M} {run.job:14} {run.slot:18} {run.outcome:8} {run.detail or run.error}")
+        click.echo(
+            f"  {run.started_at:%Y-%m-%d %H:%M} {run.job:14} {run.slot:18} {run.outcome:8} {run.detail or run.error}"
+        )
 
 
 def _utc_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -53,8 +56,13 @@ def _utc_time(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 @jobs_cli.command("run")
 @click.argument("name", type=click.Choice(sorted(JOBS)))
-@click.option("--at", "now", default=None, callback=_utc_time,
-              help="Run as if at this UTC time (ISO 8601), e.g. 2026-03-24T06:00.")
+@click.option(
+    "--at",
+    "now",
+    default=None,
+    callback=_utc_time,
+    help="Run as if at this UTC time (ISO 8601), e.g. 2026-03-24T06:00.",
+)
 def run_job(name: str, now: datetime | None):
     """Run a job now, for the current slot (skipped if that slot is already done)."""
     run = runner.run(JOBS[name], now)

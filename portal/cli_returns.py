@@ -1,4 +1,5 @@
 """`flask --app wsgi returns import|export|spec` and `flask --app wsgi periods ...`."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -34,8 +35,10 @@ def import_return(file: Path, country: str, period: str, submit: bool):
     except ServiceError as error:
         _fail(f"{file.name}: {error.message}")
     if (ident.country.iso2, ident.period.label) != (country.upper(), period):
-        _fail(f"{file.name} is the template for {ident.country.iso2} {ident.period.label}, "
-              f"not {country.upper()} {period}.")
+        _fail(
+            f"{file.name} is the template for {ident.country.iso2} {ident.period.label}, "
+            f"not {country.upper()} {period}."
+        )
     for issue in report.issues:
         d = issue.as_dict()
         click.echo(f"{d['level']}: {d['ref'] or ''} {d['indicator'] or ''} [{d['rule']}] {d['message']}", err=True)
@@ -43,8 +46,10 @@ def import_return(file: Path, country: str, period: str, submit: bool):
         _fail(f"{file.name}: {len(report.errors)} errors; nothing imported.")
     version = workflow.store_version(report, ident, data, file.name, None, source="cli", submit=submit)
     db.session.commit()
-    click.echo(f"Imported {file.name} as version {version.number} of {country.upper()} {period} "
-               f"({version.return_.status}; {len(report.warnings)} warnings).")
+    click.echo(
+        f"Imported {file.name} as version {version.number} of {country.upper()} {period} "
+        f"({version.return_.status}; {len(report.warnings)} warnings)."
+    )
 
 
 @returns_cli.command("export")
@@ -61,8 +66,13 @@ def export(period: str, out: Path):
 
 
 @returns_cli.command("spec")
-@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder the specification files are written to.")
+@click.option(
+    "--out",
+    default="docs",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the specification files are written to.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; fail if a file in the folder is out of date.")
 def spec(out: Path, check: bool):
     """Write the return's specification (Markdown) from each template definition in seed/templates/."""
@@ -99,9 +109,15 @@ def create_period(label, start_date, end_date, opens_on, due_date, template_vers
     d = lambda x: x.date() if x else None  # noqa: E731
     try:
         period_service.create_period(
-            label=label, start_date=start_date.date(), end_date=end_date.date(),   # both required
+            label=label,
+            start_date=start_date.date(),
+            end_date=end_date.date(),  # both required
             opens_on=d(opens_on) or date.fromordinal(end_date.date().toordinal() + 1),
-            due_date=d(due_date), template_version=template_version, is_open=is_open, via="cli")
+            due_date=d(due_date),
+            template_version=template_version,
+            is_open=is_open,
+            via="cli",
+        )
     except ServiceError as error:
         _fail(error.message)
     db.session.commit()

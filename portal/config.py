@@ -4,6 +4,7 @@
 `ConfigError` with a message that names the variable and what is wrong, so the
 portal refuses to start instead of misbehaving later.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 ENVIRONMENTS = ("development", "production", "testing")
-LOCALES = ("en", "ru")     # the portal's languages: pages, e-mails, templates, library items
+LOCALES = ("en", "ru")  # the portal's languages: pages, e-mails, templates, library items
 MIN_SECRET_KEY_LENGTH = 32
-REMEMBER_DAYS = 30          # "Keep me signed in" lasts at most this long
+REMEMBER_DAYS = 30  # "Keep me signed in" lasts at most this long
 
 
 def read_dotenv() -> None:
@@ -91,7 +92,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 explicitly for PostgreSQL and check the URL parses."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -100,9 +101,7 @@ def normalise_database_url(url: str) -> str:
             "(expected e.g. sqlite:///path/portal.db or postgresql+psycopg://user@host/db)"
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(
-            f"DATABASE_URL must point to SQLite or PostgreSQL, got {parsed.get_backend_name()!r}"
-        )
+        raise ConfigError(f"DATABASE_URL must point to SQLite or PostgreSQL, got {parsed.get_backend_name()!r}")
     return url
 
 
@@ -141,14 +140,10 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
 
     environment = env.get("PORTAL_ENV", "development").strip().lower()
     if environment not in ENVIRONMENTS:
-        raise ConfigError(
-            f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}"
-        )
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
     production = environment == "production"
 
-    database_url = normalise_database_url(
-        env.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}"
-    )
+    database_url = normalise_database_url(env.get("DATABASE_URL") or f"sqlite:///{instance / 'portal.db'}")
     default_locale = env.get("DEFAULT_LOCALE", "en").strip().lower()
     if default_locale not in LOCALES:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}, got {default_locale!r}")

@@ -2,6 +2,7 @@
 
 Any error rolls the session back first, so nothing half-written is ever committed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,7 +39,9 @@ MESSAGES = {
     409: _l("The request conflicts with data already stored."),
     413: _l("The upload is larger than the limit of %(mb)d MB."),
     429: _l("Too many requests. Wait a little and try again."),
-    500: _l("The portal hit an unexpected error. Nothing was saved; the administrators can see the details in the log."),
+    500: _l(
+        "The portal hit an unexpected error. Nothing was saved; the administrators can see the details in the log."
+    ),
 }
 
 CSRF_MESSAGE = _l("The form has expired or did not come from this portal. Reload the page and try again.")
@@ -55,8 +58,7 @@ def render_error(status: int, message=None):
     if message is None:
         message = MESSAGES.get(status, MESSAGES[500])
         if status == 413:
-            message = _l("The upload is larger than the limit of %(mb)d MB.",
-                         mb=current_app.config["MAX_UPLOAD_MB"])
+            message = _l("The upload is larger than the limit of %(mb)d MB.", mb=current_app.config["MAX_UPLOAD_MB"])
     title = TITLES.get(status, TITLES[500])
     if wants_json():
         return jsonify(error={"status": status, "title": str(title), "message": str(message)}), status

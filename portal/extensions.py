@@ -1,4 +1,5 @@
 """Extension objects, created unbound; `create_app` binds them. Imports nothing of the app."""
+
 import sqlite3
 from typing import TYPE_CHECKING
 

@@ -1,4 +1,5 @@
 """Form pieces shared by several blueprints."""
+
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -35,8 +36,11 @@ def new_password_fields():
         _l("New password"),
         validators=[
             DataRequired(message=_l("Enter a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
-                   message=_l("The password must have between %(min)d and %(max)d characters.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("The password must have between %(min)d and %(max)d characters."),
+            ),
         ],
     )
     confirm = PasswordField(
@@ -48,6 +52,7 @@ def new_password_fields():
 
 class NewPasswordForm(FlaskForm):
     """A new password, twice: an administrator's reset and the reset by e-mail."""
+
     new_password, confirm = new_password_fields()
 
 
@@ -71,8 +76,9 @@ def apply_service_error(form, error) -> None:
         flash(str(error.message), "danger")
 
 
-def save_form(form, save: Callable[[], T], message: str | Callable[[T], str | tuple[str, str]], *,
-              abort_forbidden: bool = False) -> T | None:
+def save_form(
+    form, save: Callable[[], T], message: str | Callable[[T], str | tuple[str, str]], *, abort_forbidden: bool = False
+) -> T | None:
     """Run a form's service call: commit and flash `message` (or `message(result)`, which may
     also give the flash category), or roll back and show the refusal under its field.
 

@@ -1,6 +1,7 @@
 """Choosing the language of a request: the session's choice, the user's preference,
 then the browser's Accept-Language, then the configured default. (What templates see of it,
 filters and globals, is registered in portal/jinja.py.)"""
+
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session

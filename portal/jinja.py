@@ -1,6 +1,7 @@
 """What every template can use besides its own context: labels for the codes it shows, the
 filters that put a value in the reader's language, and the page-wide context (language,
 unread notices). Globals, not context processors, where imported macros need them too."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -9,6 +9,7 @@
   cookie can neither run a request as its user nor get a valid token refused, and no
   session cookie is ever set on an API answer.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Request
@@ -48,7 +49,7 @@ class PortalSessionInterface(SecureCookieSessionInterface):
 def parse_session_id(value: str) -> tuple[int, int] | None:
     user_id, sep, generation = (value or "").partition(":")
     if not sep:
-        return None   # issued before generations existed: refused
+        return None  # issued before generations existed: refused
     try:
         return int(user_id), int(generation)
     except ValueError:
@@ -82,7 +83,7 @@ def init_app(app: Flask) -> None:
             return None
         from .services.accounts.tokens import user_for_token
 
-        user = user_for_token(header[len("Bearer "):].strip())
+        user = user_for_token(header[len("Bearer ") :].strip())
         if user is not None:
             db.session.commit()  # last_used_at
         return user
@@ -94,11 +95,11 @@ def init_app(app: Flask) -> None:
         from .models import User
 
         if is_api_path(request.path):
-            return None   # never from a cookie on the API (there are none: belt and braces)
+            return None  # never from a cookie on the API (there are none: belt and braces)
         parsed = parse_session_id(session_id)
         if parsed is None:
             return None
         user = db.session.get(User, parsed[0])
         if user is None or not user.active or user.session_generation != parsed[1]:
-            return None   # deactivated, or a session from before a sign-out / password change
+            return None  # deactivated, or a session from before a sign-out / password change
         return user

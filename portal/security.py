@@ -4,6 +4,7 @@
 - `safe_next(url)`: only a local path is followed after sign-in (no open redirect).
 - `init_app(app)`: security headers on every response.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -14,16 +15,18 @@ from flask_login import current_user
 
 from .extensions import login_manager
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def roles_required(*roles: str):

@@ -1,5 +1,6 @@
 """WSGI entry point of the installed portal: `gunicorn -w 4 portal.wsgi:app`, `flask --app portal.wsgi ...`
 (in a checkout `wsgi:app` and `--app wsgi` are the same, through ../wsgi.py)."""
+
 import sys
 
 from . import ConfigError, create_app

@@ -17,6 +17,7 @@ emptied tables as before, and the baseline is restored after them.
 A PostgreSQL leg that cannot connect is skipped with the reason, except under CI=true,
 where it fails.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -38,13 +39,12 @@ from .factories import cells_report, create_return  # noqa: F401 - a helper and 
 from .transactions import JoinedConnection, seed_baseline, sqlite_real_savepoints, trim_seed
 
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-DATABASE_URLS = [
-    u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()
-]
+DATABASE_URLS = [u.strip() for u in os.environ.get("TEST_DATABASE_URLS", "sqlite://").split(",") if u.strip()]
 # PRR_TEST_SCHEMA lets two checkouts run the PostgreSQL leg at once without sharing tables.
 # Under pytest-xdist (`-n 2`) each worker has a schema of its own: prr_test_gw0, prr_test_gw1.
 PG_SCHEMA = os.environ.get("PRR_TEST_SCHEMA", "prr_test") + (
-    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else "")
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
+)
 PASSWORD = "correct-horse-battery"
 
 
@@ -84,6 +84,7 @@ def _prepare_postgresql(url: str) -> str:
 # Every session joins the test's outer transaction with a SAVEPOINT of its own (only matters
 # when bound to a Connection, as in the transactional `app` fixture; an Engine bind ignores it).
 _db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
 
 @pytest.fixture(scope="session", params=DATABASE_URLS, ids=_leg)
 def database_url(request, tmp_path_factory):
@@ -153,7 +154,7 @@ def app(database_url, tmp_path, request):
         connection = engine.connect()
         outer = connection.begin()
         trim_seed(connection, database_url, request.fixturenames)
-        connection.connect = lambda: JoinedConnection(connection)   # db.engine.connect() joins the test
+        connection.connect = lambda: JoinedConnection(connection)  # db.engine.connect() joins the test
         engines = _db._app_engines[app]
         engines[None] = connection
         try:
@@ -325,8 +326,9 @@ def accepted_return(create_return):
 def upload(client, data: bytes, mode: str = "check", filename: str = "return.xlsx"):
     from io import BytesIO
 
-    return client.post("/returns/upload", data={"file": (BytesIO(data), filename), "mode": mode},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/returns/upload", data={"file": (BytesIO(data), filename), "mode": mode}, content_type="multipart/form-data"
+    )
 
 
 def run_concurrently(app, work, count: int) -> list[str]:
@@ -366,9 +368,22 @@ def resave(tmp_path):
     def run(data: bytes) -> bytes:
         src, out = tmp_path / "in.xlsx", tmp_path / "out"
         src.write_bytes(data)
-        subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-                        "--convert-to", "xlsx", "--outdir", str(out), str(src)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                SOFFICE,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{tmp_path}/profile",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out),
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         return (out / "in.xlsx").read_bytes()
 
     return run

@@ -17,6 +17,7 @@ parts. `leaks()` puts the shown figures in and says which secret cells are then 
 (exactly: a cell is determined when its unit vector lies in the row space of the relations
 restricted to the figures not shown).
 """
+
 from __future__ import annotations
 
 import re
@@ -42,10 +43,10 @@ def number(raw) -> float | None:
 
 @dataclass
 class Structure:
-    template: object                      # the return template (indicators, columns, rules)
-    regions: dict[str, str]               # country -> region code
-    periods: list[str]                    # oldest first
-    truth: dict[tuple, float] = field(default_factory=dict)   # ("v", ...) -> reported number
+    template: object  # the return template (indicators, columns, rules)
+    regions: dict[str, str]  # country -> region code
+    periods: list[str]  # oldest first
+    truth: dict[tuple, float] = field(default_factory=dict)  # ("v", ...) -> reported number
 
     def _columns(self, code: str) -> list[str]:
         ind = self.template.indicator(code)
@@ -88,15 +89,26 @@ class Structure:
                 for period in self.periods:
                     for group, members in groups.items():
                         eq = {("t", group, period, code, column): 1.0}
-                        eq.update({("v", c, period, code, column): -1.0 for c in members if have(c, period, code, column)})
+                        eq.update(
+                            {("v", c, period, code, column): -1.0 for c in members if have(c, period, code, column)}
+                        )
                         eqs.append(eq)
                 for country in countries:
                     running = None
                     for i, period in enumerate(self.periods):
                         v = ("v", country, period, code, column)
-                        if i and have(country, period, code, column) and have(country, self.periods[i - 1], code, column):
-                            eqs.append({("ch", country, period, code, column): 1.0, v: -1.0,
-                                        ("v", country, self.periods[i - 1], code, column): 1.0})
+                        if (
+                            i
+                            and have(country, period, code, column)
+                            and have(country, self.periods[i - 1], code, column)
+                        ):
+                            eqs.append(
+                                {
+                                    ("ch", country, period, code, column): 1.0,
+                                    v: -1.0,
+                                    ("v", country, self.periods[i - 1], code, column): 1.0,
+                                }
+                            )
                         if kind != "flow":
                             continue
                         cum = ("cum", country, period, code, column)

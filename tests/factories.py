@@ -1,6 +1,7 @@
 """Returns stored without the xlsx path: `cells_report` parses a dict of cells as the reader
 parses a filled template, and the `create_return` fixture stores it through
 `workflow.store_version`, as an upload would (tests/test_factory.py checks both)."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,9 +40,17 @@ def cells_report(template, values: dict, notes: dict | None = None):
                 except Exception as exc:  # noqa: BLE001 - marshmallow's ValidationError, as the reader reports it
                     messages = getattr(exc, "messages", [str(exc)])
                     report.failed.add((ind.code, column))
-                    report.add(Issue("error", getattr(exc, "kwargs", {}).get("rule", "R1"),
-                                     messages[0] if isinstance(messages, list) else str(messages),
-                                     sheet=section.sheet, cell=ref, indicator=ind.code, column=column))
+                    report.add(
+                        Issue(
+                            "error",
+                            getattr(exc, "kwargs", {}).get("rule", "R1"),
+                            messages[0] if isinstance(messages, list) else str(messages),
+                            sheet=section.sheet,
+                            cell=ref,
+                            indicator=ind.code,
+                            column=column,
+                        )
+                    )
                     continue
                 if value is not BLANK and not value.blank:
                     report.cells[(ind.code, column)] = ParsedCell(value, section.sheet, ref, note)
@@ -68,9 +77,18 @@ def create_return(app, return_setup, create_user):
 
     staff = []
 
-    def factory(country: str = "KZ", period: str = "2025", values: dict | None = None, status: str = "accepted",
-                notes: dict | None = None, by=None, workbook: bytes | None = None, filename: str = "x.xlsx",
-                source: str = "web", reviewer=None):
+    def factory(
+        country: str = "KZ",
+        period: str = "2025",
+        values: dict | None = None,
+        status: str = "accepted",
+        notes: dict | None = None,
+        by=None,
+        workbook: bytes | None = None,
+        filename: str = "x.xlsx",
+        source: str = "web",
+        reviewer=None,
+    ):
         assert status in ("draft", "submitted", "accepted", "returned"), status
         c = _db.session.scalar(_db.select(Country).where(Country.iso2 == country))
         p = _db.session.scalar(_db.select(ReportingPeriod).where(ReportingPeriod.label == period))
@@ -81,9 +99,12 @@ def create_return(app, return_setup, create_user):
             apply_rules(p.template, report, previous_accepted_values(c, p))
             report.completeness = completeness(p.template, report)
             assert report.ok, [e.as_dict("en") for e in report.errors]
-            data = workbook if workbook is not None else f"create_return {country} {period} {sorted(report.cells)}".encode()
-            version = workflow.store_version(report, ident, data, filename, by, source=source,
-                                             submit=status != "draft")
+            data = (
+                workbook
+                if workbook is not None
+                else f"create_return {country} {period} {sorted(report.cells)}".encode()
+            )
+            version = workflow.store_version(report, ident, data, filename, by, source=source, submit=status != "draft")
             if status in ("accepted", "returned"):
                 if reviewer is None and not staff:
                     staff.append(create_user("secretariat", email="reviewer@prr.example"))

@@ -1,16 +1,21 @@
 """Hostile and broken files for the upload tests and the benchmark (built in memory)."""
+
 from __future__ import annotations
 
 import warnings
 import zipfile
 from io import BytesIO
 
-CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                 b'<Default Extension="xml" ContentType="application/xml"/></Types>')
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
 RELS = b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s</Relationships>'
 REL = b'<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>'
-WORKBOOK = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>%s</sheets></workbook>')
+WORKBOOK = (
+    b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>%s</sheets></workbook>'
+)
 SHEET_REF = b'<sheet name="Sheet%d" sheetId="%d" r:id="rId%d"/>'
 SHEET = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>%s</sheetData></worksheet>'
 
@@ -50,9 +55,11 @@ def zip_bomb(size_mb: int = 200) -> bytes:
 
 
 def entity_expansion() -> bytes:
-    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-           b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-           b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets>&lol3;</sheets></workbook>')
+    lol = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets>&lol3;</sheets></workbook>'
+    )
     return workbook([b""], workbook_xml=lol)
 
 
@@ -65,8 +72,10 @@ def plain_zip() -> bytes:
 
 
 def ods() -> bytes:
-    return _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
-                compression=zipfile.ZIP_STORED)
+    return _zip(
+        {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+        compression=zipfile.ZIP_STORED,
+    )
 
 
 def legacy_xls() -> bytes:
@@ -98,10 +107,14 @@ def many_shared_strings(count: int = 2_000_000, declared: int | None = None) -> 
 def many_cells(sheets: int = 5, per_sheet: int = 50_000) -> bytes:
     """Cells spread over several sheets, each sheet small enough alone; every <dimension> lies."""
     columns = [bytes([c]) for c in b"ABCDEFGHIJ"]
-    rows = b"".join(b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in columns))
-                    for r in range(1, per_sheet // 10 + 1))
-    xml = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           b'<dimension ref="A1"/><sheetData>%s</sheetData></worksheet>' % rows)
+    rows = b"".join(
+        b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in columns))
+        for r in range(1, per_sheet // 10 + 1)
+    )
+    xml = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData>%s</sheetData></worksheet>' % rows
+    )
     return workbook([b""] * sheets, extra={f"xl/worksheets/sheet{i}.xml": xml for i in range(1, sheets + 1)})
 
 
@@ -109,7 +122,9 @@ def unsafe_member(name: str = "../../../tmp/evil.xml") -> bytes:
     return workbook([b""], extra={name: b"<x/>"})
 
 
-INLINE = __import__("re").compile(rb'(<c\b[^>]*?) t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', __import__("re").S)
+INLINE = __import__("re").compile(
+    rb'(<c\b[^>]*?) t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>', __import__("re").S
+)
 
 
 def _padding_strings(size_mb: float = 0, count: int = 0) -> bytes:
@@ -117,8 +132,9 @@ def _padding_strings(size_mb: float = 0, count: int = 0) -> bytes:
     import random
 
     rng = random.Random(11)
-    big = b"".join(b"<si><t>%08x%s</t></si>" % (rng.getrandbits(32), b"a" * 180)
-                   for _ in range(int(size_mb * 1024 * 1024) // 200))
+    big = b"".join(
+        b"<si><t>%08x%s</t></si>" % (rng.getrandbits(32), b"a" * 180) for _ in range(int(size_mb * 1024 * 1024) // 200)
+    )
     return big + b"".join(b"<si><t>p%d</t></si>" % i for i in range(count))
 
 
@@ -140,14 +156,20 @@ def with_shared_strings(data: bytes, padding_mb: float = 0, padding_count: int =
             body = INLINE.sub(shared, body)
         members[info.filename] = body
     used = b"".join(b"<si><t>%s</t></si>" % s for s in strings)
-    members["xl/sharedStrings.xml"] = SST % (b' count="%d" uniqueCount="%d"' % (len(strings), len(strings)),
-                                             used + _padding_strings(padding_mb, padding_count))
+    members["xl/sharedStrings.xml"] = SST % (
+        b' count="%d" uniqueCount="%d"' % (len(strings), len(strings)),
+        used + _padding_strings(padding_mb, padding_count),
+    )
     members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rIdSst" Target="/xl/sharedStrings.xml" Type="http://schemas.'
-        b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>')
+        b"</Relationships>",
+        b'<Relationship Id="rIdSst" Target="/xl/sharedStrings.xml" Type="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>',
+    )
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
     return _zip(members)
 
 
@@ -155,8 +177,10 @@ def with_extra_cells(data: bytes, per_sheet: int = 40_000) -> bytes:
     """A real template with `per_sheet` extra numeric cells below the data on every sheet."""
     source = zipfile.ZipFile(BytesIO(data))
     columns = [bytes([c]) for c in b"ABCDEFGHIJ"]
-    rows = b"".join(b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in columns))
-                    for r in range(1000, 1000 + per_sheet // 10))
+    rows = b"".join(
+        b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in columns))
+        for r in range(1000, 1000 + per_sheet // 10)
+    )
     members = {}
     for info in source.infolist():
         body = source.read(info.filename)
@@ -199,7 +223,7 @@ def lying_size(data: bytes, member: str, size: int = 1000) -> bytes:
         start = 0
         while (start := out.find(signature, start)) >= 0:
             length = struct.unpack_from("<H", out, start + name_len_at)[0]
-            if bytes(out[start + name_at:start + name_at + length]) == name:
+            if bytes(out[start + name_at : start + name_at + length]) == name:
                 struct.pack_into("<I", out, start + size_at, size)
             start += 4
     return bytes(out)
@@ -225,7 +249,7 @@ def many_members(count: int = 10_000) -> bytes:
     once walked the member list once per name)."""
     out = BytesIO(workbook([b"<sheetData/>"]))
     with zipfile.ZipFile(out, "a") as zf, warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # zipfile warns about the duplicate name
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
         for i in range(count):
             zf.writestr(f"x/{i}.xml", b"")
         zf.writestr("x/0.xml", b"")

@@ -4,6 +4,7 @@
 
 Reads the return, writes READY, waits until GO exists, acts, commits; prints "ok" or
 "<status> <message>"."""
+
 import sys
 import time
 from pathlib import Path

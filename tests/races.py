@@ -1,5 +1,6 @@
 """Helpers for race tests: start several callers at the same moment, each in its own
 application context and database session (as separate requests or processes would)."""
+
 from __future__ import annotations
 
 import threading

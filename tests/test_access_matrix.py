@@ -10,6 +10,7 @@ bearer token there is an anonymous visit), and under /api/ only the bearer token
 session cookie there is an anonymous call). So each route has one row of outcomes per role,
 and the other way of signing in must give the anonymous outcome.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -21,10 +22,14 @@ from portal.extensions import db as _db
 from .conftest import IsolatedClient, _empty_all_tables, base_config, restore_baseline
 
 ROLES = ["anonymous", "delegate", "focal_kz", "focal_kg", "secretariat", "admin"]
-USERS = {"delegate": ("delegate@prr.example", "demo-delegate"), "focal_kz": ("focal.kz@prr.example", "demo-focal"),
-         "focal_kg": ("focal.kg@prr.example", "demo-focal"), "secretariat": ("secretariat@prr.example", "demo-secretariat"),
-         "admin": ("admin@prr.example", "demo-admin")}
-L = "to the sign-in page"            # a 302 there
+USERS = {
+    "delegate": ("delegate@prr.example", "demo-delegate"),
+    "focal_kz": ("focal.kz@prr.example", "demo-focal"),
+    "focal_kg": ("focal.kg@prr.example", "demo-focal"),
+    "secretariat": ("secretariat@prr.example", "demo-secretariat"),
+    "admin": ("admin@prr.example", "demo-admin"),
+}
+L = "to the sign-in page"  # a 302 there
 R, OK, NO, GONE, BAD, UNAUTH = 302, 200, 403, 404, 400, 401
 
 # rule -> (URL with {placeholders} from the dataset, outcome per role in ROLES order)
@@ -85,8 +90,13 @@ MATRIX = {
     "/returns/<int:return_id>": ("/returns/{submitted_id}", (L, GONE, OK, GONE, OK, OK)),
     "/returns/<int:return_id>/diff": ("/returns/{accepted_id}/diff?a=1&b=1", (L, NO, NO, OK, OK, OK)),
     "/returns/<int:return_id>/versions/<int:number>/file": (
-        "/returns/{accepted_id}/versions/1/file", (L, GONE, GONE, OK, OK, OK)),
-    "/returns/pending/<token>/marked-up.xlsx": ("/returns/pending/{pending}/marked-up.xlsx", (L, GONE, OK, GONE, GONE, GONE)),
+        "/returns/{accepted_id}/versions/1/file",
+        (L, GONE, GONE, OK, OK, OK),
+    ),
+    "/returns/pending/<token>/marked-up.xlsx": (
+        "/returns/pending/{pending}/marked-up.xlsx",
+        (L, GONE, OK, GONE, GONE, GONE),
+    ),
     "/returns/template.xlsx": ("/returns/template.xlsx?country=KZ&period=2025", (L, NO, OK, NO, OK, OK)),
     "/returns/upload": ("/returns/upload", (L, NO, OK, OK, OK, OK)),
     "/review/": ("/review/", (L, NO, NO, NO, OK, OK)),
@@ -99,7 +109,9 @@ MATRIX = {
 
 
 def _get_rules() -> set[str]:
-    app = create_app({"TESTING": True, "SECRET_KEY": "access-matrix-" + "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "access-matrix-" + "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     return {r.rule for r in app.url_map.iter_rules() if "GET" in r.methods}
 
 
@@ -125,34 +137,51 @@ def world(database_url, tmp_path_factory):
     app = create_app(base_config(database_url, tmp_path_factory.mktemp("matrix")))
     app.test_client_class = IsolatedClient
     with app.app_context():
-        _empty_all_tables()             # its own committed world, not the leg's seed baseline
+        _empty_all_tables()  # its own committed world, not the leg's seed baseline
         seed_service.seed(demo=True)
         _db.session.commit()
         user = lambda email: _db.session.scalar(select(User).where(User.email == email))  # noqa: E731
         kz = _db.session.scalar(select(Country).where(Country.iso2 == "KZ"))
         period = _db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.is_open.is_(True)))
         with app.test_request_context():
-            workbook = fill_template(build_template(period.template, kz, period, "en"),
-                                     {("REP01", "Total"): "CONF 9", ("REP01O", "Total"): 9})
+            workbook = fill_template(
+                build_template(period.template, kz, period, "en"),
+                {("REP01", "Total"): "CONF 9", ("REP01O", "Total"): 9},
+            )
             report, ident = validate_upload(workbook, None)
-            version = workflow.store_version(report, ident, workbook, "kz.xlsx", user("focal.kz@prr.example"), submit=True)
+            version = workflow.store_version(
+                report, ident, workbook, "kz.xlsx", user("focal.kz@prr.example"), submit=True
+            )
             token = pending.keep(workbook, "kz.xlsx", user("focal.kz@prr.example").id)
-            draft = items.save_case_study(None, {"title": "KZ draft", "country": "KZ", "summary": "Draft.",
-                                                 "language": "en", "year_from": "2024"}, user("focal.kz@prr.example"))
+            draft = items.save_case_study(
+                None,
+                {"title": "KZ draft", "country": "KZ", "summary": "Draft.", "language": "en", "year_from": "2024"},
+                user("focal.kz@prr.example"),
+            )
             _db.session.flush()
             pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
             draft_file = attachments.attach(draft, pdf, "note.pdf", "Note", user("focal.kz@prr.example"))
             meeting = _db.session.scalar(select(Meeting).join(Brief, Brief.meeting_id == Meeting.id))
             doc = add_document(meeting, pdf, "agenda.pdf", "Agenda", user("secretariat@prr.example"))
         _db.session.commit()
-        kg_accepted = _db.session.scalar(select(Return).join(Country).where(Country.iso2 == "KG",
-                                                                             Return.status == "accepted"))
+        kg_accepted = _db.session.scalar(
+            select(Return).join(Country).where(Country.iso2 == "KG", Return.status == "accepted")
+        )
         from portal.models import ActionPlan
-        ids = {"delegate_id": user("delegate@prr.example").id, "submitted_id": version.return_id,
-               "accepted_id": kg_accepted.id, "pending": token, "draft_id": draft.id, "draft_file_id": draft_file.id,
-               "plan_id": _db.session.scalar(select(ActionPlan.id).where(ActionPlan.state == "published")),
-               "brief_id": _db.session.scalar(select(Brief.id)), "meeting_id": meeting.id, "doc_id": doc.id,
-               "period_id": period.id}
+
+        ids = {
+            "delegate_id": user("delegate@prr.example").id,
+            "submitted_id": version.return_id,
+            "accepted_id": kg_accepted.id,
+            "pending": token,
+            "draft_id": draft.id,
+            "draft_file_id": draft_file.id,
+            "plan_id": _db.session.scalar(select(ActionPlan.id).where(ActionPlan.state == "published")),
+            "brief_id": _db.session.scalar(select(Brief.id)),
+            "meeting_id": meeting.id,
+            "doc_id": doc.id,
+            "period_id": period.id,
+        }
         assert _db.session.scalar(select(CaseStudy.state).where(CaseStudy.id == draft.id)) == "draft"
         sessions, tokens = {"anonymous": app.test_client()}, {"anonymous": {}}
         for role, (email, password) in USERS.items():
@@ -167,8 +196,13 @@ def world(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
-CASES = [(rule, role, via) for rule in sorted(MATRIX) for role in ROLES for via in ("session", "token")
-         if not (role == "anonymous" and via == "token")]
+CASES = [
+    (rule, role, via)
+    for rule in sorted(MATRIX)
+    for role in ROLES
+    for via in ("session", "token")
+    if not (role == "anonymous" and via == "token")
+]
 
 
 @pytest.mark.parametrize("rule, role, via", CASES)

@@ -1,12 +1,19 @@
 """Administration pages: only for administrators; every change audited."""
+
 import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, User
 
-NEW_USER = {"email": "New.Person@prr.example", "name": "New Person", "role": "focal_point",
-            "country": "TJ", "language": "ru", "new_password": "a-fine-password",
-            "confirm": "a-fine-password"}
+NEW_USER = {
+    "email": "New.Person@prr.example",
+    "name": "New Person",
+    "role": "focal_point",
+    "country": "TJ",
+    "language": "ru",
+    "new_password": "a-fine-password",
+    "confirm": "a-fine-password",
+}
 
 
 @pytest.mark.parametrize("role", ["focal_point", "delegate", "secretariat"])
@@ -30,21 +37,28 @@ def test_create_user(client, db, login_as, auth):
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@prr.example"))
     assert (user.role, user.country.iso2, user.language) == ("focal_point", "TJ", "ru")
-    event = db.session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "user.create", AuditEvent.object_id == str(user.id)))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "user.create", AuditEvent.object_id == str(user.id))
+    )
     assert event.actor_id == admin.id
     auth.logout()
     assert auth.login("new.person@prr.example", "a-fine-password").status_code == 302
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"email": "focal_point1@prr.example"}, "A user with the e-mail address focal_point1@prr.example already exists."),
-    ({"country": ""}, "A focal point must have a country."),
-    ({"email": "bad@"}, "Enter a valid e-mail address"),
-    ({"name": "x" * 121}, "The name is too long (at most 120 characters)."),
-    ({"confirm": "something-else"}, "The two passwords are not the same."),
-    ({"country": "FR"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"email": "focal_point1@prr.example"},
+            "A user with the e-mail address focal_point1@prr.example already exists.",
+        ),
+        ({"country": ""}, "A focal point must have a country."),
+        ({"email": "bad@"}, "Enter a valid e-mail address"),
+        ({"name": "x" * 121}, "The name is too long (at most 120 characters)."),
+        ({"confirm": "something-else"}, "The two passwords are not the same."),
+        ({"country": "FR"}, "Not a valid choice"),
+    ],
+)
 def test_create_user_bad_input(client, db, login_as, create_user, changes, message):
     create_user("focal_point")  # focal_point1@prr.example
     login_as("admin")
@@ -58,8 +72,10 @@ def test_create_user_bad_input(client, db, login_as, create_user, changes, messa
 def test_edit_user(client, db, login_as, create_user):
     login_as("admin")
     user = create_user("delegate")
-    response = client.post(f"/admin/users/{user.id}", data={
-        "name": "Renamed", "role": "secretariat", "country": "", "language": "en", "active": "y"})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={"name": "Renamed", "role": "secretariat", "country": "", "language": "en", "active": "y"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (user.name, user.role) == ("Renamed", "secretariat")
@@ -75,12 +91,12 @@ def test_edit_unknown_user_is_404(client, login_as):
 def test_reset_password_and_deactivate(client, db, login_as, create_user, app):
     login_as("admin")
     user = create_user("delegate")
-    short = client.post(f"/admin/users/{user.id}/password",
-                        data={"new_password": "short", "confirm": "short"})
+    short = client.post(f"/admin/users/{user.id}/password", data={"new_password": "short", "confirm": "short"})
     assert short.status_code == 400
     assert "between 10 and 128 characters" in short.get_data(as_text=True)
-    ok = client.post(f"/admin/users/{user.id}/password",
-                     data={"new_password": "reset-password-1", "confirm": "reset-password-1"})
+    ok = client.post(
+        f"/admin/users/{user.id}/password", data={"new_password": "reset-password-1", "confirm": "reset-password-1"}
+    )
     assert ok.status_code == 302
     assert client.post(f"/admin/users/{user.id}/deactivate").status_code == 302
     db.session.expire_all()
@@ -89,7 +105,7 @@ def test_reset_password_and_deactivate(client, db, login_as, create_user, app):
     assert "user.password_reset" in actions and "user.deactivate" in actions
     other = app.test_client()
     response = other.post("/auth/login", data={"email": user.email, "password": "reset-password-1"})
-    assert response.status_code == 401   # like a wrong password: no deactivated-account oracle
+    assert response.status_code == 401  # like a wrong password: no deactivated-account oracle
 
 
 def test_admin_cannot_deactivate_self(client, db, login_as):

@@ -1,4 +1,5 @@
 """The JSON API: bearer tokens, periods, template, upload with dry run, workflow, reading."""
+
 from io import BytesIO
 
 import pytest
@@ -16,8 +17,12 @@ def _token(client, email, password="correct-horse-battery"):
 
 
 def _post_file(client, headers, data, **form):
-    return client.post("/api/v1/returns", headers=headers, content_type="multipart/form-data",
-                       data={"file": (BytesIO(data), "return.xlsx"), **form})
+    return client.post(
+        "/api/v1/returns",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(data), "return.xlsx"), **form},
+    )
 
 
 def test_token_issue_use_and_revoke(client, db, create_user, return_setup):
@@ -51,11 +56,21 @@ def test_upload_dry_run_errors_and_workflow(client, db, create_user, filled):
 
     bad = _post_file(client, headers, filled({("REP01", "Men"): 5, ("REP01", "Total"): 3}))
     assert bad.status_code == 422
-    assert bad.json["errors"] == [{"sheet": "A Repatriation", "cell": "M5", "indicator": "REP01", "column": "Total",
-                                   "rule": "R2", "message": "The parts add up to 5, more than the Total 3.",
-                                   "explained": False}]
-    good = filled({("REP01", "Women"): 156, ("REP01", "Total"): 156, ("REP01O", "Total"): 156},
-                  notes={"REP01": "Mehr-1 (illustrative)"})
+    assert bad.json["errors"] == [
+        {
+            "sheet": "A Repatriation",
+            "cell": "M5",
+            "indicator": "REP01",
+            "column": "Total",
+            "rule": "R2",
+            "message": "The parts add up to 5, more than the Total 3.",
+            "explained": False,
+        }
+    ]
+    good = filled(
+        {("REP01", "Women"): 156, ("REP01", "Total"): 156, ("REP01O", "Total"): 156},
+        notes={"REP01": "Mehr-1 (illustrative)"},
+    )
     dry = _post_file(client, headers, good, dry_run="1")
     assert dry.status_code == 200 and dry.json["dry_run"] is True
     assert db.session.scalar(select(ReturnVersion)) is None
@@ -78,16 +93,26 @@ def test_upload_dry_run_errors_and_workflow(client, db, create_user, filled):
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
 
     detail = client.get(f"/api/v1/returns/{rid}", headers=headers).json
-    assert {"indicator": "REP01", "breakdown": "Women", "value": 156.0, "status": None,
-            "note": "Mehr-1 (illustrative)"} in detail["values"]
+    assert {
+        "indicator": "REP01",
+        "breakdown": "Women",
+        "value": 156.0,
+        "status": None,
+        "note": "Mehr-1 (illustrative)",
+    } in detail["values"]
     assert [e["action"] for e in detail["events"]] == ["upload", "submit", "return", "submit", "accept"]
     listing = client.get("/api/v1/returns?country=KZ&period=2025", headers=staff).json["returns"]
     assert listing == [{"id": rid, "country": "KZ", "period": "2025", "status": "accepted", "versions": 1}]
 
 
-@pytest.mark.parametrize("make, status", [
-    (lambda: b"plain text", 400), (hostile.macro_workbook, 400), (hostile.many_rows, 400),
-])
+@pytest.mark.parametrize(
+    "make, status",
+    [
+        (lambda: b"plain text", 400),
+        (hostile.macro_workbook, 400),
+        (hostile.many_rows, 400),
+    ],
+)
 def test_unusable_files(client, create_user, return_setup, make, status):
     headers = _token(client, create_user("focal_point", country="KZ").email)
     response = _post_file(client, headers, make())

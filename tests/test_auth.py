@@ -1,4 +1,5 @@
 """Signing in and out through the web: messages, statuses, throttling, audit trail."""
+
 from datetime import timedelta
 
 import pytest
@@ -34,10 +35,13 @@ def test_login_success(client, db, create_user, auth):
     assert "auth.login" in _actions(db)
 
 
-@pytest.mark.parametrize("email, password", [
-    ("nobody@prr.example", "correct-horse-battery"),
-    ("delegate1@prr.example", "wrong-password"),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("nobody@prr.example", "correct-horse-battery"),
+        ("delegate1@prr.example", "wrong-password"),
+    ],
+)
 def test_unknown_email_and_wrong_password_get_the_same_answer(client, db, create_user, auth, email, password):
     create_user("delegate", email="delegate1@prr.example")
     response = auth.login(email, password)
@@ -99,13 +103,21 @@ def test_lock_expires_and_success_clears_the_count(app, db, create_user):
     for _ in range(4):
         with pytest.raises(auth_service.LoginRefused) as info:
             auth_service.authenticate(user.email, "wrong", "10.0.0.1", now=later)
-        db.session.commit()       # as a request does: the caller commits after each attempt
+        db.session.commit()  # as a request does: the caller commits after each attempt
         assert not isinstance(info.value, auth_service.TooManyAttempts)
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/evil.example", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        " //evil.example",
+    ],
+)
 def test_bad_next_is_not_followed(create_user, auth, target):
     user = create_user("delegate")
     response = auth.login(user.email, next=target)
@@ -119,11 +131,14 @@ def test_local_next_is_followed(create_user, auth):
     assert response.headers["Location"] == "/auth/account?tab=1"
 
 
-@pytest.mark.parametrize("email, message", [
-    ("not-an-email", "Enter a valid e-mail address"),
-    ("", "Enter your e-mail address."),
-    ("a" * 250 + "@prr.example", "The e-mail address is too long (at most 254 characters)."),
-])
+@pytest.mark.parametrize(
+    "email, message",
+    [
+        ("not-an-email", "Enter a valid e-mail address"),
+        ("", "Enter your e-mail address."),
+        ("a" * 250 + "@prr.example", "The e-mail address is too long (at most 254 characters)."),
+    ],
+)
 def test_malformed_login_input_is_a_400(client, db, auth, reference_data, email, message):
     response = auth.login(email)
     assert response.status_code == 400
@@ -142,19 +157,34 @@ def test_logout_needs_post_and_is_audited(client, db, login_as, auth):
 
 def test_change_password(client, db, login_as, auth):
     user = login_as("delegate")
-    bad = client.post("/auth/account/password", data={
-        "current_password": "nope-nope-nope", "new_password": "brand-new-password",
-        "confirm": "brand-new-password"})
+    bad = client.post(
+        "/auth/account/password",
+        data={
+            "current_password": "nope-nope-nope",
+            "new_password": "brand-new-password",
+            "confirm": "brand-new-password",
+        },
+    )
     assert bad.status_code == 400
     assert "The current password is not correct." in bad.get_data(as_text=True)
-    mismatch = client.post("/auth/account/password", data={
-        "current_password": "correct-horse-battery", "new_password": "brand-new-password",
-        "confirm": "different-password"})
+    mismatch = client.post(
+        "/auth/account/password",
+        data={
+            "current_password": "correct-horse-battery",
+            "new_password": "brand-new-password",
+            "confirm": "different-password",
+        },
+    )
     assert mismatch.status_code == 400
     assert "The two passwords are not the same." in mismatch.get_data(as_text=True)
-    ok = client.post("/auth/account/password", data={
-        "current_password": "correct-horse-battery", "new_password": "brand-new-password",
-        "confirm": "brand-new-password"})
+    ok = client.post(
+        "/auth/account/password",
+        data={
+            "current_password": "correct-horse-battery",
+            "new_password": "brand-new-password",
+            "confirm": "brand-new-password",
+        },
+    )
     assert ok.status_code == 302
     auth.logout()
     assert auth.login(user.email).status_code == 401
@@ -182,8 +212,7 @@ def test_the_lock_holds_across_workers(app, database_url, tmp_path, create_user)
     other_worker.test_client_class = IsolatedClient
     clients = [app.test_client(), other_worker.test_client()]
     for attempt in range(app.config["LOGIN_MAX_FAILURES"]):
-        response = clients[attempt % 2].post(
-            "/auth/login", data={"email": user.email, "password": "wrong-password"})
+        response = clients[attempt % 2].post("/auth/login", data={"email": user.email, "password": "wrong-password"})
         assert response.status_code == 401
     for client in clients:
         response = client.post("/auth/login", data={"email": user.email, "password": "correct-horse-battery"})

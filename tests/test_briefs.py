@@ -1,4 +1,5 @@
 """Briefs: compose, compile into immutable editions, PDF/Excel with the same numbers."""
+
 from io import BytesIO
 
 import pytest
@@ -10,6 +11,7 @@ from portal.models import Brief, BriefEdition, Meeting
 from portal.services.meetings import briefs as brief_service
 
 from .conftest import use_token
+
 
 def _weasyprint_or_skip():
     try:
@@ -28,8 +30,14 @@ def pdf_ready():
     _weasyprint_or_skip()
 
 
-FORM = {"title": "Repatriation in 2025", "period": "2025", "indicators": ["REP01"], "charts": ["bar"],
-        "heading_1": "Summary", "body_1": "Kazakhstan **reported**."}
+FORM = {
+    "title": "Repatriation in 2025",
+    "period": "2025",
+    "indicators": ["REP01"],
+    "charts": ["bar"],
+    "heading_1": "Summary",
+    "body_1": "Kazakhstan **reported**.",
+}
 
 
 @pytest.fixture
@@ -37,9 +45,13 @@ def accepted(app, db, create_return, create_user):
     staff = create_user("secretariat", email="staff@prr.example")
 
     def store(country, total, accept=True):
-        return create_return(country, "2025", {("REP01", "Women"): total, ("REP01", "Total"): total,
-                                               ("REP01O", "Total"): total}, status="accepted" if accept else "submitted",
-                             reviewer=staff)
+        return create_return(
+            country,
+            "2025",
+            {("REP01", "Women"): total, ("REP01", "Total"): total, ("REP01O", "Total"): total},
+            status="accepted" if accept else "submitted",
+            reviewer=staff,
+        )
 
     store("KZ", 20)
     store("KG", 7)
@@ -76,7 +88,9 @@ def test_compile_freeze_and_edition_2(client, db, login_as, meeting, accepted, a
     diff = client.get(f"/meetings/briefs/{brief.id}/diff?a=1&b=2").get_data(as_text=True)
     assert "<td>20</td><td><strong>25</strong></td>" in diff
     db.session.expire_all()
-    kz = next(r for r in db.session.get(BriefEdition, edition.id).snapshot["indicators"][0]["rows"] if r["country"] == "KZ")
+    kz = next(
+        r for r in db.session.get(BriefEdition, edition.id).snapshot["indicators"][0]["rows"] if r["country"] == "KZ"
+    )
     assert kz["cells"]["2025|Total"]["d"] == "20"
 
     auth.logout()
@@ -108,21 +122,26 @@ def test_pdf_and_excel_hold_the_page_numbers(client, db, login_as, meeting, acce
 
 def test_hostile_markdown_is_sanitised(client, db, login_as, meeting, accepted):
     login_as("secretariat")
-    _compose(client, meeting, body_1="<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>")
+    _compose(
+        client, meeting, body_1="<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    )
     brief = db.session.scalar(select(Brief))
     client.post(f"/meetings/briefs/{brief.id}/compile")
     page = client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)
-    body = page[page.index('id="sec-1"'):page.index('id="ind-REP01"')]
+    body = page[page.index('id="sec-1"') : page.index('id="ind-REP01"')]
     assert "<script>" not in body and "<img" not in body and 'href="javascript' not in body
     assert "&lt;script&gt;" in body and "&lt;img src=x onerror=alert(1)&gt;" in body
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"indicators": ["NOPE"]}, "valid choice"),
-    ({"indicators": []}, "Choose at least one indicator."),
-    ({"title": ""}, "Enter a title."),
-    ({"period": "1999"}, "valid choice"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"indicators": ["NOPE"]}, "valid choice"),
+        ({"indicators": []}, "Choose at least one indicator."),
+        ({"title": ""}, "Enter a title."),
+        ({"period": "1999"}, "valid choice"),
+    ],
+)
 def test_bad_brief_input(client, db, login_as, meeting, changes, message):
     login_as("secretariat")
     response = _compose(client, meeting, **changes)
@@ -149,20 +168,33 @@ def test_brief_links_published_library_items(client, db, login_as, meeting, acce
 
     login_as("secretariat")
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.start_year == 2025))
-    draft = items.save_case_study(None, {"title": "Unpublished", "country": "KZ", "year_from": 2025,
-                                         "summary": "Not yet."}, None)
+    draft = items.save_case_study(
+        None, {"title": "Unpublished", "country": "KZ", "year_from": 2025, "summary": "Not yet."}, None
+    )
     db.session.commit()
     assert _compose(client, meeting, library=[f"case_study:{draft.id}"]).status_code == 400
     with pytest.raises(ServiceError):
-        brief_service.save_brief(None, meeting, title="T", period="2025", indicators=["REP01"], countries=[],
-                                 charts=[], sections=[], actor=None, library_refs=["case_study:999999"])
+        brief_service.save_brief(
+            None,
+            meeting,
+            title="T",
+            period="2025",
+            indicators=["REP01"],
+            countries=[],
+            charts=[],
+            sections=[],
+            actor=None,
+            library_refs=["case_study:999999"],
+        )
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Brief)) == 0
     assert _compose(client, meeting, library=[f"action_plan:{plan.id}"]).status_code == 302
     brief = db.session.scalar(select(Brief))
     client.post(f"/meetings/briefs/{brief.id}/compile")
     edition = db.session.scalar(select(BriefEdition))
-    assert [(i["kind"], i["id"], i["title"]) for i in edition.snapshot["library"]] == [("action_plan", plan.id, plan.title)]
+    assert [(i["kind"], i["id"], i["title"]) for i in edition.snapshot["library"]] == [
+        ("action_plan", plan.id, plan.title)
+    ]
     page = client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)
     assert f'href="/library/plans/{plan.id}"' in page and plan.title in page
     assert db.session.get(CaseStudy, draft.id).state == "draft"

@@ -1,4 +1,5 @@
 """`flask --app wsgi jobs run NAME --at TIME`: a bad time is a usage error, not a traceback."""
+
 from sqlalchemy import select
 
 from portal.models import JobRun

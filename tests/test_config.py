@@ -1,4 +1,5 @@
 """Configuration from the environment: good defaults, fail fast on bad values."""
+
 import os
 import subprocess
 import sys
@@ -101,9 +102,7 @@ def test_postgresql_urls_use_psycopg3(tmp_path):
 def test_wsgi_fails_fast_with_a_clear_message():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
     env["PORTAL_ENV"] = "production"
-    result = subprocess.run(
-        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert "configuration error: SECRET_KEY is not set" in result.stderr
     assert "Traceback" not in result.stderr

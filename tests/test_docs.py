@@ -1,5 +1,6 @@
 """docs/ carries the return's specification, written from the template definitions: these
 tests fail when docs/ no longer says what portal/seed/templates/*.yaml defines."""
+
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ def test_docs_match_the_template_definitions():
     assert have == set(wanted), "docs/ and seed/templates/ differ: run `flask --app wsgi returns spec`"
     for name, text in wanted.items():
         assert (DOCS / name).read_text(encoding="utf-8") == text, (
-            f"docs/{name} is out of date with its template: run `flask --app wsgi returns spec`")
+            f"docs/{name} is out of date with its template: run `flask --app wsgi returns spec`"
+        )
 
 
 def test_the_spec_names_everything_the_template_defines():
@@ -43,8 +45,17 @@ def test_the_spec_names_everything_the_template_defines():
 
 @pytest.mark.parametrize("kind", RULE_KINDS)
 def test_every_rule_kind_the_loader_accepts_has_words(kind):
-    rule = {"id": "X", "kind": kind, "level": "error", "left": ["A.Total"], "right": ["B.Total"],
-            "pairs": [[["A"], ["B"]]], "chain": ["A", "B"], "blank": ["A"], "when": "B.Total"}
+    rule = {
+        "id": "X",
+        "kind": kind,
+        "level": "error",
+        "left": ["A.Total"],
+        "right": ["B.Total"],
+        "pairs": [[["A"], ["B"]]],
+        "chain": ["A", "B"],
+        "blank": ["A"],
+        "when": "B.Total",
+    }
     assert describe_rule(rule)
 
 

@@ -5,6 +5,7 @@ brief's workbook (page and API), the completeness matrix, `flask returns export`
 
 The hostile texts are stored as notes directly: the reader strips a note's leading whitespace,
 so a tab or CR could not arrive through an upload today, but an export must not rely on that."""
+
 import csv
 import io
 import zipfile
@@ -31,6 +32,7 @@ each_hostile_text = pytest.mark.parametrize("hostile", list(HOSTILE.values()), i
 
 
 # --- the checkers: generic, over every field or cell of a file ---
+
 
 def _number(text: str) -> bool:
     try:
@@ -62,7 +64,10 @@ def xlsx_book(data: bytes):
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 assert not (isinstance(cell.value, str) and cell.value.startswith(TRIGGERS)), (
-                    ws.title, cell.coordinate, cell.value)
+                    ws.title,
+                    cell.coordinate,
+                    cell.value,
+                )
     return wb
 
 
@@ -83,12 +88,26 @@ def _cell(ws, **where):
 
 # --- the helper itself ---
 
-@pytest.mark.parametrize("value, expected", [
-    *[(text, "'" + text) for text in HOSTILE.values()],
-    ("=", "'="), ("-", "'-"), ("Rusafa, 27 Nov 2019", "Rusafa, 27 Nov 2019"), ("", ""), (" =1", " =1"),
-    ("'=1", "'=1"), ("a=1", "a=1"), (-5, -5), (-0.5, -0.5), (12, 12), (None, None), (True, True),
-    (Markup("=1+1"), "'=1+1"),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        *[(text, "'" + text) for text in HOSTILE.values()],
+        ("=", "'="),
+        ("-", "'-"),
+        ("Rusafa, 27 Nov 2019", "Rusafa, 27 Nov 2019"),
+        ("", ""),
+        (" =1", " =1"),
+        ("'=1", "'=1"),
+        ("a=1", "a=1"),
+        (-5, -5),
+        (-0.5, -0.5),
+        (12, 12),
+        (None, None),
+        (True, True),
+        (Markup("=1+1"), "'=1+1"),
+    ],
+)
 def test_safe_text(value, expected):
     result = safe_text(value)
     assert result == expected and type(result) is type(expected)
@@ -102,7 +121,7 @@ def test_the_streaming_writer_writes_texts_as_shared_strings_and_numbers_as_numb
     wb = Workbook()
     ws = wb.add_sheet("Data")
     ws.append([*HOSTILE.values(), -5, -0.25, "plain"])
-    ws.append(["=1+1", "=1+1"])                              # the same text twice: one shared string
+    ws.append(["=1+1", "=1+1"])  # the same text twice: one shared string
     book = xlsx_book(wb.to_bytes())
     cells = list(book["Data"].iter_rows())
     assert [c.value for c in cells[0]] == [quoted(t) for t in HOSTILE.values()] + [-5, -0.25, "plain"]
@@ -112,16 +131,23 @@ def test_the_streaming_writer_writes_texts_as_shared_strings_and_numbers_as_numb
 
 # --- data: accepted KZ (20) and KG (7) returns, KZ's REP01 note the hostile text ---
 
+
 @pytest.fixture
 def accepted(app, db, accepted_return):
     versions = {}
     for country, total in (("KZ", 20), ("KG", 7)):
-        versions[country] = accepted_return({("REP01", "Women"): total, ("REP01", "Total"): total,
-                                             ("REP01O", "Total"): total}, country, notes={"REP01": "placeholder"}).id
+        versions[country] = accepted_return(
+            {("REP01", "Women"): total, ("REP01", "Total"): total, ("REP01O", "Total"): total},
+            country,
+            notes={"REP01": "placeholder"},
+        ).id
 
     def with_note(note: str) -> int:
-        db.session.execute(update(ReturnValue).where(ReturnValue.version_id == versions["KZ"],
-                                                     ReturnValue.indicator == "REP01").values(note=note))
+        db.session.execute(
+            update(ReturnValue)
+            .where(ReturnValue.version_id == versions["KZ"], ReturnValue.indicator == "REP01")
+            .values(note=note)
+        )
         db.session.commit()
         return versions["KZ"]
 
@@ -137,7 +163,7 @@ def test_comparison_csv(client, login_as, accepted, hostile):
     header, *rows = csv_rows(response.get_data(as_text=True))
     kz = {r[header.index("Breakdown")]: r for r in rows if r[0] == "KZ" and r[2] == "REP01"}
     assert kz["Total"][header.index("Notes")] == "'" + hostile
-    assert float(kz["Total"][header.index("Value")]) == 20                        # still a number
+    assert float(kz["Total"][header.index("Value")]) == 20  # still a number
 
 
 @each_hostile_text
@@ -155,8 +181,14 @@ def test_comparison_xlsx(client, login_as, accepted, hostile):
 def _compiled_brief(client, db, login_as) -> Brief:
     login_as("secretariat")
     meeting = db.session.scalar(select(Meeting).where(Meeting.place == "Astana"))
-    form = {"title": "Repatriation in 2025", "period": "2025", "indicators": ["REP01"], "charts": ["bar"],
-            "heading_1": "Summary", "body_1": "Kazakhstan reported."}
+    form = {
+        "title": "Repatriation in 2025",
+        "period": "2025",
+        "indicators": ["REP01"],
+        "charts": ["bar"],
+        "heading_1": "Summary",
+        "body_1": "Kazakhstan reported.",
+    }
     assert client.post(f"/meetings/{meeting.id}/briefs/new", data=form).status_code == 302
     brief = db.session.scalar(select(Brief))
     assert client.post(f"/meetings/briefs/{brief.id}/compile").status_code == 302
@@ -204,8 +236,11 @@ def test_completeness_matrix(client, db, login_as, accepted, hostile):
 @each_hostile_text
 def test_returns_export_cli(runner, db, accepted, hostile, tmp_path):
     version_id = accepted(hostile)
-    db.session.execute(update(ReturnValue).where(ReturnValue.version_id == version_id, ReturnValue.indicator == "REP01",
-                                                 ReturnValue.breakdown == "Women").values(text=hostile, number=None))
+    db.session.execute(
+        update(ReturnValue)
+        .where(ReturnValue.version_id == version_id, ReturnValue.indicator == "REP01", ReturnValue.breakdown == "Women")
+        .values(text=hostile, number=None)
+    )
     db.session.commit()
     out = tmp_path / "2025.xlsx"
     result = runner.invoke(args=["returns", "export", "--period", "2025", str(out)])
@@ -235,4 +270,4 @@ def test_return_template(client, db, login_as, return_setup, hostile):
     assert quoted(hostile) in shown
     with client.application.test_request_context():
         report, _ident = check(response.data, None)
-    assert not report.errors                                # still a template the portal reads back
+    assert not report.errors  # still a template the portal reads back

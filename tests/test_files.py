@@ -1,4 +1,5 @@
 """Uploaded documents are capped at MAX_UPLOAD_MB, the same limit as the request's."""
+
 import pytest
 
 from portal.services import files

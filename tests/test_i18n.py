@@ -1,4 +1,5 @@
 """English and Russian: every user-facing string has a Russian translation, and it shows."""
+
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir

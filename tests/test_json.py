@@ -1,4 +1,5 @@
 """JSON responses go through orjson but say the same as Flask's own provider."""
+
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -19,9 +20,15 @@ class Point:
 def test_same_values_as_flask_provider():
     app = Flask(__name__)
     ours, flasks = OrjsonProvider(app), DefaultJSONProvider(app)
-    obj = {"when": datetime(2025, 4, 30, 9, 30, tzinfo=timezone.utc), "day": date(2024, 5, 14),
-           "amount": Decimal("12.50"), "point": Point(3), "html": Markup("<b>x</b>"), "ru": "Кыргызстан",
-           "rows": [{"value": 607.0, "status": None}]}
+    obj = {
+        "when": datetime(2025, 4, 30, 9, 30, tzinfo=timezone.utc),
+        "day": date(2024, 5, 14),
+        "amount": Decimal("12.50"),
+        "point": Point(3),
+        "html": Markup("<b>x</b>"),
+        "ru": "Кыргызстан",
+        "rows": [{"value": 607.0, "status": None}],
+    }
     assert json.loads(ours.dumps(obj)) == json.loads(flasks.dumps(obj))
     with app.test_request_context():
         response = ours.response(obj)

@@ -1,5 +1,6 @@
 """Library search: the same tests on SQLite (FTS5) and PostgreSQL (tsvector) — ranking,
 facets, Russian words, hostile input, visibility and paging."""
+
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
@@ -12,8 +13,20 @@ ANON = AnonymousUserMixin()
 
 
 def _case(title, summary="Summary.", body="", country="KZ", language="en", publish=True, visibility="council", **extra):
-    item = items.save_case_study(None, {"title": title, "country": country, "language": language, "year_from": 2024,
-                                        "summary": summary, "body": body, "visibility": visibility, **extra}, None)
+    item = items.save_case_study(
+        None,
+        {
+            "title": title,
+            "country": country,
+            "language": language,
+            "year_from": 2024,
+            "summary": summary,
+            "body": body,
+            "visibility": visibility,
+            **extra,
+        },
+        None,
+    )
     if publish:
         item.state = "published"
         search.index_item(item)
@@ -27,14 +40,20 @@ def _titles(results):
 def test_title_match_ranks_above_body_match_and_facets_count_results(db, library, create_user):
     delegate = create_user("delegate")
     _case("Vocational training in custody", body="Workshops for returnees.", themes=["custody_rehabilitation"])
-    _case("Family visits", body="Family visits helped; vocational courses were offered once.",
-          themes=["families"], country="UZ")
+    _case(
+        "Family visits",
+        body="Family visits helped; vocational courses were offered once.",
+        themes=["families"],
+        country="UZ",
+    )
     db.session.commit()
     results = search.search(delegate, "vocational")
     titles = _titles(results)
     assert titles.index("Vocational training in custody") < titles.index("Family visits")
-    assert {"Karagandy pilot prisons — rehabilitation in custody and reintegration after release",
-            "The Akniyet rehabilitation centre — civil society working with the state"} <= set(titles)
+    assert {
+        "Karagandy pilot prisons — rehabilitation in custody and reintegration after release",
+        "The Akniyet rehabilitation centre — civil society working with the state",
+    } <= set(titles)
     assert results.total == len(titles) == 4
     assert dict(results.facets["type"]) == {"case_study": 4}
     assert dict(results.facets["country"]) == {"KZ": 3, "UZ": 1}
@@ -54,27 +73,52 @@ def test_stigma_with_kyrgyzstan_finds_the_plan_and_the_case_study(db, library):
 
 
 def test_russian_words_match_other_forms(db, library):
-    _case("Работа со стигматизацией", summary="Снижение стигмы в махаллях и поддержка семей возвращенцев.",
-          language="ru", country="UZ", visibility="public")
+    _case(
+        "Работа со стигматизацией",
+        summary="Снижение стигмы в махаллях и поддержка семей возвращенцев.",
+        language="ru",
+        country="UZ",
+        visibility="public",
+    )
     db.session.commit()
     for query in ("стигма", "стигмы", "СТИГМАТИЗАЦИИ", "семья", "возвращенцы"):
         assert "Работа со стигматизацией" in _titles(search.search(ANON, query)), query
     assert _titles(search.search(ANON, "дети", {"language": ["ru"]}))  # seeded Russian case studies
-    found = search.search(ANON, "стигма", {"country": ["KG"]})      # the Russian Kyrgyz case study
+    found = search.search(ANON, "стигма", {"country": ["KG"]})  # the Russian Kyrgyz case study
     assert [h.doc.language for h in found.hits] == ["ru"] and "<mark>стигм" in str(found.hits[0].snippet)
     assert dict(search.search(ANON, "", {"language": ["ru"]}).facets["language"]) == {"ru": 4}
 
 
-@pytest.mark.parametrize("query", ['"', '"unbalanced', "AND OR NOT", "stigma OR", "NEAR(a b)", "title:stigma", "*",
-                                   "stig*", "-stigma", "^stigma", "a:*", "'; DROP TABLE search_doc; --", "(((",
-                                   "\\", "%", "stigma & | !", "\x00", "ё" * 500])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"unbalanced',
+        "AND OR NOT",
+        "stigma OR",
+        "NEAR(a b)",
+        "title:stigma",
+        "*",
+        "stig*",
+        "-stigma",
+        "^stigma",
+        "a:*",
+        "'; DROP TABLE search_doc; --",
+        "(((",
+        "\\",
+        "%",
+        "stigma & | !",
+        "\x00",
+        "ё" * 500,
+    ],
+)
 def test_operators_quotes_and_sql_are_just_words(db, library, query):
     before = db.session.scalar(select(func.count()).select_from(SearchDoc))
     results = search.search(ANON, query)
     assert all(h.doc.state == "published" and h.doc.visibility == "public" for h in results.hits)
     assert db.session.scalar(select(func.count()).select_from(SearchDoc)) == before
     if query_terms(query) == ["stigma"]:
-        assert results.total >= 1   # the word itself still counts
+        assert results.total >= 1  # the word itself still counts
 
 
 def test_query_terms_never_carry_syntax():
@@ -91,14 +135,21 @@ def test_drafts_and_council_items_never_leak(db, library, create_user):
     _case("Zebrafinch council", summary="zebrafinch", visibility="council")
     _case("Zebrafinch public", summary="zebrafinch", visibility="public")
     db.session.commit()
-    seen = {who: set(_titles(search.search(user, "zebrafinch")))
-            for who, user in {"anon": ANON, "delegate": delegate, "fp_kg": fp_kg, "fp_kz": fp_kz,
-                              "secretariat": secretariat}.items()}
+    seen = {
+        who: set(_titles(search.search(user, "zebrafinch")))
+        for who, user in {
+            "anon": ANON,
+            "delegate": delegate,
+            "fp_kg": fp_kg,
+            "fp_kz": fp_kz,
+            "secretariat": secretariat,
+        }.items()
+    }
     assert seen["anon"] == {"Zebrafinch public"}
     assert seen["delegate"] == seen["fp_kg"] == {"Zebrafinch council", "Zebrafinch public"}
     assert seen["fp_kz"] == seen["secretariat"] == {"Zebrafinch draft", "Zebrafinch council", "Zebrafinch public"}
     assert dict(search.search(delegate, "zebrafinch").facets["country"]) == {"KZ": 2}
-    assert search.search(ANON, "", {"country": ["UZ"]}).total == 1   # the UZ plan is council-only
+    assert search.search(ANON, "", {"country": ["UZ"]}).total == 1  # the UZ plan is council-only
 
 
 def test_sort_by_date_and_pages(db, library, create_user):
@@ -118,8 +169,9 @@ def test_edits_reach_the_index(db, library, create_user):
     secretariat = create_user("secretariat")
     item = _case("Wombat project", summary="wombat")
     db.session.commit()
-    items.save_case_study(item, {"title": "Platypus project", "country": "KZ", "year_from": 2024,
-                                 "summary": "platypus"}, secretariat)
+    items.save_case_study(
+        item, {"title": "Platypus project", "country": "KZ", "year_from": 2024, "summary": "platypus"}, secretariat
+    )
     db.session.commit()
     assert search.search(secretariat, "wombat").total == 0
     assert _titles(search.search(secretariat, "platypus")) == ["Platypus project"]

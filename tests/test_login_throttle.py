@@ -2,6 +2,7 @@
 processes, both databases), and a deactivated account is throttled and answered exactly
 like a wrong password. Password checks are counted by their audit rows
 (`auth.login_failed` is written only after a password was checked)."""
+
 import json
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from .conftest import PASSWORD, base_config, run_concurrently
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTEMPTS = 20
-PROCESSES = 12     # fewer than threads: each process imports the portal (a few seconds on 2 cores)
+PROCESSES = 12  # fewer than threads: each process imports the portal (a few seconds on 2 cores)
 
 
 def _count(db, action: str) -> int:
@@ -98,9 +99,24 @@ def test_separate_processes_get_exactly_the_limit_of_checks(app, db, database_ur
     user = create_user("delegate")
     config = base_config(database_url, tmp_path)
     go = tmp_path / "go"
-    processes = [subprocess.Popen(
-        [sys.executable, "-c", WORKER, str(ROOT), json.dumps(config), user.email, str(go), str(tmp_path / f"ready{n}")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(PROCESSES)]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(ROOT),
+                json.dumps(config),
+                user.email,
+                str(go),
+                str(tmp_path / f"ready{n}"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(PROCESSES)
+    ]
     deadline = time.monotonic() + 240
     while sum((tmp_path / f"ready{n}").exists() for n in range(PROCESSES)) < PROCESSES:
         assert time.monotonic() < deadline, "workers did not start"
@@ -130,7 +146,7 @@ def test_a_deactivated_account_is_throttled_like_a_wrong_password(app, client, d
 def _message(response) -> str:
     page = response.get_data(as_text=True)
     start = page.index('data-testid="login-error">')
-    return page[start:page.index("</div>", start)]
+    return page[start : page.index("</div>", start)]
 
 
 def test_successful_sign_ins_do_not_use_up_the_client_address(app, db, create_user):

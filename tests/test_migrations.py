@@ -1,4 +1,5 @@
 """The migrations build exactly the models' schema, and go back down to nothing."""
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata

@@ -1,6 +1,7 @@
 """Password reset by e-mail, end to end through the outbox and the real SMTP server the suite
 runs (aiosmtpd): request, follow the link, set the password; old sessions and tokens end; the
 link works once and for one hour; the same answer for any address; throttled."""
+
 import re
 from datetime import timedelta
 from email import message_from_string
@@ -29,7 +30,7 @@ def _actions(db):
 
 def _link_path(app, text: str) -> str:
     url = re.search(r"https?://\S+/auth/reset/\S+", text).group(0)
-    return url[len(app.config["PORTAL_URL"]):]
+    return url[len(app.config["PORTAL_URL"]) :]
 
 
 def _outbox_link(app, db) -> str:
@@ -44,15 +45,21 @@ def test_the_sign_in_page_offers_it(client):
     assert client.get("/auth/forgot").status_code == 200
 
 
-@pytest.mark.parametrize("language, words", [
-    ("en", "reset the password of your account"),
-    ("ru", "сбросить пароль"),
-])
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", "reset the password of your account"),
+        ("ru", "сбросить пароль"),
+    ],
+)
 def test_reset_end_to_end_through_smtp(app, db, smtp, create_user, language, words):  # noqa: F811
     inbox, _server = smtp()
     user = create_user("focal_point", country="KZ", language=language)
     browser = app.test_client()
-    assert browser.post("/auth/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    assert (
+        browser.post("/auth/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}).status_code
+        == 302
+    )
     old_cookies, old_token = _captured(browser), _token(app.test_client(), user.email)
 
     anonymous = app.test_client()
@@ -79,7 +86,10 @@ def test_reset_end_to_end_through_smtp(app, db, smtp, create_user, language, wor
     # The link is dead once used, for reading and for posting.
     again = anonymous.get(path)
     assert again.status_code == 400 and INVALID in again.get_data(as_text=True)
-    assert anonymous.post(path, data={"new_password": "another-password-1", "confirm": "another-password-1"}).status_code == 400
+    assert (
+        anonymous.post(path, data={"new_password": "another-password-1", "confirm": "another-password-1"}).status_code
+        == 400
+    )
     # The new password signs in, the old one does not.
     fresh = app.test_client()
     assert fresh.post("/auth/login", data={"email": user.email, "password": PASSWORD}).status_code == 401
@@ -108,8 +118,11 @@ def _follow(client, response) -> str:
 def test_the_same_answer_whether_or_not_the_address_has_an_account(app, db, create_user, who):
     create_user("delegate", email="known@prr.example")
     create_user("delegate", email="gone@prr.example", active=False)
-    email = {"active account": "known@prr.example", "no account": "nobody@prr.example",
-             "deactivated account": "gone@prr.example"}[who]
+    email = {
+        "active account": "known@prr.example",
+        "no account": "nobody@prr.example",
+        "deactivated account": "gone@prr.example",
+    }[who]
     client, reference = app.test_client(), app.test_client()
     response = client.post("/auth/forgot", data={"email": email})
     db.session.rollback()
@@ -124,8 +137,9 @@ def test_the_same_answer_whether_or_not_the_address_has_an_account(app, db, crea
 def test_requests_are_throttled_per_address(app, client, db, create_user, who):
     create_user("delegate", email="known@prr.example")
     email = "known@prr.example" if who == "active account" else "nobody@prr.example"
-    statuses = [client.post("/auth/forgot", data={"email": email}).status_code
-                for _ in range(password_reset.MAX_PER_EMAIL + 1)]
+    statuses = [
+        client.post("/auth/forgot", data={"email": email}).status_code for _ in range(password_reset.MAX_PER_EMAIL + 1)
+    ]
     assert statuses == [303] * password_reset.MAX_PER_EMAIL + [429]
     last = client.post("/auth/forgot", data={"email": email})
     assert "Too many password-reset requests. Try again in 60 minutes." in last.get_data(as_text=True)
@@ -135,18 +149,23 @@ def test_requests_are_throttled_per_address(app, client, db, create_user, who):
 def test_requests_are_throttled_per_client_address(app, db, reference_data):
     client = app.test_client()
     office = {"REMOTE_ADDR": "10.9.9.9"}
-    statuses = [client.post("/auth/forgot", data={"email": f"n{n}@prr.example"}, environ_base=office).status_code
-                for n in range(password_reset.MAX_PER_CLIENT + 1)]
+    statuses = [
+        client.post("/auth/forgot", data={"email": f"n{n}@prr.example"}, environ_base=office).status_code
+        for n in range(password_reset.MAX_PER_CLIENT + 1)
+    ]
     assert statuses == [303] * password_reset.MAX_PER_CLIENT + [429]
     other = client.post("/auth/forgot", data={"email": "n0@prr.example"}, environ_base={"REMOTE_ADDR": "10.9.9.10"})
     assert other.status_code == 303
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"new_password": "short", "confirm": "short"}, "between 10 and 128 characters"),
-    ({"new_password": NEW, "confirm": "something-else"}, "The two passwords are not the same."),
-    ({"new_password": "", "confirm": ""}, "Enter a password."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"new_password": "short", "confirm": "short"}, "between 10 and 128 characters"),
+        ({"new_password": NEW, "confirm": "something-else"}, "The two passwords are not the same."),
+        ({"new_password": "", "confirm": ""}, "Enter a password."),
+    ],
+)
 def test_the_new_password_follows_the_rules(app, client, db, create_user, data, message):
     user = create_user("delegate")
     password_reset.request_reset(user.email)
@@ -154,23 +173,31 @@ def test_the_new_password_follows_the_rules(app, client, db, create_user, data, 
     path = _outbox_link(app, db)
     response = client.post(path, data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
-    assert client.get(path).status_code == 200          # a refused try does not use the link up
+    assert client.get(path).status_code == 200  # a refused try does not use the link up
 
 
 def _forged(app, db, user, token):
     """Everything right but the signing salt (e.g. a token of another kind)."""
-    payload = {"u": user.id, "g": user.session_generation, "f": password_reset._fingerprint(user),
-               "t": int(utcnow().timestamp())}
+    payload = {
+        "u": user.id,
+        "g": user.session_generation,
+        "f": password_reset._fingerprint(user),
+        "t": int(utcnow().timestamp()),
+    }
     return URLSafeSerializer(app.config["SECRET_KEY"], salt="other").dumps(payload)
 
 
-@pytest.mark.parametrize("spoil", [
-    lambda app, db, user, token: "not-a-token",
-    lambda app, db, user, token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
-    _forged,
-    lambda app, db, user, token: (_admin_reset(app, db, user), token)[-1],
-    lambda app, db, user, token: (_sign_out_elsewhere(app, user), token)[-1],
-], ids=["garbage", "tampered signature", "other key", "password changed since", "signed out since"])
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda app, db, user, token: "not-a-token",
+        lambda app, db, user, token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        _forged,
+        lambda app, db, user, token: (_admin_reset(app, db, user), token)[-1],
+        lambda app, db, user, token: (_sign_out_elsewhere(app, user), token)[-1],
+    ],
+    ids=["garbage", "tampered signature", "other key", "password changed since", "signed out since"],
+)
 def test_forged_tampered_or_stale_links_are_refused(app, client, db, create_user, spoil):
     user = create_user("delegate")
     password_reset.request_reset(user.email)

@@ -1,6 +1,7 @@
 """Periods are opened once, on their opening date, only if never opened: the scheduler's
 start-up catch-up and the daily job never re-open a period the seed or the secretariat closed
 (at its first start the scheduler used to open 2023 and 2024, which seeding had left closed)."""
+
 from datetime import date, datetime, timezone
 
 import flask_migrate
@@ -14,7 +15,7 @@ from portal.services.jobs.registry import JOBS
 
 from .races import race
 
-AFTER_ALL = datetime(2030, 1, 2, 0, 5, tzinfo=timezone.utc)     # after every seeded opens_on
+AFTER_ALL = datetime(2030, 1, 2, 0, 5, tzinfo=timezone.utc)  # after every seeded opens_on
 
 
 def at(day: str) -> datetime:
@@ -27,8 +28,12 @@ def _state(db) -> dict:
 
 
 def _opens(db) -> list:
-    return [(a.object_id, a.details.get("via")) for a in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "period.open").order_by(AuditEvent.id))]
+    return [
+        (a.object_id, a.details.get("via"))
+        for a in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "period.open").order_by(AuditEvent.id)
+        )
+    ]
 
 
 def _periods_job(now: datetime) -> str:
@@ -40,16 +45,22 @@ def _periods_job(now: datetime) -> str:
 def _pending_2026(db) -> ReportingPeriod:
     """A period created ahead of its opening date (closed until then)."""
     template = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025")).template
-    period = period_service.create_period(label="2026", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31),
-                                          opens_on=date(2027, 1, 1), due_date=date(2027, 3, 31),
-                                          template_version=template.version, via="test")
+    period = period_service.create_period(
+        label="2026",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+        opens_on=date(2027, 1, 1),
+        due_date=date(2027, 3, 31),
+        template_version=template.version,
+        via="test",
+    )
     db.session.commit()
     return period
 
 
 def test_catch_up_and_the_job_leave_seeded_closed_periods_closed(app, db, return_setup):
     assert _state(db) == {"2023": False, "2024": False, "2025": True}
-    scheduler.catch_up(app)                       # the scheduler's first start, today
+    scheduler.catch_up(app)  # the scheduler's first start, today
     assert _state(db) == {"2023": False, "2024": False, "2025": True}
     assert "opened" not in _periods_job(AFTER_ALL)
     assert _state(db) == {"2023": False, "2024": False, "2025": True}
@@ -87,12 +98,22 @@ def test_a_period_the_secretariat_closed_stays_closed(app, db, return_setup, cre
 def test_a_period_closed_through_the_edit_form_stays_closed(app, client, db, return_setup, login_as):
     login_as("secretariat")
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
-    response = client.post(f"/review/periods/{period.id}", data={
-        "start_date": "2025-01-01", "end_date": "2025-12-31", "opens_on": "2026-01-01", "due_date": "2026-03-31"})
+    response = client.post(
+        f"/review/periods/{period.id}",
+        data={"start_date": "2025-01-01", "end_date": "2025-12-31", "opens_on": "2026-01-01", "due_date": "2026-03-31"},
+    )
     assert response.status_code == 302
     assert _state(db)["2025"] is False
-    assert [a.action for a in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action != "period.create", AuditEvent.action.like("period.%"), AuditEvent.object_id == str(period.id)))] == ["period.close"]
+    assert [
+        a.action
+        for a in db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action != "period.create",
+                AuditEvent.action.like("period.%"),
+                AuditEvent.object_id == str(period.id),
+            )
+        )
+    ] == ["period.close"]
     assert _periods_job(AFTER_ALL) == "no change"
     scheduler.catch_up(app)
     assert _state(db)["2025"] is False and _opens(db) == []
@@ -105,16 +126,22 @@ def test_periods_stored_before_the_fix_are_stamped_by_the_migration(app, db, ret
     db.engine.dispose()
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE reporting_period SET opened_at = NULL, closed_at = NULL"))
-        conn.execute(text("INSERT INTO reporting_period (label, start_date, end_date, opens_on, is_open, template_id) "
-                          "SELECT '2026', start_date, end_date, :future, is_open, template_id "
-                          "FROM reporting_period WHERE label = '2024'"), {"future": date(2999, 1, 1)})
+        conn.execute(
+            text(
+                "INSERT INTO reporting_period (label, start_date, end_date, opens_on, is_open, template_id) "
+                "SELECT '2026', start_date, end_date, :future, is_open, template_id "
+                "FROM reporting_period WHERE label = '2024'"
+            ),
+            {"future": date(2999, 1, 1)},
+        )
     flask_migrate.upgrade()
     db.engine.dispose()
     db.session.expire_all()
-    stamps = {p.label: (p.opened_at is not None, p.closed_at is not None)
-              for p in db.session.scalars(select(ReportingPeriod))}
+    stamps = {
+        p.label: (p.opened_at is not None, p.closed_at is not None) for p in db.session.scalars(select(ReportingPeriod))
+    }
     assert stamps == {"2023": (False, True), "2024": (False, True), "2025": (True, False), "2026": (False, False)}
-    assert _periods_job(AFTER_ALL) == "no change"      # 2026 opens in 2999
+    assert _periods_job(AFTER_ALL) == "no change"  # 2026 opens in 2999
     assert _state(db) == {"2023": False, "2024": False, "2025": True, "2026": False}
 
 
@@ -122,8 +149,10 @@ def test_periods_stored_before_the_fix_are_stamped_by_the_migration(app, db, ret
 def test_two_schedulers_open_a_period_once(app, db, return_setup):
     period_id = _pending_2026(db).id
     for _trial in range(5):
-        db.session.execute(text("UPDATE reporting_period SET is_open = :f, opened_at = NULL WHERE id = :id"),
-                           {"f": False, "id": period_id})
+        db.session.execute(
+            text("UPDATE reporting_period SET is_open = :f, opened_at = NULL WHERE id = :id"),
+            {"f": False, "id": period_id},
+        )
         db.session.commit()
 
         def prepare(_i):
@@ -142,7 +171,7 @@ def test_two_secretariat_users_close_a_period_once(app, db, return_setup, create
     users = [create_user("secretariat").id, create_user("secretariat").id]
     period_id = db.session.scalar(select(ReportingPeriod.id).where(ReportingPeriod.label == "2025"))
     for trial in range(5):
-        is_open = trial % 2 == 1          # close, open, close, … from both at once
+        is_open = trial % 2 == 1  # close, open, close, … from both at once
 
         def prepare(i):
             period = db.session.get(ReportingPeriod, period_id)
@@ -153,8 +182,18 @@ def test_two_secretariat_users_close_a_period_once(app, db, return_setup, create
         verb = "opened" if is_open else "closed"
         assert sorted(outcomes, key=str) == [(409, f"The period 2025 was already {verb} by someone else."), "ok"]
         assert _state(db)["2025"] is is_open
-    actions = [a.action for a in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action != "period.create", AuditEvent.action.like("period.%"), AuditEvent.object_id == str(period_id)).order_by(AuditEvent.id))]
+    actions = [
+        a.action
+        for a in db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action != "period.create",
+                AuditEvent.action.like("period.%"),
+                AuditEvent.object_id == str(period_id),
+            )
+            .order_by(AuditEvent.id)
+        )
+    ]
     assert actions == ["period.close", "period.open"] * 2 + ["period.close"]
 
 
@@ -175,5 +214,7 @@ def test_two_closes_through_the_edit_form_one_wins(app, db, return_setup, create
     page = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
     assert "The period 2025 was already closed by someone else." in page
     assert _state(db)["2025"] is False
-    assert [a.action for a in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action.in_(["period.close", "period.update"])))] == ["period.close"]
+    assert [
+        a.action
+        for a in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["period.close", "period.update"])))
+    ] == ["period.close"]

@@ -1,6 +1,7 @@
 """Brief compile and library publish / send back are compare-and-set: of two people acting
 at the same moment exactly one wins, the other gets 409 with a plain message and nothing of
 theirs is written (one edition, one revision, one audit row, one notice)."""
+
 import pytest
 from sqlalchemy import select
 
@@ -26,24 +27,41 @@ def brief_id(app, db, return_setup, filled, create_user):
         report, ident = validate_upload(data, None)
         version = workflow.store_version(report, ident, data, "kz.xlsx", None, submit=True)
         workflow.accept_return(version.return_, staff)
-        brief = brief_service.save_brief(None, meeting, title="T", period="2025", indicators=["REP01"],
-                                         countries=[], charts=["bar"], sections=[], actor=staff)
+        brief = brief_service.save_brief(
+            None,
+            meeting,
+            title="T",
+            period="2025",
+            indicators=["REP01"],
+            countries=[],
+            charts=["bar"],
+            sections=[],
+            actor=staff,
+        )
     db.session.commit()
     return brief.id
 
 
 def _compiles(db, brief_id: int) -> tuple[list, list]:
     db.session.expire_all()
-    editions = list(db.session.scalars(select(BriefEdition.number).where(BriefEdition.brief_id == brief_id)
-                                       .order_by(BriefEdition.number)))
-    audits = [a.details["edition"] for a in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "brief.compile").order_by(AuditEvent.id))]
+    editions = list(
+        db.session.scalars(
+            select(BriefEdition.number).where(BriefEdition.brief_id == brief_id).order_by(BriefEdition.number)
+        )
+    )
+    audits = [
+        a.details["edition"]
+        for a in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "brief.compile").order_by(AuditEvent.id)
+        )
+    ]
     return editions, audits
 
 
 @pytest.mark.committing
 def test_two_compiles_at_once_make_one_edition(app, db, brief_id):
     for trial in range(TRIALS):
+
         def prepare(_i):
             brief = db.session.get(Brief, brief_id)
             assert len(brief.editions) == trial
@@ -73,17 +91,24 @@ def in_review(app, db, reference_data, create_user):
     focal = create_user("focal_point", country="KZ")
     staff = [create_user("secretariat").id, create_user("secretariat").id]
     with app.test_request_context():
-        item = items.save_case_study(None, {"title": "Mentors", "country": "KZ", "year_from": 2025,
-                                            "summary": "Mentors support returnees."}, focal)
+        item = items.save_case_study(
+            None,
+            {"title": "Mentors", "country": "KZ", "year_from": 2025, "summary": "Mentors support returnees."},
+            focal,
+        )
         items.submit(item, focal)
     db.session.commit()
     return item.id, staff, focal.id
 
 
-LOST = {"publish": "This item was already published by someone else.",
-        "send_back": "This item was already sent back to its author by someone else."}
-DONE = {"publish": ("published", "published", "library.published"),
-        "send_back": ("draft", "returned", "library.returned")}
+LOST = {
+    "publish": "This item was already published by someone else.",
+    "send_back": "This item was already sent back to its author by someone else.",
+}
+DONE = {
+    "publish": ("published", "published", "library.published"),
+    "send_back": ("draft", "returned", "library.returned"),
+}
 
 
 def _act(action, item, user):
@@ -93,21 +118,25 @@ def _act(action, item, user):
         items.send_back(item, user, "Add the number of mentors.")
 
 
-@pytest.mark.parametrize("actions", [("publish", "publish"), ("publish", "send_back"), ("send_back", "send_back")],
-                         ids="-vs-".join)
+@pytest.mark.parametrize(
+    "actions", [("publish", "publish"), ("publish", "send_back"), ("send_back", "send_back")], ids="-vs-".join
+)
 @pytest.mark.committing
 def test_two_reviewers_of_a_library_item_at_once_exactly_one_wins(app, db, in_review, actions):
     item_id, staff, focal_id = in_review
     for _trial in range(TRIALS):
         db.session.expire_all()
         item = db.session.get(CaseStudy, item_id)
-        if item.state != "in_review":      # back to review for the next trial
+        if item.state != "in_review":  # back to review for the next trial
             if item.state == "published":
                 item.state = "draft"
             items.submit(item, db.session.get(User, focal_id))
             db.session.commit()
-        before = {"revisions": _count(db, LibraryRevision), "audits": _count(db, AuditEvent),
-                  "notices": _count(db, Notification)}
+        before = {
+            "revisions": _count(db, LibraryRevision),
+            "audits": _count(db, AuditEvent),
+            "notices": _count(db, Notification),
+        }
 
         def prepare(i):
             item = db.session.get(CaseStudy, item_id)
@@ -124,8 +153,11 @@ def test_two_reviewers_of_a_library_item_at_once_exactly_one_wins(app, db, in_re
         assert db.session.get(CaseStudy, item_id).state == state
         last = db.session.scalar(select(LibraryRevision).order_by(LibraryRevision.id.desc()))
         assert last.action == revision
-        assert {"revisions": _count(db, LibraryRevision), "audits": _count(db, AuditEvent),
-                "notices": _count(db, Notification)} == {k: v + 1 for k, v in before.items()}
+        assert {
+            "revisions": _count(db, LibraryRevision),
+            "audits": _count(db, AuditEvent),
+            "notices": _count(db, Notification),
+        } == {k: v + 1 for k, v in before.items()}
         assert db.session.scalar(select(Notification).order_by(Notification.id.desc())).kind == notice
 
 

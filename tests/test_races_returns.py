@@ -2,6 +2,7 @@
 acting on one version at the same moment exactly one wins, the other gets 409 with a plain
 message, and exactly one event, one audit row and one notice exist (threads on both
 databases; separate processes on PostgreSQL; the API and the HTML forms)."""
+
 import os
 import subprocess
 import sys
@@ -20,19 +21,25 @@ from .races import in_threads, meet_after_loading, race
 
 TRIALS = 5
 REASON = "REP01 looks low; check stage 5."
-LOST = {"accept": "This return was already accepted by someone else.",
-        "return": "This return was already returned for correction by someone else.",
-        "submit": "This return was already submitted by someone else."}
-RESULT = {"accept": ("accepted", "return.accept", "return.accepted"),
-          "return": ("returned", "return.return", "return.returned"),
-          "submit": ("submitted", "return.submit", None)}
+LOST = {
+    "accept": "This return was already accepted by someone else.",
+    "return": "This return was already returned for correction by someone else.",
+    "submit": "This return was already submitted by someone else.",
+}
+RESULT = {
+    "accept": ("accepted", "return.accept", "return.accepted"),
+    "return": ("returned", "return.return", "return.returned"),
+    "submit": ("submitted", "return.submit", None),
+}
 
 
 @pytest.fixture
 def people(return_setup, create_user):
     """Two secretariat users and the one KZ focal point (so each decision sends one notice)."""
-    return {"sec": [create_user("secretariat").id, create_user("secretariat").id],
-            "focal": create_user("focal_point", country="KZ").id}
+    return {
+        "sec": [create_user("secretariat").id, create_user("secretariat").id],
+        "focal": create_user("focal_point", country="KZ").id,
+    }
 
 
 def _new_version(app, db, filled, focal_id: int, n: int, submit: bool = True) -> tuple[int, int]:
@@ -56,18 +63,45 @@ def _act(action: str, ret: Return, user: User):
 def _written(db, ret_id: int, number: int) -> dict:
     """What the decisions on version `number` wrote: events, audit rows, notices, final state."""
     db.session.expire_all()
-    version = db.session.scalar(select(ReturnVersion).where(ReturnVersion.return_id == ret_id,
-                                                            ReturnVersion.number == number))
-    events = [e.action for e in db.session.scalars(select(ReturnEvent).where(
-        ReturnEvent.version_id == version.id, ReturnEvent.action != "upload").order_by(ReturnEvent.id))]
-    audits = [a.action for a in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action.in_(["return.submit", "return.accept", "return.return"]),
-        AuditEvent.object_id == str(ret_id)).order_by(AuditEvent.id)) if a.details.get("version") == number]
-    notices = [n.kind for n in db.session.scalars(select(Notification).where(
-        Notification.kind.in_(["return.accepted", "return.returned"]))) if n.params.get("version") == number]
+    version = db.session.scalar(
+        select(ReturnVersion).where(ReturnVersion.return_id == ret_id, ReturnVersion.number == number)
+    )
+    events = [
+        e.action
+        for e in db.session.scalars(
+            select(ReturnEvent)
+            .where(ReturnEvent.version_id == version.id, ReturnEvent.action != "upload")
+            .order_by(ReturnEvent.id)
+        )
+    ]
+    audits = [
+        a.action
+        for a in db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action.in_(["return.submit", "return.accept", "return.return"]),
+                AuditEvent.object_id == str(ret_id),
+            )
+            .order_by(AuditEvent.id)
+        )
+        if a.details.get("version") == number
+    ]
+    notices = [
+        n.kind
+        for n in db.session.scalars(
+            select(Notification).where(Notification.kind.in_(["return.accepted", "return.returned"]))
+        )
+        if n.params.get("version") == number
+    ]
     ret = db.session.get(Return, ret_id)
-    return {"events": events, "audits": audits, "notices": notices, "status": ret.status,
-            "accepted": version.accepted_at is not None, "submitted": version.submitted_at is not None}
+    return {
+        "events": events,
+        "audits": audits,
+        "notices": notices,
+        "status": ret.status,
+        "accepted": version.accepted_at is not None,
+        "submitted": version.submitted_at is not None,
+    }
 
 
 def _expect_one_winner(outcomes: list, actions: tuple, written: dict, before: list[str] | None = None):
@@ -156,8 +190,10 @@ def test_through_the_html_forms_exactly_one_wins(app, db, filled, people):
         assert AuthActions(c).login(db.session.get(User, people["sec"][i]).email).status_code == 302
     for trial in range(TRIALS):
         ret_id, number = _new_version(app, db, filled, people["focal"], trial + 1)
-        posts = [lambda: clients[0].post(f"/review/{ret_id}/accept"),
-                 lambda: clients[1].post(f"/review/{ret_id}/return", data={"reason": REASON})]
+        posts = [
+            lambda: clients[0].post(f"/review/{ret_id}/accept"),
+            lambda: clients[1].post(f"/review/{ret_id}/return", data={"reason": REASON}),
+        ]
         with meet_after_loading(Return, 2):
             responses = in_threads(posts)
         codes = [r.status_code for r in responses]
@@ -165,8 +201,12 @@ def test_through_the_html_forms_exactly_one_wins(app, db, filled, people):
         winner = ("accept", "return")[codes.index(302)]
         page = responses[codes.index(409)].get_data(as_text=True)
         assert LOST[winner] in page
-        _expect_one_winner(["ok" if c == 302 else (409, LOST[winner]) for c in codes], ("accept", "return"),
-                           _written(db, ret_id, number), before=["submit"])
+        _expect_one_winner(
+            ["ok" if c == 302 else (409, LOST[winner]) for c in codes],
+            ("accept", "return"),
+            _written(db, ret_id, number),
+            before=["submit"],
+        )
 
 
 WORKER = Path(__file__).with_name("race_worker.py")
@@ -183,15 +223,31 @@ def test_separate_processes_exactly_one_wins(app, db, database_url, filled, peop
         procs, ready = [], []
         for i in range(2):
             ready.append(tmp_path / f"ready-{trial}-{i}")
-            procs.append(subprocess.Popen(
-                [sys.executable, str(WORKER), database_url, str(tmp_path / "uploads"), str(ret_id),
-                 str(people["sec"][i]), actions[i], str(ready[i]), str(go)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                cwd=str(WORKER.parent.parent), env={**os.environ, "PYTHONPATH": str(WORKER.parent.parent)}))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(WORKER),
+                        database_url,
+                        str(tmp_path / "uploads"),
+                        str(ret_id),
+                        str(people["sec"][i]),
+                        actions[i],
+                        str(ready[i]),
+                        str(go),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=str(WORKER.parent.parent),
+                    env={**os.environ, "PYTHONPATH": str(WORKER.parent.parent)},
+                )
+            )
         deadline = time.monotonic() + 120
         while not all(r.exists() for r in ready):
-            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), \
-                [p.communicate() for p in procs if p.poll() is not None]
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), [
+                p.communicate() for p in procs if p.poll() is not None
+            ]
             time.sleep(0.05)
         go.touch()
         outputs = [p.communicate(timeout=120) for p in procs]

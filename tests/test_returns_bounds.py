@@ -1,5 +1,6 @@
 """Bounds: every numeric unit has a maximum in the template definition; NaN, infinities and
 out-of-range numbers are cell-named errors; nothing shown fails on the largest allowed value."""
+
 import math
 from io import BytesIO
 from pathlib import Path
@@ -33,21 +34,24 @@ def test_every_numeric_unit_has_its_maximum_in_the_template(db, return_setup):
     assert template.unit_max == {"count": 1e9, "amount": 1e15, "percent": 100, "years": 200, "days": 36600}
     assert template.indicator("REP01").maximum() == COUNT_MAX
     assert template.indicator("CAP05").maximum() == AMOUNT_MAX
-    assert template.indicator("CAP01").maximum() is None       # boolean: 0 or 1 anyway
+    assert template.indicator("CAP01").maximum() is None  # boolean: 0 or 1 anyway
 
 
-@pytest.mark.parametrize("cell, raw, message", [
-    ("D5", 1e308, "1e+308 is more than 1,000,000,000, the largest value this indicator takes."),
-    ("D5", COUNT_MAX + 1, "1e+09 is more than 1,000,000,000"),
-    ("D5", "1e308", "1e+308 is more than 1,000,000,000"),
-    ("D5", "EST 1e308", "1e+308 is more than 1,000,000,000"),
-    ("D5", "CONF 1e308", "1e+308 is more than 1,000,000,000"),
-    ("D5", "EST 1000000001", "1e+09 is more than 1,000,000,000"),
-    ("D5", "1" * 400, "The cell does not hold a usable number."),        # overflows to infinity
-    ("D5", "CONF " + "9" * 400, "The cell does not hold a usable number."),
-    ("D5", "inf", "“inf” is not a number or a status code"),
-    ("D5", "nan", "“nan” is not a number or a status code"),
-])
+@pytest.mark.parametrize(
+    "cell, raw, message",
+    [
+        ("D5", 1e308, "1e+308 is more than 1,000,000,000, the largest value this indicator takes."),
+        ("D5", COUNT_MAX + 1, "1e+09 is more than 1,000,000,000"),
+        ("D5", "1e308", "1e+308 is more than 1,000,000,000"),
+        ("D5", "EST 1e308", "1e+308 is more than 1,000,000,000"),
+        ("D5", "CONF 1e308", "1e+308 is more than 1,000,000,000"),
+        ("D5", "EST 1000000001", "1e+09 is more than 1,000,000,000"),
+        ("D5", "1" * 400, "The cell does not hold a usable number."),  # overflows to infinity
+        ("D5", "CONF " + "9" * 400, "The cell does not hold a usable number."),
+        ("D5", "inf", "“inf” is not a number or a status code"),
+        ("D5", "nan", "“nan” is not a number or a status code"),
+    ],
+)
 def test_out_of_range_counts_are_cell_errors(client, db, login_as, filled, cell, raw, message):
     login_as("focal_point", country="KZ")
     response = upload(client, filled({("REP01", "Men"): raw}), mode="save")
@@ -64,7 +68,9 @@ def test_amounts_are_bounded_at_10_to_the_15(client, db, login_as, filled, value
     response = upload(client, filled({("CAP05", "Value"): value}, {"CAP05": "KZT"}), mode="save")
     assert response.status_code == (302 if ok else 422)
     if not ok:
-        assert "is more than 1,000,000,000,000,000, the largest value this indicator takes." in response.get_data(as_text=True)
+        assert "is more than 1,000,000,000,000,000, the largest value this indicator takes." in response.get_data(
+            as_text=True
+        )
 
 
 @pytest.mark.parametrize("raw", [float("nan"), float("inf"), float("-inf")])
@@ -84,14 +90,15 @@ def test_nan_or_infinity_written_into_the_sheet_xml_is_a_cell_error(app, db, fil
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet3.xml":   # "A Repatriation"
+            if info.filename == "xl/worksheets/sheet3.xml":  # "A Repatriation"
                 data, n = re.subn(rb'(<c r="D5"[^>]*>)<v>7</v>', rb"\1<v>" + written + rb"</v>", data)
                 assert n == 1
             zf.writestr(info, data)
     with app.test_request_context():
         report, _ident = validate_upload(out.getvalue(), None)
-    assert [(e.sheet, e.cell, e.indicator) for e in report.errors] == [("A Repatriation", "D5", "REP01")], \
-        [e.as_dict("en") for e in report.errors]
+    assert [(e.sheet, e.cell, e.indicator) for e in report.errors] == [("A Repatriation", "D5", "REP01")], [
+        e.as_dict("en") for e in report.errors
+    ]
 
 
 def _definition(**indicator_changes) -> dict:
@@ -105,7 +112,8 @@ def _definition(**indicator_changes) -> dict:
 
 def test_an_indicator_may_set_its_own_maximum(db, return_setup):
     template, created = template_service.load_template(
-        template_service.parse_definition(yaml.safe_dump(_definition(REP07={"max": 500}), allow_unicode=True)))
+        template_service.parse_definition(yaml.safe_dump(_definition(REP07={"max": 500}), allow_unicode=True))
+    )
     assert created and template.indicator("REP07").maximum() == 500
     assert template.indicator("REP01").maximum() == COUNT_MAX
     field = CellValueField("count", template.indicator("REP07").maximum())
@@ -114,12 +122,15 @@ def test_an_indicator_may_set_its_own_maximum(db, return_setup):
         field.deserialize("EST 501")
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"unit_max": {"count": 1e9}}, "unit_max needs exactly"),
-    ({"unit_max": {"count": -1, "amount": 1, "percent": 1, "years": 1, "days": 1}}, "greater than 0"),
-    ({"unit_max": None}, "unit_max"),
-    ({"sections": "max on a boolean"}, "numeric units only"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"unit_max": {"count": 1e9}}, "unit_max needs exactly"),
+        ({"unit_max": {"count": -1, "amount": 1, "percent": 1, "years": 1, "days": 1}}, "greater than 0"),
+        ({"unit_max": None}, "unit_max"),
+        ({"sections": "max on a boolean"}, "numeric units only"),
+    ],
+)
 def test_bad_maxima_in_a_definition_are_refused(db, change, message):
     data = _definition(CAP01={"max": 3}) if change.get("sections") else {**_definition(), **change}
     if data.get("unit_max") is None:
@@ -130,8 +141,15 @@ def test_bad_maxima_in_a_definition_are_refused(db, change, message):
 
 # --- the largest allowed values through every output ----------------------------------------
 
-BIG = {("REP01", "Women"): COUNT_MAX, ("REP01", "Boys"): 0, ("REP01", "Girls"): 0, ("REP01", "Total"): COUNT_MAX,
-       ("REP01O", "Total"): COUNT_MAX, ("COM02", "Value"): 36600, ("CAP05", "Value"): AMOUNT_MAX}
+BIG = {
+    ("REP01", "Women"): COUNT_MAX,
+    ("REP01", "Boys"): 0,
+    ("REP01", "Girls"): 0,
+    ("REP01", "Total"): COUNT_MAX,
+    ("REP01O", "Total"): COUNT_MAX,
+    ("COM02", "Value"): 36600,
+    ("CAP05", "Value"): AMOUNT_MAX,
+}
 BIG_COUNTRIES = ("KZ", "KG", "TJ", "UZ", "TM", "ID")
 QUERY = "indicator=REP01&indicator=COM02&indicator=CAP05&period=2024&period=2025"
 
@@ -148,8 +166,13 @@ def maximal(app, db, accepted_return):
 def _workbook_numbers(data: bytes) -> list[float]:
     """Every number in every sheet of a workbook."""
     wb = load_workbook(BytesIO(data))
-    return [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
-            if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return [
+        v
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
 
 
 def _no_overflow(text: str) -> None:
@@ -162,7 +185,7 @@ def _no_overflow(text: str) -> None:
     parts = [re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "", text)]
     parts += [base64.b64decode(chart).decode() for chart in charts]
     for part in parts:
-        for word in ("inf", "nan"):   # whole words only: "information", "financial" are fine
+        for word in ("inf", "nan"):  # whole words only: "information", "financial" are fine
             assert not re.search(rf"(?<![a-z]){word}(?![a-z])", part.lower()), word
 
 
@@ -173,7 +196,7 @@ def test_comparison_page_api_and_exports_on_the_largest_values(client, login_as,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     _no_overflow(html)
-    assert html.count("data:image/svg+xml;base64,") >= 2           # the charts were drawn
+    assert html.count("data:image/svg+xml;base64,") >= 2  # the charts were drawn
     token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"})
     api = client.get(f"/api/v1/comparison?{QUERY}", headers={"Authorization": f"Bearer {token.json['token']}"})
     assert api.status_code == 200
@@ -185,15 +208,23 @@ def test_comparison_page_api_and_exports_on_the_largest_values(client, login_as,
     assert xlsx.status_code == 200
     numbers = _workbook_numbers(xlsx.data)
     assert numbers and all(math.isfinite(v) for v in numbers)
-    assert 6 * COUNT_MAX in numbers and 6 * AMOUNT_MAX in numbers   # the council totals, exactly
+    assert 6 * COUNT_MAX in numbers and 6 * AMOUNT_MAX in numbers  # the council totals, exactly
 
 
 def test_brief_compile_on_the_largest_values(client, db, login_as, maximal):
     login_as("secretariat")
     meeting = db.session.scalar(select(Meeting).where(Meeting.place == "Astana"))
-    response = client.post(f"/meetings/{meeting.id}/briefs/new", data={
-        "title": "Largest values", "period": "2025", "indicators": ["REP01", "CAP05"], "charts": ["bar", "line"],
-        "heading_1": "Summary", "body_1": "All at the maximum."})
+    response = client.post(
+        f"/meetings/{meeting.id}/briefs/new",
+        data={
+            "title": "Largest values",
+            "period": "2025",
+            "indicators": ["REP01", "CAP05"],
+            "charts": ["bar", "line"],
+            "heading_1": "Summary",
+            "body_1": "All at the maximum.",
+        },
+    )
     assert response.status_code == 302
     brief = db.session.scalar(select(Brief))
     assert client.post(f"/meetings/briefs/{brief.id}/compile").status_code == 302
@@ -233,14 +264,24 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
 
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
     for iso2, total in (("KZ", 1e308), ("KG", 12.0)):
-        ret = Return(country=db.session.scalar(select(Country).where(Country.iso2 == iso2)), period=period,
-                     status="accepted")
-        version = ReturnVersion(return_=ret, number=1, template=period.template, original_filename="r.xlsx",
-                                file_sha256="0" * 64, stored_path="-", completeness=100.0,
-                                submitted_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
-                                accepted_at=datetime(2026, 2, 2, tzinfo=timezone.utc))
-        version.values += [ReturnValue(indicator="REP01", breakdown="Total", number=total),
-                           ReturnValue(indicator="REP01O", breakdown="Total", number=total)]
+        ret = Return(
+            country=db.session.scalar(select(Country).where(Country.iso2 == iso2)), period=period, status="accepted"
+        )
+        version = ReturnVersion(
+            return_=ret,
+            number=1,
+            template=period.template,
+            original_filename="r.xlsx",
+            file_sha256="0" * 64,
+            stored_path="-",
+            completeness=100.0,
+            submitted_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
+            accepted_at=datetime(2026, 2, 2, tzinfo=timezone.utc),
+        )
+        version.values += [
+            ReturnValue(indicator="REP01", breakdown="Total", number=total),
+            ReturnValue(indicator="REP01O", breakdown="Total", number=total),
+        ]
         db.session.add(version)
     db.session.commit()
     assert tasks.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"
@@ -255,11 +296,20 @@ def test_the_excel_template_checks_the_maxima_and_note_length(make_template):
 
     count = rule("A Repatriation", "D5")
     assert "D5<=1000000000" in count.formula1 and "1,000,000,000" in count.error
-    amount = rule("F Capacity & governance", wb["F Capacity & governance"].cell(
-        next(r for r in range(5, 20) if wb["F Capacity & governance"].cell(r, 1).value == "CAP05"), 7).coordinate)
+    amount = rule(
+        "F Capacity & governance",
+        wb["F Capacity & governance"]
+        .cell(next(r for r in range(5, 20) if wb["F Capacity & governance"].cell(r, 1).value == "CAP05"), 7)
+        .coordinate,
+    )
     assert "<=1000000000000000" in amount.formula1
     note = rule("A Repatriation", "O5")
-    assert (note.type, note.operator, note.formula1, note.showErrorMessage) == ("textLength", "lessThanOrEqual", "2000", True)
+    assert (note.type, note.operator, note.formula1, note.showErrorMessage) == (
+        "textLength",
+        "lessThanOrEqual",
+        "2000",
+        True,
+    )
     assert "O13" in note.sqref and "O14" not in note.sqref
 
 

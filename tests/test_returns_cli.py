@@ -1,4 +1,5 @@
 """`returns import|export`, `periods …`, and the completeness matrix with its export."""
+
 from datetime import date
 from io import BytesIO
 
@@ -10,8 +11,13 @@ from portal.models import ReportingPeriod, Return, ReturnVersion
 
 def test_import_and_export(runner, db, filled, tmp_path):
     good = tmp_path / "kz-2023.xlsx"
-    good.write_bytes(filled({("REP01", "Total"): 14, ("REP01O", "Iraq"): 14, ("REP01O", "Total"): 14},
-                            notes={"REP01": "Rusafa, 27 Nov 2019 (inform.kz)"}, period="2023"))
+    good.write_bytes(
+        filled(
+            {("REP01", "Total"): 14, ("REP01O", "Iraq"): 14, ("REP01O", "Total"): 14},
+            notes={"REP01": "Rusafa, 27 Nov 2019 (inform.kz)"},
+            period="2023",
+        )
+    )
     wrong = runner.invoke(args=["returns", "import", str(good), "--country", "KG", "--period", "2023"])
     assert wrong.exit_code == 1 and "is the template for KZ 2023, not KG 2023" in wrong.output
     result = runner.invoke(args=["returns", "import", str(good), "--country", "KZ", "--period", "2023", "--submit"])
@@ -35,14 +41,36 @@ def test_import_and_export(runner, db, filled, tmp_path):
     result = runner.invoke(args=["returns", "export", "--period", "2023", str(out)])
     assert result.exit_code == 0, result.output
     rows = list(load_workbook(out)["Data"].iter_rows(values_only=True))
-    assert rows[0] == ("country", "period", "indicator", "breakdown", "value", "status_code", "note", "version", "version_id")
+    assert rows[0] == (
+        "country",
+        "period",
+        "indicator",
+        "breakdown",
+        "value",
+        "status_code",
+        "note",
+        "version",
+        "version_id",
+    )
     assert ("KZ", "2023", "REP01O", "Iraq", 14, None, None, 1, version.id) in rows
     assert runner.invoke(args=["returns", "export", "--period", "1990", str(out)]).exit_code == 1
 
 
 def test_periods_cli(runner, db, return_setup):
-    result = runner.invoke(args=["periods", "create", "2026-H1", "--start", "2026-01-01", "--end", "2026-06-30",
-                                 "--due", "2026-09-30", "--open"])
+    result = runner.invoke(
+        args=[
+            "periods",
+            "create",
+            "2026-H1",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-06-30",
+            "--due",
+            "2026-09-30",
+            "--open",
+        ]
+    )
     assert result.exit_code == 0, result.output
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == "2026-H1"))
     assert (period.opens_on, period.is_open) == (date(2026, 7, 1), True)
@@ -66,6 +94,11 @@ def test_matrix(client, db, login_as, filled):
     uz = next(r for r in rows if r[0] == "UZ" and r[2] == "2025")
     assert uz[4] == "submitted" and uz[6] == round(100 * 2 / 47, 1)
     assert [c.value for c in load_workbook(BytesIO(export.data)).active[1]][:5] == [
-        "Code", "Country", "Period", "Due date", "Status"]
+        "Code",
+        "Country",
+        "Period",
+        "Due date",
+        "Status",
+    ]
     kz_2023 = next(r for r in rows if r[0] == "KZ" and r[2] == "2023")
     assert (kz_2023[4], kz_2023[5]) == ("not started", "late")

@@ -1,5 +1,6 @@
 """The upload guard's bounds on shared strings, cells and member names; notes over the limit;
 "check only" files that expire after 24 hours. Real crafted workbooks (tests/hostile.py)."""
+
 import os
 import re
 import time
@@ -25,18 +26,28 @@ def _versions(db) -> int:
 
 CRAFTED = {
     # 90 MB of strings in a ~3 MB upload: under the zip-bomb ratio, refused by the text-table size
-    "90 MB shared strings": (lambda: hostile.big_shared_strings(90), "text table (xl/sharedStrings.xml) would unpack to"),
+    "90 MB shared strings": (
+        lambda: hostile.big_shared_strings(90),
+        "text table (xl/sharedStrings.xml) would unpack to",
+    ),
     "just over 8 MiB shared strings": (lambda: hostile.big_shared_strings(9), "far more than the PRR return needs"),
     "2 million shared strings": (lambda: hostile.many_shared_strings(2_000_000), "would unpack to"),
     "20,001 shared strings": (lambda: hostile.many_shared_strings(20_001), "holds 20,001 different texts"),
     "uniqueCount lies low": (lambda: hostile.many_shared_strings(25_000, declared=1), "holds 25,000 different texts"),
-    "uniqueCount says too many": (lambda: hostile.many_shared_strings(10, declared=10**9), "holds 1,000,000,000 different texts"),
+    "uniqueCount says too many": (
+        lambda: hostile.many_shared_strings(10, declared=10**9),
+        "holds 1,000,000,000 different texts",
+    ),
     "250k cells over 5 sheets": (lambda: hostile.many_cells(5, 50_000), "more than 200,000 cells"),
     # a member that says it is 1,000 bytes and inflates to 20 MB: stopped at 1,000, the CRC fails
-    "shared strings lying about their size": (lambda: hostile.lying_size(hostile.big_shared_strings(20), "xl/sharedStrings.xml"),
-                                              "damaged (xl/sharedStrings.xml cannot be read)"),
-    "sheet lying about its size": (lambda: hostile.lying_size(hostile.many_cells(5, 50_000), "xl/worksheets/sheet1.xml"),
-                                   "damaged (xl/worksheets/sheet1.xml cannot be read)"),
+    "shared strings lying about their size": (
+        lambda: hostile.lying_size(hostile.big_shared_strings(20), "xl/sharedStrings.xml"),
+        "damaged (xl/sharedStrings.xml cannot be read)",
+    ),
+    "sheet lying about its size": (
+        lambda: hostile.lying_size(hostile.many_cells(5, 50_000), "xl/worksheets/sheet1.xml"),
+        "damaged (xl/worksheets/sheet1.xml cannot be read)",
+    ),
     "member ../": (lambda: hostile.unsafe_member("../../../tmp/evil.xml"), "unsafe name (../../../tmp/evil.xml)"),
     "member xl/../x": (lambda: hostile.unsafe_member("xl/../../x.xml"), "unsafe name"),
     "absolute member": (lambda: hostile.unsafe_member("/etc/cron.d/evil"), "unsafe name (/etc/cron.d/evil)"),
@@ -63,12 +74,18 @@ IN_THE_TEMPLATE = {
     # the portal's own signed template with one hostile part: accepted before the guard had these limits
     "text table of 9 MB": (lambda t: hostile.with_shared_strings(t, padding_mb=9), "would unpack to 9."),
     "20,000 extra strings": (lambda t: hostile.with_shared_strings(t, padding_count=20_000), "different texts"),
-    "25,000 extra cells on each of 9 sheets": (lambda t: hostile.with_extra_cells(t, 25_000), "more than 200,000 cells"),
+    "25,000 extra cells on each of 9 sheets": (
+        lambda t: hostile.with_extra_cells(t, 25_000),
+        "more than 200,000 cells",
+    ),
     "member ../": (lambda t: hostile.with_member(t, "../../../tmp/evil.xml"), "unsafe name (../../../tmp/evil.xml)"),
     "member with a backslash": (lambda t: hostile.with_member(t, "xl\\..\\evil.xml"), "unsafe name"),
-    "two members of one name": (lambda t: hostile.duplicate_member(hostile.with_shared_strings(t), "xl/sharedStrings.xml",
-                                                                    hostile.SST % (b"", hostile._padding_strings(9))),
-                                "damaged (xl/sharedStrings.xml cannot be read)"),
+    "two members of one name": (
+        lambda t: hostile.duplicate_member(
+            hostile.with_shared_strings(t), "xl/sharedStrings.xml", hostile.SST % (b"", hostile._padding_strings(9))
+        ),
+        "damaged (xl/sharedStrings.xml cannot be read)",
+    ),
 }
 
 
@@ -80,8 +97,9 @@ def test_hostile_parts_in_a_real_template_are_refused(client, db, login_as, make
     page = response.get_data(as_text=True)
     assert response.status_code == 400, page[:300]
     assert message in page
-    assert not (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").exists() or \
-        not list((Path(client.application.config["UPLOAD_FOLDER"]) / "pending").iterdir())   # nothing kept
+    assert not (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").exists() or not list(
+        (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").iterdir()
+    )  # nothing kept
 
 
 @pytest.mark.parametrize("kind", ["90 MB shared strings", "2 million shared strings", "250k cells over 5 sheets"])
@@ -123,7 +141,9 @@ def test_limits_leave_a_real_return_far_below(app, filled):
 
 def test_a_workbook_with_shared_strings_is_read_as_before(client, db, login_as, filled):
     login_as("focal_point", country="KZ")
-    data = hostile.with_shared_strings(filled({("REP01", "Total"): "CONF 3", ("REP01O", "Total"): 3}, {"REP01": "from Excel"}))
+    data = hostile.with_shared_strings(
+        filled({("REP01", "Total"): "CONF 3", ("REP01O", "Total"): 3}, {"REP01": "from Excel"})
+    )
     import zipfile
     from io import BytesIO
 
@@ -146,7 +166,7 @@ def test_a_note_over_the_limit_is_a_cell_error_not_a_cut(app, client, db, login_
     [error] = report.errors
     assert (error.rule, error.sheet, error.indicator, error.column) == ("NOTE", "A Repatriation", "REP01", "Notes")
     assert re.fullmatch(r"[A-Z]+5", error.cell)
-    shown = f"{length:,}" if length < 32767 else "32,767+"   # calamine reads at most Excel's 32,767
+    shown = f"{length:,}" if length < 32767 else "32,767+"  # calamine reads at most Excel's 32,767
     assert f"The note has {shown} characters; a note takes at most 2,000." in error.as_dict("en")["message"]
     response = upload(client, data, mode="save")
     page = response.get_data(as_text=True)
@@ -157,12 +177,15 @@ def test_a_note_over_the_limit_is_a_cell_error_not_a_cut(app, client, db, login_
 
 def test_a_note_of_exactly_2000_characters_is_kept_whole(client, db, login_as, filled):
     login_as("focal_point", country="KZ")
-    response = upload(client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}, {"REP01": "n" * 2000}), mode="save")
+    response = upload(
+        client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}, {"REP01": "n" * 2000}), mode="save"
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(ReturnValue.note).where(ReturnValue.indicator == "REP01")) == "n" * 2000
 
 
 # --- "check only" files expire after 24 hours ---------------------------------------------
+
 
 def _age(app, token: str, hours: float) -> None:
     folder = Path(app.config["UPLOAD_FOLDER"]) / "pending"
@@ -182,19 +205,21 @@ def test_check_only_files_expire_after_24_hours(app, db, client, login_as, fille
     old = pending.keep(b"PK old", "old.xlsx", user.id)
     _age(app, old, 25)
     _age(app, token, 23)
-    other = Path(app.config["UPLOAD_FOLDER"]) / "pending" / "README.txt"   # not a kept upload: left alone
+    other = Path(app.config["UPLOAD_FOLDER"]) / "pending" / "README.txt"  # not a kept upload: left alone
     other.write_text("x")
     os.utime(other, (time.time() - 90 * 24 * 3600,) * 2)
 
     with pytest.raises(Exception, match="unknown upload"):
-        pending.load(old, user.id)                     # older than 24 h: no longer handed out
+        pending.load(old, user.id)  # older than 24 h: no longer handed out
 
     run = runner.run(JOBS["pending_uploads"], datetime.now(timezone.utc))
     assert run.outcome == "ok" and run.detail == "1 removed, 1 kept"
     assert _pending_files(app) == {f"{token}.xlsx", f"{token}.json", "README.txt"}
-    assert client.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302   # the young one still works
+    assert (
+        client.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302
+    )  # the young one still works
 
-    assert runner.run(JOBS["pending_uploads"], datetime.now(timezone.utc)) is None   # once per hourly slot
+    assert runner.run(JOBS["pending_uploads"], datetime.now(timezone.utc)) is None  # once per hourly slot
     later = datetime.now(timezone.utc) + timedelta(hours=2)
     assert runner.run(JOBS["pending_uploads"], later).outcome == "ok"
     slots = list(db.session.scalars(select(JobRun.slot).where(JobRun.job == "pending_uploads")))
@@ -205,7 +230,7 @@ def test_the_expiry_job_is_scheduled_hourly(app):
     from portal.services.jobs.scheduler import build
 
     job = build(app).get_job("pending_uploads")
-    assert str(job.trigger) == "cron[minute='20']"      # every hour at :20 (UTC)
+    assert str(job.trigger) == "cron[minute='20']"  # every hour at :20 (UTC)
 
 
 @pytest.mark.parametrize("kind", ["member ../", "20,001 shared strings", "250k cells over 5 sheets"])
@@ -215,8 +240,12 @@ def test_the_api_refuses_crafted_workbooks_with_a_400(client, db, create_user, r
     user = create_user("focal_point", country="KZ")
     token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"})
     make, message = CRAFTED[kind]
-    response = client.post("/api/v1/returns", headers={"Authorization": f"Bearer {token.json['token']}"},
-                           content_type="multipart/form-data", data={"file": (BytesIO(make()), "return.xlsx")})
+    response = client.post(
+        "/api/v1/returns",
+        headers={"Authorization": f"Bearer {token.json['token']}"},
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(make()), "return.xlsx")},
+    )
     assert response.status_code == 400 and message in response.json["error"]["message"]
     assert _versions(db) == 0
 
@@ -227,9 +256,18 @@ def test_the_api_reports_a_long_note_by_cell(client, db, create_user, filled):
     user = create_user("focal_point", country="KZ")
     token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"})
     data = filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}, {"REP01": "n" * 2001})
-    response = client.post("/api/v1/returns", headers={"Authorization": f"Bearer {token.json['token']}"},
-                           content_type="multipart/form-data", data={"file": (BytesIO(data), "return.xlsx")})
+    response = client.post(
+        "/api/v1/returns",
+        headers={"Authorization": f"Bearer {token.json['token']}"},
+        content_type="multipart/form-data",
+        data={"file": (BytesIO(data), "return.xlsx")},
+    )
     assert response.status_code == 422
     [error] = response.json["errors"]
-    assert (error["sheet"], error["indicator"], error["column"], error["rule"]) == ("A Repatriation", "REP01", "Notes", "NOTE")
+    assert (error["sheet"], error["indicator"], error["column"], error["rule"]) == (
+        "A Repatriation",
+        "REP01",
+        "Notes",
+        "NOTE",
+    )
     assert error["message"].startswith("The note has 2,001 characters")

@@ -1,4 +1,5 @@
 """Every route of the returns area × every role."""
+
 import pytest
 from sqlalchemy import select
 
@@ -9,25 +10,70 @@ ROLES = ["anonymous", "focal_point_KZ", "focal_point_KG", "delegate", "secretari
 
 # (method, url, {role: expected status}); {id} is a submitted, not yet accepted, KZ return.
 MATRIX = [
-    ("GET", "/returns/", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=200, delegate=200, secretariat=200, admin=200)),
-    ("GET", "/returns/template.xlsx?country=KZ&period=2025", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=403, delegate=403, secretariat=200, admin=200)),
-    ("GET", "/returns/upload", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=200, delegate=403, secretariat=200, admin=200)),
-    ("GET", "/returns/{id}", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200)),
-    ("GET", "/returns/{id}/diff?a=1&b=1", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200)),
-    ("GET", "/returns/{id}/versions/1/file", dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200)),
-    ("POST", "/returns/{id}/submit", dict(anonymous=302, focal_point_KZ=409, focal_point_KG=404, delegate=404, secretariat=409, admin=409)),
-    ("GET", "/review/", dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=200, admin=200)),
-    ("GET", "/review/matrix", dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=200, admin=200)),
-    ("POST", "/review/{id}/return", dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=400, admin=400)),
-    ("POST", "/review/{id}/accept", dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=302, admin=302)),
+    (
+        "GET",
+        "/returns/",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=200, delegate=200, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/returns/template.xlsx?country=KZ&period=2025",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=403, delegate=403, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/returns/upload",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=200, delegate=403, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/returns/{id}",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/returns/{id}/diff?a=1&b=1",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/returns/{id}/versions/1/file",
+        dict(anonymous=302, focal_point_KZ=200, focal_point_KG=404, delegate=404, secretariat=200, admin=200),
+    ),
+    (
+        "POST",
+        "/returns/{id}/submit",
+        dict(anonymous=302, focal_point_KZ=409, focal_point_KG=404, delegate=404, secretariat=409, admin=409),
+    ),
+    (
+        "GET",
+        "/review/",
+        dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=200, admin=200),
+    ),
+    (
+        "GET",
+        "/review/matrix",
+        dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=200, admin=200),
+    ),
+    (
+        "POST",
+        "/review/{id}/return",
+        dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=400, admin=400),
+    ),
+    (
+        "POST",
+        "/review/{id}/accept",
+        dict(anonymous=302, focal_point_KZ=403, focal_point_KG=403, delegate=403, secretariat=302, admin=302),
+    ),
 ]
 
 
 @pytest.fixture
 def submitted(create_return, create_user):
     user = create_user("focal_point", country="KZ", email="owner@prr.example")
-    return create_return("KZ", "2025", {("REP01", "Total"): 3, ("REP01O", "Total"): 3}, status="submitted",
-                         by=user, filename="kz.xlsx").return_id
+    return create_return(
+        "KZ", "2025", {("REP01", "Total"): 3, ("REP01O", "Total"): 3}, status="submitted", by=user, filename="kz.xlsx"
+    ).return_id
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,10 +1,17 @@
 """The Excel template: layout people and scripts rely on, protection, validation, identity."""
+
 from io import BytesIO
 
 from openpyxl import load_workbook
 
-SECTIONS = ["A Repatriation", "B Screening & prosecution", "C Rehabilitation in custody",
-            "D Community reintegration", "E Children", "F Capacity & governance"]
+SECTIONS = [
+    "A Repatriation",
+    "B Screening & prosecution",
+    "C Rehabilitation in custody",
+    "D Community reintegration",
+    "E Children",
+    "F Capacity & governance",
+]
 
 
 def test_layout(make_template):
@@ -13,8 +20,23 @@ def test_layout(make_template):
     assert wb["_meta"].sheet_state == "veryHidden" and wb["Lists"].sheet_state == "hidden"
     ws = wb["A Repatriation"]
     header = [c.value for c in ws[4]]
-    assert header == ["Code", "Indicator", "Unit", "Men", "Women", "Boys", "Girls", "Male", "Female",
-                      "Syria", "Iraq", "Other", "Total", "Value", "Notes"]
+    assert header == [
+        "Code",
+        "Indicator",
+        "Unit",
+        "Men",
+        "Women",
+        "Boys",
+        "Girls",
+        "Male",
+        "Female",
+        "Syria",
+        "Iraq",
+        "Other",
+        "Total",
+        "Value",
+        "Notes",
+    ]
     codes = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)]
     assert codes == ["REP01", "REP01O", "REP02", "REP03", "REP04", "REP05", "REP06", "REP07", "REP08"]
     assert ws.protection.sheet is True

@@ -1,4 +1,5 @@
 """Uploading returns through the web: every kind of bad file gets a clear 4xx and stores nothing."""
+
 from io import BytesIO
 
 import pytest
@@ -81,7 +82,9 @@ def test_another_countrys_template(client, db, login_as, make_template):
     login_as("focal_point", country="KZ")
     response = upload(client, make_template("KG"), mode="save")
     assert response.status_code == 403
-    assert "This template is for Kyrgyzstan; you can upload returns for Kazakhstan only." in response.get_data(as_text=True)
+    assert "This template is for Kyrgyzstan; you can upload returns for Kazakhstan only." in response.get_data(
+        as_text=True
+    )
 
 
 def test_closed_period(client, db, login_as, make_template):
@@ -92,13 +95,16 @@ def test_closed_period(client, db, login_as, make_template):
     assert _versions(db) == 0
 
 
-@pytest.mark.parametrize("values, cell, message", [
-    ({("REP01", "Men"): "many"}, "D5", "“many” is not a number or a status code"),
-    ({("REP01", "Men"): -3, ("REP01", "Total"): 0}, "D5", "-3 is negative"),
-    ({("REP01", "Men"): 5, ("REP01", "Total"): 3}, "M5", "The parts add up to 5, more than the Total 3."),
-    ({("REP01", "Men"): "NIL 4", ("REP01", "Total"): 4}, "D5", "A status code and a number in the same cell"),
-    ({("REP01", "Men"): "=2+2", ("REP01", "Total"): 4}, "D5", "formula without a calculated value"),
-])
+@pytest.mark.parametrize(
+    "values, cell, message",
+    [
+        ({("REP01", "Men"): "many"}, "D5", "“many” is not a number or a status code"),
+        ({("REP01", "Men"): -3, ("REP01", "Total"): 0}, "D5", "-3 is negative"),
+        ({("REP01", "Men"): 5, ("REP01", "Total"): 3}, "M5", "The parts add up to 5, more than the Total 3."),
+        ({("REP01", "Men"): "NIL 4", ("REP01", "Total"): 4}, "D5", "A status code and a number in the same cell"),
+        ({("REP01", "Men"): "=2+2", ("REP01", "Total"): 4}, "D5", "formula without a calculated value"),
+    ],
+)
 def test_cell_errors_name_sheet_and_cell(client, db, login_as, filled, values, cell, message):
     login_as("focal_point", country="KZ")
     response = upload(client, filled(values), mode="save")
@@ -111,15 +117,25 @@ def test_cell_errors_name_sheet_and_cell(client, db, login_as, filled, values, c
 
 def test_round_trip_stores_what_was_filled(client, db, login_as, filled):
     login_as("focal_point", country="KZ")
-    values = {("REP01", "Men"): 4, ("REP01", "Women"): 1, ("REP01", "Boys"): 3, ("REP01", "Girls"): 4,
-              ("REP01", "Total"): 12, ("REP01O", "Syria"): 12, ("REP01O", "Total"): 12,
-              ("REP06", "Total"): "EST 300", ("PRS04", "Total"): "NIL", ("CUS01", "Total"): "CONF",
-              ("COM02", "Value"): 45.5, ("CAP01", "Value"): "yes", ("CAP05", "Value"): 125000}
+    values = {
+        ("REP01", "Men"): 4,
+        ("REP01", "Women"): 1,
+        ("REP01", "Boys"): 3,
+        ("REP01", "Girls"): 4,
+        ("REP01", "Total"): 12,
+        ("REP01O", "Syria"): 12,
+        ("REP01O", "Total"): 12,
+        ("REP06", "Total"): "EST 300",
+        ("PRS04", "Total"): "NIL",
+        ("CUS01", "Total"): "CONF",
+        ("COM02", "Value"): 45.5,
+        ("CAP01", "Value"): "yes",
+        ("CAP05", "Value"): 125000,
+    }
     notes = {"REP01": "Zhusan stage 5 (bg 002)", "CAP01": "State Programme 2018–2022", "CAP05": "KZT"}
     response = upload(client, filled(values, notes), mode="save")
     assert response.status_code == 302
-    stored = {(v.indicator, v.breakdown): (v.number, v.status, v.note)
-              for v in db.session.scalars(select(ReturnValue))}
+    stored = {(v.indicator, v.breakdown): (v.number, v.status, v.note) for v in db.session.scalars(select(ReturnValue))}
     assert stored[("REP01", "Total")] == (12.0, None, "Zhusan stage 5 (bg 002)")
     assert stored[("REP06", "Total")] == (300.0, "EST", None)
     assert stored[("PRS04", "Total")] == (None, "NIL", None)

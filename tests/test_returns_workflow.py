@@ -1,5 +1,6 @@
 """Versions and the review workflow: nothing overwritten, history and diff, notices,
 concurrent uploads each get their own version number."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -45,7 +46,9 @@ def test_full_cycle_with_history_and_diff(app, client, db, login_as, create_user
     assert [v.number for v in ret.versions] == [1, 2] and ret.status == "submitted"
     diff = workflow.diff_versions(ret.versions[0], ret.versions[1])
     assert {(c["indicator"], c["breakdown"], c["old"], c["new"]) for c in diff} == {
-        ("REP01", "Total", "10", "12"), ("REP01O", "Total", "10", "12")}
+        ("REP01", "Total", "10", "12"),
+        ("REP01O", "Total", "10", "12"),
+    }
     page = client.get(f"/returns/{ret.id}/diff?a=1&b=2").get_data(as_text=True)
     assert "stage 5 added" in page
     assert client.get(f"/returns/{ret.id}/diff?a=1&b=9").status_code == 400
@@ -58,15 +61,29 @@ def test_full_cycle_with_history_and_diff(app, client, db, login_as, create_user
     # Version 1 is still there, unchanged.
     v1 = ret.versions[0]
     assert {(v.indicator, v.number) for v in v1.values} == {("REP01", 10.0), ("REP01O", 10.0)}
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("return.%")).order_by(AuditEvent.id))]
-    assert actions == ["return.upload", "return.submit", "return.return", "return.upload", "return.submit", "return.accept"]
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("return.%")).order_by(AuditEvent.id)
+        )
+    ]
+    assert actions == [
+        "return.upload",
+        "return.submit",
+        "return.return",
+        "return.upload",
+        "return.submit",
+        "return.accept",
+    ]
     original = client.get(f"/returns/{ret.id}/versions/1/file")
     assert original.status_code == 200 and original.data[:2] == b"PK"
 
 
 def test_secretariat_uploads_on_behalf(client, db, login_as, filled):
     login_as("secretariat")
-    assert upload(client, filled({("REP01", "Total"): 1, ("REP01O", "Total"): 1}, country="TJ"), "save").status_code == 302
+    assert (
+        upload(client, filled({("REP01", "Total"): 1, ("REP01O", "Total"): 1}, country="TJ"), "save").status_code == 302
+    )
     version = db.session.scalar(select(ReturnVersion))
     assert version.on_behalf is True and version.return_.country.iso2 == "TJ"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "return.upload"))
@@ -96,6 +113,10 @@ def test_concurrent_uploads_get_distinct_versions(app, db, database_url, filled,
 
 def test_note_shows_even_when_total_is_blank(client, db, login_as, filled):
     login_as("focal_point", country="KZ")
-    upload(client, filled({("REP02", "Women"): 3, ("REP02", "Total"): "N/AV"}, notes={"REP02": "partial data from MIA"}), "save")
+    upload(
+        client,
+        filled({("REP02", "Women"): 3, ("REP02", "Total"): "N/AV"}, notes={"REP02": "partial data from MIA"}),
+        "save",
+    )
     ret = _ret(db)
     assert "partial data from MIA" in client.get(f"/returns/{ret.id}").get_data(as_text=True)

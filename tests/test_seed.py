@@ -1,4 +1,5 @@
 """Seed data: reference data from seed/, demo accounts only with --demo, idempotent."""
+
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Country, Region, User
@@ -8,8 +9,10 @@ from portal.services import seed as seed_service
 def _snapshot(db):
     return (
         [(r.code, r.name_en, r.name_ru, r.position) for r in db.session.scalars(select(Region).order_by(Region.code))],
-        [(c.iso2, c.iso3, c.name_en, c.name_ru, c.membership, c.region.code)
-         for c in db.session.scalars(select(Country).order_by(Country.iso2))],
+        [
+            (c.iso2, c.iso3, c.name_en, c.name_ru, c.membership, c.region.code)
+            for c in db.session.scalars(select(Country).order_by(Country.iso2))
+        ],
         [(u.email, u.role, u.password_hash) for u in db.session.scalars(select(User).order_by(User.email))],
     )
 
@@ -17,11 +20,21 @@ def _snapshot(db):
 def test_reference_data_matches_the_council(app, db):
     report = seed_service.seed()
     db.session.commit()
-    assert report.created == {"regions": 4, "countries": 9, "templates": 1, "periods": 3, "meetings": 4,
-                              "library items": 11}
+    assert report.created == {
+        "regions": 4,
+        "countries": 9,
+        "templates": 1,
+        "periods": 3,
+        "meetings": 4,
+        "library items": 11,
+    }
     kz = db.session.scalar(select(Country).where(Country.iso2 == "KZ"))
     assert (kz.name_en, kz.name_ru, kz.region.code, kz.membership) == (
-        "Kazakhstan", "Казахстан", "central_asia", "member")
+        "Kazakhstan",
+        "Казахстан",
+        "central_asia",
+        "member",
+    )
     members = db.session.scalars(select(Country.iso2).where(Country.membership == "member"))
     assert sorted(members) == ["KG", "KZ", "TJ", "TM", "UZ"]
     ma = db.session.scalar(select(Country).where(Country.iso2 == "MA"))
@@ -58,9 +71,14 @@ def test_demo_accounts(app, db, runner):
     assert result.exit_code == 0, result.output
     emails = set(db.session.scalars(select(User.email)))
     assert emails == {
-        "admin@prr.example", "secretariat@prr.example", "delegate@prr.example",
-        "focal.kz@prr.example", "focal.kg@prr.example", "focal.tj@prr.example",
-        "focal.tm@prr.example", "focal.uz@prr.example",
+        "admin@prr.example",
+        "secretariat@prr.example",
+        "delegate@prr.example",
+        "focal.kz@prr.example",
+        "focal.kg@prr.example",
+        "focal.tj@prr.example",
+        "focal.tm@prr.example",
+        "focal.uz@prr.example",
     }
     focal_uz = db.session.scalar(select(User).where(User.email == "focal.uz@prr.example"))
     assert (focal_uz.role, focal_uz.country.iso2) == ("focal_point", "UZ")
@@ -68,9 +86,11 @@ def test_demo_accounts(app, db, runner):
 
 def test_demo_passwords_work(app, auth):
     app.test_cli_runner().invoke(args=["seed", "--demo"])
-    for email, password in [("admin@prr.example", "demo-admin"),
-                            ("secretariat@prr.example", "demo-secretariat"),
-                            ("delegate@prr.example", "demo-delegate"),
-                            ("focal.tj@prr.example", "demo-focal")]:
+    for email, password in [
+        ("admin@prr.example", "demo-admin"),
+        ("secretariat@prr.example", "demo-secretariat"),
+        ("delegate@prr.example", "demo-delegate"),
+        ("focal.tj@prr.example", "demo-focal"),
+    ]:
         assert auth.login(email, password).status_code == 302, email
         auth.logout()

@@ -1,6 +1,7 @@
 """Sessions end when they should: cookies captured before sign-out, a password change, an
 administrator's reset or a deactivation are replayed on a fresh client and must be refused,
 and so must API tokens issued before. Under /api/ only the bearer token counts."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,8 +16,7 @@ SESSION, REMEMBER = "session", "remember_token"
 
 
 def _captured(client) -> dict:
-    return {name: client.get_cookie(name).value for name in (SESSION, REMEMBER)
-            if client.get_cookie(name) is not None}
+    return {name: client.get_cookie(name).value for name in (SESSION, REMEMBER) if client.get_cookie(name) is not None}
 
 
 def _replay(app, **cookies):
@@ -61,10 +61,12 @@ def _sign_out_everywhere(app, db, user, browser, create_user):
 
 
 def _change_password(app, db, user, browser, create_user):
-    response = browser.post("/auth/account/password", data={
-        "current_password": PASSWORD, "new_password": "brand-new-password", "confirm": "brand-new-password"})
+    response = browser.post(
+        "/auth/account/password",
+        data={"current_password": PASSWORD, "new_password": "brand-new-password", "confirm": "brand-new-password"},
+    )
     assert response.status_code == 302
-    assert browser.get("/").status_code == 200       # this browser goes on, with a new session
+    assert browser.get("/").status_code == 200  # this browser goes on, with a new session
 
 
 def _admin(app, create_user):
@@ -76,16 +78,19 @@ def _admin(app, create_user):
 
 def _admin_reset(app, db, user, browser, create_user):
     admin = _admin(app, create_user)
-    response = admin.post(f"/admin/users/{user.id}/password",
-                          data={"new_password": "reset-password-1", "confirm": "reset-password-1"})
+    response = admin.post(
+        f"/admin/users/{user.id}/password", data={"new_password": "reset-password-1", "confirm": "reset-password-1"}
+    )
     assert response.status_code == 302
 
 
 def _deactivate_and_reactivate(app, db, user, browser, create_user):
     admin = _admin(app, create_user)
     assert admin.post(f"/admin/users/{user.id}/deactivate").status_code == 302
-    response = admin.post(f"/admin/users/{user.id}", data={
-        "name": user.name, "role": user.role, "country": "", "language": "en", "active": "y"})
+    response = admin.post(
+        f"/admin/users/{user.id}",
+        data={"name": user.name, "role": user.role, "country": "", "language": "en", "active": "y"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.active is True
@@ -94,7 +99,7 @@ def _deactivate_and_reactivate(app, db, user, browser, create_user):
 def _edit_inactive_and_back(app, db, user, browser, create_user):
     admin = _admin(app, create_user)
     form = {"name": user.name, "role": user.role, "country": "", "language": "en"}
-    assert admin.post(f"/admin/users/{user.id}", data=form).status_code == 302           # active unticked
+    assert admin.post(f"/admin/users/{user.id}", data=form).status_code == 302  # active unticked
     assert admin.post(f"/admin/users/{user.id}", data={**form, "active": "y"}).status_code == 302
 
 
@@ -119,9 +124,11 @@ ENDINGS = {
 def test_everything_issued_before_the_ending_is_refused(app, db, create_user, ending, what):
     user, browser, cookies = _signed_in_with_remember(app, create_user)
     headers = _token(app.test_client(), user.email)
-    replay = {"session cookie": {SESSION: cookies[SESSION]},
-              "remember-me cookie": {REMEMBER: cookies[REMEMBER]},
-              "both cookies": cookies}.get(what)
+    replay = {
+        "session cookie": {SESSION: cookies[SESSION]},
+        "remember-me cookie": {REMEMBER: cookies[REMEMBER]},
+        "both cookies": cookies,
+    }.get(what)
     # Before: each credential on its own signs a fresh client in (so the test can fail).
     assert (_replay(app, **replay) if replay else _token_works(app, headers)) is True
     ENDINGS[ending](app, db, user, browser, create_user)
@@ -160,16 +167,19 @@ def test_remember_me_lasts_at_most_30_days(app, create_user):
 JUNK = {"Authorization": "Bearer x"}
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/api/v1/me"),
-    ("GET", "/api/v1/periods"),
-    ("DELETE", "/api/v1/auth/token"),      # a write that needs a signed-in user
-    ("POST", "/api/v1/returns"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/periods"),
+        ("DELETE", "/api/v1/auth/token"),  # a write that needs a signed-in user
+        ("POST", "/api/v1/returns"),
+    ],
+)
 @pytest.mark.parametrize("headers", [JUNK, {}], ids=["junk bearer", "no bearer"])
 def test_a_session_cookie_never_authenticates_the_api(client, login_as, return_setup, method, path, headers):
     login_as("focal_point", country="KZ")
-    assert client.get("/").status_code == 200            # the cookie is a good one
+    assert client.get("/").status_code == 200  # the cookie is a good one
     response = client.open(path, method=method, headers=headers)
     assert response.status_code == 401, response.get_data(as_text=True)
 
@@ -181,7 +191,10 @@ def _anonymous_cookie(app, client, create_user):
 
 def _another_users_cookie(app, client, create_user):
     other = create_user("secretariat", email="other@prr.example")
-    assert client.post("/auth/login", data={"email": other.email, "password": PASSWORD, "remember": "y"}).status_code == 302
+    assert (
+        client.post("/auth/login", data={"email": other.email, "password": PASSWORD, "remember": "y"}).status_code
+        == 302
+    )
 
 
 def _garbage_cookies(app, client, create_user):
@@ -189,8 +202,11 @@ def _garbage_cookies(app, client, create_user):
     client.set_cookie(REMEMBER, "1|forged")
 
 
-@pytest.mark.parametrize("jar", [_anonymous_cookie, _another_users_cookie, _garbage_cookies],
-                         ids=["anonymous session", "another user's session", "garbage cookies"])
+@pytest.mark.parametrize(
+    "jar",
+    [_anonymous_cookie, _another_users_cookie, _garbage_cookies],
+    ids=["anonymous session", "another user's session", "garbage cookies"],
+)
 def test_a_valid_token_works_whatever_cookies_the_client_holds(app, client, create_user, return_setup, jar):
     user = create_user("focal_point", country="KZ")
     headers = _token(app.test_client(), user.email)
@@ -211,12 +227,15 @@ def test_api_answers_set_no_cookie(client, create_user):
     assert "Set-Cookie" not in response.headers and "Set-Cookie" not in me.headers
 
 
-@pytest.mark.parametrize("form, signed_in", [
-    ("{id}:{generation}", True),
-    ("{id}", False),                       # a session from before generations existed
-    ("{id}:{older}", False),
-    ("{id}:x", False),
-])
+@pytest.mark.parametrize(
+    "form, signed_in",
+    [
+        ("{id}:{generation}", True),
+        ("{id}", False),  # a session from before generations existed
+        ("{id}:{older}", False),
+        ("{id}:x", False),
+    ],
+)
 def test_the_session_names_the_current_generation(app, client, db, login_as, form, signed_in):
     user = login_as("delegate")
     generation = user.session_generation

@@ -1,4 +1,5 @@
 """The user service: validation, case-insensitive e-mail, audit trail, password hashing."""
+
 import pytest
 from sqlalchemy import select
 
@@ -9,8 +10,7 @@ from portal.services.accounts.passwords import hash_password, verify_password
 
 
 def _make(**kw):
-    values = {"email": "a.person@prr.example", "name": "A Person", "role": "delegate",
-              "password": "long-enough-pw"}
+    values = {"email": "a.person@prr.example", "name": "A Person", "role": "delegate", "password": "long-enough-pw"}
     values.update(kw)
     return user_service.create_user(**values)
 
@@ -61,8 +61,7 @@ def test_focal_point_gets_country_and_creation_is_audited(app, db, reference_dat
 def test_database_refuses_focal_point_without_country(app, db, reference_data):
     from sqlalchemy.exc import IntegrityError
 
-    db.session.add(User(email="x@prr.example", name="X", role="focal_point",
-                        password_hash="x", language="en"))
+    db.session.add(User(email="x@prr.example", name="X", role="focal_point", password_hash="x", language="en"))
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -71,11 +70,11 @@ def test_database_refuses_focal_point_without_country(app, db, reference_data):
 def test_update_records_only_what_changed(app, db, create_user):
     admin = create_user("admin")
     user = create_user("delegate")
-    changes = user_service.update_user(user, name=user.name, role="focal_point", country_code="TJ",
-                                       language="ru", active=True, actor=admin)
+    changes = user_service.update_user(
+        user, name=user.name, role="focal_point", country_code="TJ", language="ru", active=True, actor=admin
+    )
     db.session.commit()
-    assert changes == {"role": ["delegate", "focal_point"], "country": [None, "TJ"],
-                       "language": ["en", "ru"]}
+    assert changes == {"role": ["delegate", "focal_point"], "country": [None, "TJ"], "language": ["en", "ru"]}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
     assert event.actor_id == admin.id and event.details["changes"]["country"] == [None, "TJ"]
 
@@ -83,8 +82,9 @@ def test_update_records_only_what_changed(app, db, create_user):
 def test_admin_cannot_demote_or_deactivate_self(app, db, create_user):
     admin = create_user("admin")
     with pytest.raises(ServiceError, match="cannot deactivate your own account"):
-        user_service.update_user(admin, name=admin.name, role="admin", country_code=None,
-                                 language="en", active=False, actor=admin)
+        user_service.update_user(
+            admin, name=admin.name, role="admin", country_code=None, language="en", active=False, actor=admin
+        )
     with pytest.raises(ServiceError, match="cannot deactivate your own account"):
         user_service.deactivate(admin, actor=admin)
 

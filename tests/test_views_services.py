@@ -1,6 +1,7 @@
 """Views reach the database through services only: the returns a user may see (the same set
 and order the rules in access.py give one by one), the audit trail's pages, and the refusals
 that the ServiceError handler now answers instead of hand-written aborts."""
+
 import re
 
 import pytest
@@ -99,6 +100,9 @@ def test_refusals_keep_their_status_and_message(client, db, returns, login_as):
     assert comparison.json == {"error": {"status": 400, "title": "Bad request", "message": "Unknown indicator: NOPE."}}
     response = client.post(f"/api/v1/returns/{draft.id}/accept")
     assert response.status_code == 409 and response.json["error"] == {
-        "status": 409, "title": "Conflict", "message": "Only a submitted return can be reviewed; this one is draft."}
+        "status": 409,
+        "title": "Conflict",
+        "message": "Only a submitted return can be reviewed; this one is draft.",
+    }
     db.session.expire_all()
     assert db.session.get(Return, draft.id).status == "draft"

@@ -1,4 +1,5 @@
 """Web hygiene: headers, cookies, error pages in HTML and JSON, upload limit, rollback on 500."""
+
 import pytest
 from sqlalchemy import select
 
@@ -41,11 +42,17 @@ def test_api_countries_and_me(client, login_as):
     central_asia = next(r for r in regions if r["code"] == "central_asia")
     assert {c["iso2"] for c in central_asia["countries"]} == {"KZ", "KG", "TJ", "TM", "UZ"}
     assert central_asia["name"]["ru"] == "Центральная Азия"
-    assert client.get("/api/v1/me").status_code == 401      # the session cookie does not count on the API
-    token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"}).json["token"]
+    assert client.get("/api/v1/me").status_code == 401  # the session cookie does not count on the API
+    token = client.post("/api/v1/auth/token", json={"email": user.email, "password": "correct-horse-battery"}).json[
+        "token"
+    ]
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json == {
-        "email": user.email, "name": user.name, "role": "focal_point", "language": "en",
-        "country": "KG"}
+        "email": user.email,
+        "name": user.name,
+        "role": "focal_point",
+        "language": "en",
+        "country": "KG",
+    }
 
 
 def test_upload_over_the_limit_is_413(app, client):
@@ -83,8 +90,11 @@ def test_behind_a_proxy_the_client_address_is_audited(database_url, tmp_path, re
 
     proxied = create_app({**base_config(database_url, tmp_path), "TRUSTED_PROXIES": 1})
     proxied.test_client_class = IsolatedClient
-    proxied.test_client().post("/auth/login", data={"email": "x@prr.example", "password": "whatever-pw"},
-                               headers={"X-Forwarded-For": "203.0.113.7"})
+    proxied.test_client().post(
+        "/auth/login",
+        data={"email": "x@prr.example", "password": "whatever-pw"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
     with proxied.app_context():
         from portal.extensions import db
 

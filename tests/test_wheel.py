@@ -2,6 +2,7 @@
 translations, seed data, migrations): installed into a fresh virtual environment outside the
 checkout, it migrates a new SQLite database, seeds it and serves the sign-in page and its
 stylesheets in English and Russian. Built offline (no index, no build isolation)."""
+
 import json
 import os
 import shutil
@@ -52,15 +53,44 @@ def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path):
         else:
             shutil.copy2(ROOT / name, source / name)
     dist = tmp_path / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-          "--no-cache-dir", "--quiet", "-w", dist, source], cwd=tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--no-cache-dir",
+            "--quiet",
+            "-w",
+            dist,
+            source,
+        ],
+        cwd=tmp_path,
+    )
     (wheel,) = dist.glob("prr_portal-*.whl")
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp_path)
     python = venv / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
-          "--no-cache-dir", "--quiet", wheel], cwd=tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--no-cache-dir",
+            "--quiet",
+            wheel,
+        ],
+        cwd=tmp_path,
+    )
     # The dependencies come from the test's own environment (offline), added after the install so
     # that pip sees only the new environment; a plain path in a .pth file does not run the
     # checkout's editable-install hook that lives there.

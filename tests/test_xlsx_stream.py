@@ -1,5 +1,6 @@
 """The streaming XLSX writer used for large exports: what it writes reads back the same in
 openpyxl and opens in LibreOffice."""
+
 import math
 from io import BytesIO
 
@@ -16,7 +17,7 @@ def _book() -> bytes:
     ws.append(["Country", "2024 Total", "2025 Total"], bold=True)
     ws.append(["Kazakhstan", 607, 12.5])
     ws.append(["Кыргызстан", None, "c"])
-    ws.append(["A & B <c> \"q\"", math.nan, -3])
+    ws.append(['A & B <c> "q"', math.nan, -3])
     ws.append(["bell\x07 and tab\tkept", 1e-05, True])
     ws.append([Markup("<b>markup</b>"), np.float64(2.5), np.int64(7), math.inf])
     ws.set_width(0, 34)
@@ -35,8 +36,14 @@ def test_reads_back_the_same_values_in_openpyxl():
     assert wb.sheetnames == ["REP01", "Data_ 2025_26 _draft___", "rep01~2", "Данные"]
     ws = wb["REP01"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows == [["Country", "2024 Total", "2025 Total"], ["Kazakhstan", 607, 12.5], ["Кыргызстан", None, "c"],
-                    ['A & B <c> "q"', None, -3], ["bell and tab\tkept", 1e-05, True], ["<b>markup</b>", 2.5, 7]]
+    assert rows == [
+        ["Country", "2024 Total", "2025 Total"],
+        ["Kazakhstan", 607, 12.5],
+        ["Кыргызстан", None, "c"],
+        ['A & B <c> "q"', None, -3],
+        ["bell and tab\tkept", 1e-05, True],
+        ["<b>markup</b>", 2.5, 7],
+    ]
     assert ws["A1"].font.b and ws["C1"].font.b and not ws["A2"].font.b
     assert ws.freeze_panes == "B2"
     assert ws.column_dimensions["A"].width == 34
@@ -46,8 +53,16 @@ def test_reads_back_the_same_values_in_openpyxl():
 
 
 def test_column_letters():
-    assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702, 16383)] == \
-        ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702, 16383)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+        "XFD",
+    ]
 
 
 def test_opens_in_libreoffice(resave):

@@ -1,6 +1,7 @@
 """The machinery of the transactional tests (see conftest's docstring): the seed baseline
 per database, trimming it to what a test asked for, and the test's one connection that every
 session and every `db.engine.connect()` joins."""
+
 from __future__ import annotations
 
 from sqlalchemy import event, tuple_

@@ -1,7 +1,16 @@
 """All models, imported here so Alembic sees every table."""
+
 from .audit import AuditEvent
-from .library import (ActionPlan, CaseStudy, LibraryFile, LibraryRevision, MeasureUpdate, PlanMeasure, SearchDoc,
-                      SearchTag)
+from .library import (
+    ActionPlan,
+    CaseStudy,
+    LibraryFile,
+    LibraryRevision,
+    MeasureUpdate,
+    PlanMeasure,
+    SearchDoc,
+    SearchTag,
+)
 from .jobs import JobRun, OutboxMessage
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification

@@ -1,5 +1,6 @@
 """The knowledge library: practice case studies and national action plans, their files and
 edit history, and the search index both feed."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,8 +14,17 @@ from .reference import Country
 from .types import UTCDateTime, one_of, utcnow
 from .user import User
 
-THEMES = ("repatriation", "screening_prosecution", "custody_rehabilitation", "community_reintegration",
-          "children", "women", "families", "capacity_building", "community_engagement")
+THEMES = (
+    "repatriation",
+    "screening_prosecution",
+    "custody_rehabilitation",
+    "community_reintegration",
+    "children",
+    "women",
+    "families",
+    "capacity_building",
+    "community_engagement",
+)
 TARGET_GROUPS = ("men", "women", "children", "families", "prison_staff", "communities", "professionals")
 ACTORS = ("government", "civil_society", "international")
 WORKFLOW = ("draft", "in_review", "published")
@@ -27,13 +37,14 @@ MEASURE_STATUSES = ("not_started", "in_progress", "done", "delayed", "cancelled"
 
 class LibraryItemMixin:
     """What case studies and plans share: country, language, workflow, visibility, sources."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(2), default="en")
-    state: Mapped[str] = mapped_column(String(16), default="draft")            # draft | in_review | published
-    visibility: Mapped[str] = mapped_column(String(16), default="council")     # council | public
+    state: Mapped[str] = mapped_column(String(16), default="draft")  # draft | in_review | published
+    visibility: Mapped[str] = mapped_column(String(16), default="council")  # council | public
     review_comment: Mapped[str] = mapped_column(Text, default="")
-    sources: Mapped[list] = mapped_column(JSON, default=list)                  # [{"title":…, "url":…}]
+    sources: Mapped[list] = mapped_column(JSON, default=list)  # [{"title":…, "url":…}]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -41,9 +52,11 @@ class LibraryItemMixin:
 
 class CaseStudy(LibraryItemMixin, Model):
     __tablename__ = "case_study"
-    __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
-                      CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
-                      CheckConstraint(one_of("language", LANGUAGES), name="language"))
+    __table_args__ = (
+        CheckConstraint(one_of("state", WORKFLOW), name="state"),
+        CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
+    )
 
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     year_from: Mapped[int | None]
@@ -52,7 +65,7 @@ class CaseStudy(LibraryItemMixin, Model):
     target_groups: Mapped[list] = mapped_column(JSON, default=list)
     actors: Mapped[list] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
-    body: Mapped[str] = mapped_column(Text, default="")          # Markdown, sanitised when shown
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
     results: Mapped[str] = mapped_column(Text, default="")
     lessons: Mapped[str] = mapped_column(Text, default="")
     translation_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_study.id"))
@@ -63,7 +76,9 @@ class CaseStudy(LibraryItemMixin, Model):
     translation_of: Mapped[CaseStudy | None] = relationship(remote_side="CaseStudy.id")
     attachments: Mapped[list[LibraryFile]] = relationship(
         primaryjoin="and_(LibraryFile.item_kind == 'case_study', foreign(LibraryFile.item_id) == CaseStudy.id)",
-        order_by="LibraryFile.uploaded_at", viewonly=True)
+        order_by="LibraryFile.uploaded_at",
+        viewonly=True,
+    )
 
     kind = "case_study"
 
@@ -76,29 +91,34 @@ class CaseStudy(LibraryItemMixin, Model):
 
 class ActionPlan(LibraryItemMixin, Model):
     __tablename__ = "action_plan"
-    __table_args__ = (CheckConstraint(one_of("state", WORKFLOW), name="state"),
-                      CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
-                      CheckConstraint(one_of("language", LANGUAGES), name="language"),
-                      CheckConstraint(one_of("status", PLAN_STATUSES), name="status"),
-                      CheckConstraint("end_year >= start_year", name="years"))
+    __table_args__ = (
+        CheckConstraint(one_of("state", WORKFLOW), name="state"),
+        CheckConstraint(one_of("visibility", VISIBILITY), name="visibility"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
+        CheckConstraint(one_of("status", PLAN_STATUSES), name="status"),
+        CheckConstraint("end_year >= start_year", name="years"),
+    )
 
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     title_ru: Mapped[str] = mapped_column(String(300), default="")
     start_year: Mapped[int]
     end_year: Mapped[int]
-    authority: Mapped[str] = mapped_column(String(300), default="")      # who adopted it
-    instrument: Mapped[str] = mapped_column(String(300), default="")     # e.g. resolution no. and date; "" = not published
+    authority: Mapped[str] = mapped_column(String(300), default="")  # who adopted it
+    instrument: Mapped[str] = mapped_column(String(300), default="")  # e.g. resolution no. and date; "" = not published
     status: Mapped[str] = mapped_column(String(16), default="draft")
     summary: Mapped[str] = mapped_column(Text, default="")
-    objectives: Mapped[str] = mapped_column(Text, default="")             # Markdown
+    objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     country: Mapped[Country] = relationship()
     measures: Mapped[list[PlanMeasure]] = relationship(
-        back_populates="plan", order_by="PlanMeasure.position", cascade="all, delete-orphan")
+        back_populates="plan", order_by="PlanMeasure.position", cascade="all, delete-orphan"
+    )
     attachments: Mapped[list[LibraryFile]] = relationship(
         primaryjoin="and_(LibraryFile.item_kind == 'action_plan', foreign(LibraryFile.item_id) == ActionPlan.id)",
-        order_by="LibraryFile.uploaded_at", viewonly=True)
+        order_by="LibraryFile.uploaded_at",
+        viewonly=True,
+    )
 
     kind = "action_plan"
 
@@ -112,8 +132,10 @@ class ActionPlan(LibraryItemMixin, Model):
 
 class PlanMeasure(Model):
     __tablename__ = "plan_measure"
-    __table_args__ = (CheckConstraint(one_of("phase", PHASES), name="phase"),
-                      CheckConstraint(one_of("status", MEASURE_STATUSES), name="status"))
+    __table_args__ = (
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
+        CheckConstraint(one_of("status", MEASURE_STATUSES), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id"), index=True)
@@ -126,11 +148,13 @@ class PlanMeasure(Model):
 
     plan: Mapped[ActionPlan] = relationship(back_populates="measures")
     updates: Mapped[list[MeasureUpdate]] = relationship(
-        back_populates="measure", order_by="MeasureUpdate.on_date", cascade="all, delete-orphan")
+        back_populates="measure", order_by="MeasureUpdate.on_date", cascade="all, delete-orphan"
+    )
 
 
 class MeasureUpdate(Model):
     """A dated progress note on a measure, with the status it reported."""
+
     __tablename__ = "measure_update"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,14 +170,15 @@ class MeasureUpdate(Model):
 
 class LibraryFile(Model):
     """A file attached to a case study or a plan; kept under UPLOAD_FOLDER, never in static."""
+
     __tablename__ = "library_file"
     __table_args__ = (Index("ix_library_file_item", "item_kind", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_kind: Mapped[str] = mapped_column(String(16))      # case_study | action_plan
+    item_kind: Mapped[str] = mapped_column(String(16))  # case_study | action_plan
     item_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(16))           # pdf, docx, xlsx, pptx, png, jpeg
+    kind: Mapped[str] = mapped_column(String(16))  # pdf, docx, xlsx, pptx, png, jpeg
     original_filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(500))
     size: Mapped[int]
@@ -164,13 +189,14 @@ class LibraryFile(Model):
 
 class LibraryRevision(Model):
     """Who changed what, and when: one row per save, with the changed fields (old → new)."""
+
     __tablename__ = "library_revision"
     __table_args__ = (Index("ix_library_revision_item", "item_kind", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int]
-    action: Mapped[str] = mapped_column(String(32))          # created, edited, submitted, published, returned
+    action: Mapped[str] = mapped_column(String(32))  # created, edited, submitted, published, returned
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     comment: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -186,6 +212,7 @@ class SearchDoc(Model):
     `search_fts`, on PostgreSQL a generated `search_vector` column with a GIN index (see the
     migration and services/library/search.py). Text is stored stemmed (`*_terms`) so both
     databases match the same words."""
+
     __tablename__ = "search_doc"
     __table_args__ = (UniqueConstraint("item_kind", "item_id", name="uq_search_doc_item"),)
 
@@ -198,7 +225,7 @@ class SearchDoc(Model):
     state: Mapped[str] = mapped_column(String(16))
     visibility: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(300))
-    text: Mapped[str] = mapped_column(Text, default="")          # plain text for snippets
+    text: Mapped[str] = mapped_column(Text, default="")  # plain text for snippets
     title_terms: Mapped[str] = mapped_column(Text, default="")
     text_terms: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -208,6 +235,7 @@ class SearchDoc(Model):
 
 class SearchTag(Model):
     """Facet values with many per document: themes and target groups."""
+
     __tablename__ = "search_tag"
     __table_args__ = (Index("ix_search_tag_facet_value", "facet", "value"),)
 
@@ -216,8 +244,10 @@ class SearchTag(Model):
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-LIBRARY_MODELS: dict[str, type[CaseStudy] | type[ActionPlan]] = {   # by item_kind
-    "case_study": CaseStudy, "action_plan": ActionPlan}
+LIBRARY_MODELS: dict[str, type[CaseStudy] | type[ActionPlan]] = {  # by item_kind
+    "case_study": CaseStudy,
+    "action_plan": ActionPlan,
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,4 +1,5 @@
 """Council meetings, their agendas and documents, and the briefs compiled for them."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,15 +28,17 @@ class Meeting(Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     host_country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"))
     format: Mapped[str] = mapped_column(String(16), default="in_person")
-    description: Mapped[str] = mapped_column(Text, default="")   # Markdown, sanitised when shown
-    source: Mapped[str] = mapped_column(Text, default="")        # where the facts come from
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+    source: Mapped[str] = mapped_column(Text, default="")  # where the facts come from
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     host_country: Mapped[Country | None] = relationship()
     agenda: Mapped[list[AgendaItem]] = relationship(
-        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan")
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
     documents: Mapped[list[MeetingDocument]] = relationship(
-        back_populates="meeting", order_by="MeetingDocument.uploaded_at", cascade="all, delete-orphan")
+        back_populates="meeting", order_by="MeetingDocument.uploaded_at", cascade="all, delete-orphan"
+    )
     briefs: Mapped[list[Brief]] = relationship(back_populates="meeting", order_by="Brief.id")
 
     def title_in(self, locale: str) -> str:
@@ -61,7 +64,7 @@ class MeetingDocument(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(16))          # pdf, docx, xlsx, pptx, png, jpeg
+    kind: Mapped[str] = mapped_column(String(16))  # pdf, docx, xlsx, pptx, png, jpeg
     original_filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(500))
     size: Mapped[int]
@@ -83,9 +86,9 @@ class Brief(Model):
     title: Mapped[str] = mapped_column(String(300))
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"))
     indicators: Mapped[list] = mapped_column(JSON, default=list)
-    countries: Mapped[list] = mapped_column(JSON, default=list)     # empty: all
-    charts: Mapped[list] = mapped_column(JSON, default=list)        # "bar", "line"
-    sections: Mapped[list] = mapped_column(JSON, default=list)      # [{"heading", "body" (Markdown)}]
+    countries: Mapped[list] = mapped_column(JSON, default=list)  # empty: all
+    charts: Mapped[list] = mapped_column(JSON, default=list)  # "bar", "line"
+    sections: Mapped[list] = mapped_column(JSON, default=list)  # [{"heading", "body" (Markdown)}]
     library_refs: Mapped[list] = mapped_column(JSON, default=list)  # hook for case studies / action plans
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,4 +1,5 @@
 """In-app notices for a user (e.g. a return accepted or sent back)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Reference data: regions and countries of the council."""
+
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, ForeignKey, Select, String, select
@@ -18,9 +19,7 @@ class Region(Model):
     name_ru: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
 
-    countries: Mapped[list[Country]] = relationship(
-        back_populates="region", order_by="Country.name_en"
-    )
+    countries: Mapped[list[Country]] = relationship(back_populates="region", order_by="Country.name_en")
 
     def name(self, locale: str) -> str:
         return self.name_ru if locale == "ru" else self.name_en
@@ -31,9 +30,7 @@ class Region(Model):
 
 class Country(Model):
     __tablename__ = "country"
-    __table_args__ = (
-        CheckConstraint("membership IN ('member', 'partner')", name="membership"),
-    )
+    __table_args__ = (CheckConstraint("membership IN ('member', 'partner')", name="membership"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     iso2: Mapped[str] = mapped_column(String(2), unique=True)

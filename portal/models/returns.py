@@ -1,4 +1,5 @@
 """Reporting periods, returns and their immutable versions."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -13,7 +14,6 @@ from .reference import Country
 from .template import ReturnTemplate
 from .types import UTCDateTime, one_of, utcnow
 from .user import User
-
 
 
 class ReturnStatus(StrEnum):
@@ -38,7 +38,7 @@ class ReportingPeriod(Model):
     opens_on: Mapped[date]
     due_date: Mapped[date | None]
     is_open: Mapped[bool] = mapped_column(default=False)
-    closes_on: Mapped[date | None]                       # the scheduler closes the period on this date
+    closes_on: Mapped[date | None]  # the scheduler closes the period on this date
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     template_id: Mapped[int] = mapped_column(ForeignKey("return_template.id"), index=True)
@@ -67,12 +67,8 @@ class Return(Model):
 
     country: Mapped[Country] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
-    versions: Mapped[list[ReturnVersion]] = relationship(
-        back_populates="return_", order_by="ReturnVersion.number"
-    )
-    events: Mapped[list[ReturnEvent]] = relationship(
-        back_populates="return_", order_by="ReturnEvent.id"
-    )
+    versions: Mapped[list[ReturnVersion]] = relationship(back_populates="return_", order_by="ReturnVersion.number")
+    events: Mapped[list[ReturnEvent]] = relationship(back_populates="return_", order_by="ReturnEvent.id")
 
     @property
     def latest_version(self) -> ReturnVersion | None:
@@ -114,13 +110,11 @@ class ReturnVersion(Model):
     return_: Mapped[Return] = relationship(back_populates="versions")
     template: Mapped[ReturnTemplate] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
-    values: Mapped[list[ReturnValue]] = relationship(
-        back_populates="version", order_by="ReturnValue.id", cascade="all"
-    )
+    values: Mapped[list[ReturnValue]] = relationship(back_populates="version", order_by="ReturnValue.id", cascade="all")
 
 
-ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"   # the cells ix_return_value_annotated holds
-CONFIDENTIAL = "status = 'CONF'"                      # the cells ix_return_value_confidential holds
+ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"  # the cells ix_return_value_annotated holds
+CONFIDENTIAL = "status = 'CONF'"  # the cells ix_return_value_confidential holds
 
 
 class ReturnValue(Model):
@@ -132,11 +126,20 @@ class ReturnValue(Model):
         # Comparisons read one indicator across many versions: the figures straight from this
         # index (no table row per value), and the few annotated cells from the partial one.
         Index("ix_return_value_figures", "indicator", "version_id", "breakdown", "number", "status"),
-        Index("ix_return_value_annotated", "indicator", "version_id",
-              sqlite_where=sql(ANNOTATED), postgresql_where=sql(ANNOTATED)),
+        Index(
+            "ix_return_value_annotated",
+            "indicator",
+            "version_id",
+            sqlite_where=sql(ANNOTATED),
+            postgresql_where=sql(ANNOTATED),
+        ),
         # Disclosure control finds the versions holding a CONF cell (services/compare/hidden.py).
-        Index("ix_return_value_confidential", "version_id",
-              sqlite_where=sql(CONFIDENTIAL), postgresql_where=sql(CONFIDENTIAL)),
+        Index(
+            "ix_return_value_confidential",
+            "version_id",
+            sqlite_where=sql(CONFIDENTIAL),
+            postgresql_where=sql(CONFIDENTIAL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

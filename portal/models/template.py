@@ -1,4 +1,5 @@
 """The standard return defined as data: versioned templates with sections, indicators and rules."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """People who sign in, and the database-held sign-in throttle."""
+
 from __future__ import annotations
 
 import enum
@@ -28,12 +29,8 @@ STAFF_ROLES = (Role.ADMIN, Role.SECRETARIAT)  # the secretariat's powers: every 
 class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'secretariat', 'focal_point', 'delegate')", name="role"
-        ),
-        CheckConstraint(
-            "role <> 'focal_point' OR country_id IS NOT NULL", name="focal_point_country"
-        ),
+        CheckConstraint("role IN ('admin', 'secretariat', 'focal_point', 'delegate')", name="role"),
+        CheckConstraint("role <> 'focal_point' OR country_id IS NOT NULL", name="focal_point_country"),
         CheckConstraint(one_of("language", LOCALES), name="language"),
     )
 
@@ -46,7 +43,7 @@ class User(UserMixin, Model):
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(2), default="en")
-    email_notices: Mapped[bool] = mapped_column(default=True)   # e-mail for non-essential notices
+    email_notices: Mapped[bool] = mapped_column(default=True)  # e-mail for non-essential notices
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised by sign-out, password changes and resets, and deactivation: every session,

@@ -1,4 +1,5 @@
 """Payloads of the JSON API."""
+
 from marshmallow import Schema, fields, validate
 
 

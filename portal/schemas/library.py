@@ -3,13 +3,22 @@
 The fields take the library's forms and its JSON alike (a missing key, None and "" are one
 thing) and keep the messages users know: each names its field, and `load` raises the first
 wrong field, in the order the form shows them, as a ServiceError."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validates_schema
 
-from ..models.library import (ACTORS, LANGUAGES, MEASURE_STATUSES, PHASES, PLAN_STATUSES, TARGET_GROUPS, THEMES,
-                              VISIBILITY)
+from ..models.library import (
+    ACTORS,
+    LANGUAGES,
+    MEASURE_STATUSES,
+    PHASES,
+    PLAN_STATUSES,
+    TARGET_GROUPS,
+    THEMES,
+    VISIBILITY,
+)
 from ..services.errors import ServiceError
 
 MAX_TEXT = 100_000
@@ -103,8 +112,11 @@ class Sources(_Field):
 
     def _deserialize(self, value, attr, data, **kwargs) -> list[dict]:
         if isinstance(value, str):
-            value = [dict(zip(("title", "url"), [p.strip() for p in line.split("|", 1)] + [""]))
-                     for line in value.splitlines() if line.strip()]
+            value = [
+                dict(zip(("title", "url"), [p.strip() for p in line.split("|", 1)] + [""]))
+                for line in value.splitlines()
+                if line.strip()
+            ]
         out = []
         for entry in value or []:
             title, url = str(entry.get("title") or "").strip(), str(entry.get("url") or "").strip()
@@ -117,15 +129,17 @@ class Sources(_Field):
 
 class _Values(Schema):
     class Meta:
-        unknown = EXCLUDE           # the form's other inputs (country, CSRF token, measures…)
+        unknown = EXCLUDE  # the form's other inputs (country, CSRF token, measures…)
 
 
 def _years_in_order(first: str, last: str):
     """A schema check (run once every field is right): the last year is not before the first."""
+
     @validates_schema
     def check(self, values: dict, **kwargs) -> None:
         if values[last] and values[last] < values[first]:
             raise ValidationError(str(_l("The last year comes before the first.")), field_name=last)
+
     return check
 
 
@@ -181,9 +195,15 @@ class Measures(_Field):
                 raise ValidationError(str(_l("%(w)s: unknown phase %(v)s.", w=where, v=phase or "—")))
             if status not in MEASURE_STATUSES:
                 raise ValidationError(str(_l("%(w)s: unknown status %(v)s.", w=where, v=status)))
-            out.append({"text": text[:5000], "phase": phase, "status": status,
-                        "agencies": str(entry.get("agencies") or "")[:500],
-                        "timeline": str(entry.get("timeline") or "")[:100]})
+            out.append(
+                {
+                    "text": text[:5000],
+                    "phase": phase,
+                    "status": status,
+                    "agencies": str(entry.get("agencies") or "")[:500],
+                    "timeline": str(entry.get("timeline") or "")[:100],
+                }
+            )
         return out
 
 

@@ -3,6 +3,7 @@
 Dates and times in ISO 8601; a missing relation (no host country, no accepted version) as
 null. The API's keys and values are its contract with other systems: change them only with
 a new API version."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -22,6 +23,7 @@ def _iso2(country):
 
 # The knowledge library ---------------------------------------------------------------------
 
+
 class FileSchema(Schema):
     id = fields.Raw()
     title = fields.Raw()
@@ -31,6 +33,7 @@ class FileSchema(Schema):
 
 class CaseStudySchema(Schema):
     """A case study as listed (and found by search)."""
+
     id = fields.Raw()
     title = fields.Raw()
     country = fields.Function(lambda c: c.country.iso2)
@@ -48,6 +51,7 @@ class CaseStudySchema(Schema):
 
 class CaseStudyFullSchema(CaseStudySchema):
     """A case study with its text, sources, translations and files."""
+
     body = fields.Raw()
     results = fields.Raw()
     lessons = fields.Raw()
@@ -76,6 +80,7 @@ class MeasureSchema(Schema):
 
 class ActionPlanSchema(Schema):
     """An action plan as listed, with its progress."""
+
     id = fields.Raw()
     title = fields.Raw()
     title_ru = fields.Raw()
@@ -92,6 +97,7 @@ class ActionPlanSchema(Schema):
 
 class ActionPlanFullSchema(ActionPlanSchema):
     """An action plan with its text, sources and measures (and their progress updates)."""
+
     summary = fields.Raw()
     objectives = fields.Raw()
     sources = fields.Raw()
@@ -99,6 +105,7 @@ class ActionPlanFullSchema(ActionPlanSchema):
 
 
 # Meetings ----------------------------------------------------------------------------------
+
 
 class AgendaItemSchema(Schema):
     position = fields.Raw()
@@ -116,6 +123,7 @@ class MeetingDocumentSchema(Schema):
 
 class MeetingSchema(Schema):
     """A meeting as listed."""
+
     id = fields.Raw()
     title = fields.Raw()
     title_ru = fields.Raw()
@@ -128,15 +136,18 @@ class MeetingSchema(Schema):
 
 class MeetingFullSchema(MeetingSchema):
     """A meeting with its agenda, documents and the briefs compiled for it."""
+
     description = fields.Raw()
     source = fields.Raw()
     agenda = fields.Nested(AgendaItemSchema, many=True)
     documents = fields.Nested(MeetingDocumentSchema, many=True)
-    briefs = fields.Function(lambda m: [{"id": b.id, "title": b.title, "editions": len(b.editions)}
-                                        for b in m.briefs if b.editions])
+    briefs = fields.Function(
+        lambda m: [{"id": b.id, "title": b.title, "editions": len(b.editions)} for b in m.briefs if b.editions]
+    )
 
 
 # Returns -----------------------------------------------------------------------------------
+
 
 class PeriodSchema(Schema):
     label = fields.Raw()
@@ -156,16 +167,23 @@ def values_json(version, audience) -> list[dict]:
     out = []
     for v in version.values:
         if (v.indicator, v.breakdown) in shown.hidden:
-            out.append({"indicator": v.indicator, "breakdown": v.breakdown, "value": "c",
-                        "status": None, "note": None})
+            out.append({"indicator": v.indicator, "breakdown": v.breakdown, "value": "c", "status": None, "note": None})
         else:
-            out.append({"indicator": v.indicator, "breakdown": v.breakdown,
-                        "value": v.number if v.text is None else v.text, "status": v.status, "note": shown.note(v)})
+            out.append(
+                {
+                    "indicator": v.indicator,
+                    "breakdown": v.breakdown,
+                    "value": v.number if v.text is None else v.text,
+                    "status": v.status,
+                    "note": shown.note(v),
+                }
+            )
     return out
 
 
 class _ReturnSchema(Schema):
     """A return as seen by `audience` (services/disclosure.audience_for)."""
+
     id = fields.Raw()
     country = fields.Function(lambda r: r.country.iso2)
     period = fields.Function(lambda r: r.period.label)
@@ -190,6 +208,7 @@ class _ReturnSchema(Schema):
 class AcceptedReturnSchema(_ReturnSchema):
     """What delegates and other countries see: the accepted figures only, no versions, drafts,
     resubmissions or review events."""
+
     status = fields.Constant(ReturnStatus.ACCEPTED.value)
     accepted_at = fields.Method("_accepted_at")
 
@@ -220,6 +239,7 @@ class ReturnEventSchema(Schema):
 class FullReturnSchema(_ReturnSchema):
     """What the secretariat and the return's own country see: the latest version, its history
     and the review events."""
+
     status = fields.Raw()
     version = fields.Method("_number")
     history = fields.Nested(VersionSchema, many=True, attribute="versions")

@@ -1,5 +1,6 @@
 """One marshmallow field per unit of the return: a raw spreadsheet cell in, a
 `CellValue` (number, text, status code) out, or a ValidationError with the reason."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,9 +73,15 @@ class CellValueField(fields.Field[CellValue]):
             number = _to_number(rest)
             if code in ("EST", "CONF") and number is not None:
                 return self._check_number(number, status=code)
-            raise ValidationError(str(_l(
-                "A status code and a number in the same cell: write either the number or the code "
-                "(only EST and CONF take a number, e.g. EST 120, CONF 12).")), rule="R13")
+            raise ValidationError(
+                str(
+                    _l(
+                        "A status code and a number in the same cell: write either the number or the code "
+                        "(only EST and CONF take a number, e.g. EST 120, CONF 12)."
+                    )
+                ),
+                rule="R13",
+            )
         if self.unit == "boolean":
             if text.lower() in YES:
                 return CellValue(number=1.0)
@@ -83,15 +90,21 @@ class CellValueField(fields.Field[CellValue]):
             raise ValidationError(str(_l("Answer yes or no, or give a status code (N/A, N/AV).")))
         if self.unit == "text":
             if len(text) > MAX_TEXT:
-                raise ValidationError(str(_l(
-                    "The text has %(n)s characters; a cell takes at most %(max)s.",
-                    n=f"{len(text):,}", max=f"{MAX_TEXT:,}")))
+                raise ValidationError(
+                    str(
+                        _l(
+                            "The text has %(n)s characters; a cell takes at most %(max)s.",
+                            n=f"{len(text):,}",
+                            max=f"{MAX_TEXT:,}",
+                        )
+                    )
+                )
             return CellValue(text=text)
         number = _to_number(text)
         if number is None:
-            raise ValidationError(str(_l(
-                "“%(text)s” is not a number or a status code (N/A, N/AV, NIL, EST, CONF).",
-                text=text[:40])))
+            raise ValidationError(
+                str(_l("“%(text)s” is not a number or a status code (N/A, N/AV, NIL, EST, CONF).", text=text[:40]))
+            )
         return self._check_number(number, status=None)
 
     def _check_number(self, number: float, status: str | None) -> CellValue:
@@ -111,7 +124,13 @@ class CellValueField(fields.Field[CellValue]):
         if unit == "percent" and number > 100:
             raise ValidationError(str(_l("%(n)s is more than 100; a percentage is from 0 to 100.", n=f"{number:g}")))
         if self.maximum is not None and number > self.maximum:
-            raise ValidationError(str(_l(
-                "%(n)s is more than %(max)s, the largest value this indicator takes.",
-                n=f"{number:g}", max=f"{self.maximum:,.16g}")))
+            raise ValidationError(
+                str(
+                    _l(
+                        "%(n)s is more than %(max)s, the largest value this indicator takes.",
+                        n=f"{number:g}",
+                        max=f"{self.maximum:,.16g}",
+                    )
+                )
+            )
         return CellValue(number=number, status=status)

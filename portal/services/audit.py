@@ -1,4 +1,5 @@
 """Writing the audit trail. Callers commit; this only adds to the session."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -34,12 +35,7 @@ def record(
 
 
 def recent(limit: int = 20, offset: int = 0) -> list[AuditEvent]:
-    stmt = (
-        select(AuditEvent)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
     return list(db.session.scalars(stmt))
 
 

@@ -1,4 +1,5 @@
 """What the home page shows: reference data now, more as later areas arrive."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,10 +42,13 @@ def summary_for(user: User) -> dict[str, Any]:
     data: dict[str, Any] = {"regions": regions_with_countries()}
     if user.role == Role.FOCAL_POINT:
         data["country"] = user.country
-        data["colleagues"] = list(db.session.scalars(
-            select(User).where(User.country_id == user.country_id, User.active.is_(True),
-                               User.role == Role.FOCAL_POINT).order_by(User.name)
-        ))
+        data["colleagues"] = list(
+            db.session.scalars(
+                select(User)
+                .where(User.country_id == user.country_id, User.active.is_(True), User.role == Role.FOCAL_POINT)
+                .order_by(User.name)
+            )
+        )
     if user.role in (Role.ADMIN, Role.SECRETARIAT):
         data["coverage"] = focal_point_coverage()
     if user.role == Role.ADMIN:

@@ -25,6 +25,7 @@ and two outputs cannot be combined to undo it):
 A hidden cell's note is withheld too (notes often restate the number), for every cell of
 its indicator in that version.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,17 +38,18 @@ from flask import current_app
 from ..models import STAFF_ROLES, Role
 from .returns.rules import ADDITIVE_UNITS, expand_refs, le_pairs
 
-Cell = tuple[str, str]                   # (indicator code, breakdown column)
+Cell = tuple[str, str]  # (indicator code, breakdown column)
 MISSING_STATUSES = ("N/A", "N/AV")
 
 
 @dataclass(frozen=True)
 class Audience:
     """Who is looking: what they may see of figures."""
-    key: str                                        # secretariat | council | public
+
+    key: str  # secretariat | council | public
     sees_all: bool = False
-    own_countries: frozenset[str] = frozenset()     # ISO codes whose figures they see in full
-    small_cells: int = 0                            # counts below this are hidden (0: off)
+    own_countries: frozenset[str] = frozenset()  # ISO codes whose figures they see in full
+    small_cells: int = 0  # counts below this are hidden (0: off)
 
     def sees(self, iso2: str) -> bool:
         """Whether every figure of this country is visible to the audience."""
@@ -58,8 +60,11 @@ SECRETARIAT = Audience("secretariat", sees_all=True)
 
 
 def council(own_countries: Iterable[str] = ()) -> Audience:
-    return Audience("council", own_countries=frozenset(own_countries),
-                    small_cells=current_app.config["SMALL_CELL_THRESHOLD_COUNCIL"])
+    return Audience(
+        "council",
+        own_countries=frozenset(own_countries),
+        small_cells=current_app.config["SMALL_CELL_THRESHOLD_COUNCIL"],
+    )
 
 
 def public() -> Audience:
@@ -82,6 +87,7 @@ def audience_for(user) -> Audience:
 class Relation:
     """sum(left) == sum(right) over cells of one return; `parts` are the contributors that a
     complementary suppression prefers."""
+
     left: list[Cell]
     right: list[Cell]
     parts: list[Cell] = field(default_factory=list)
@@ -113,8 +119,13 @@ def relations(template) -> list[Relation]:
 def bounds(template) -> list[tuple[list[Cell], list[Cell]]]:
     """The template's inequalities (rule ``le``), each as (left, right): sum(left) <= sum(right).
     A hidden cell squeezed between two equal visible bounds would be known."""
-    return [sides for rule in template.rules if rule.kind == "le"
-            for left, right in le_pairs(rule.params) for sides in expand_refs(_columns(template), left, right)]
+    return [
+        sides
+        for rule in template.rules
+        if rule.kind == "le"
+        for left, right in le_pairs(rule.params)
+        for sides in expand_refs(_columns(template), left, right)
+    ]
 
 
 def _columns(template):
@@ -150,8 +161,9 @@ def figure(number: float | None, status: str | None) -> float | None:
     return float(number)
 
 
-def primary(cells: Mapping[Cell, tuple[float | None, str | None]], units: Mapping[str, str],
-            audience: Audience) -> set[Cell]:
+def primary(
+    cells: Mapping[Cell, tuple[float | None, str | None]], units: Mapping[str, str], audience: Audience
+) -> set[Cell]:
     """Cells hidden for what they are: CONF, and small counts under a threshold."""
     hidden = {key for key, (_n, status) in cells.items() if status == "CONF"}
     if audience.small_cells:
@@ -191,7 +203,7 @@ def determined(hidden: set[Cell], values: Mapping[Cell, float], rels: list[Relat
     matrix = np.array(rows)
     _u, s, vt = np.linalg.svd(matrix)
     rank = int((s > 1e-9).sum())
-    null = vt[rank:]                        # a basis of the solutions' free directions
+    null = vt[rank:]  # a basis of the solutions' free directions
     free = np.abs(null).sum(axis=0) > 1e-9 if len(null) else np.zeros(len(unknown), dtype=bool)
     return [c for c, f in zip(unknown, free) if not f]
 
@@ -208,8 +220,12 @@ def _overlapping(hidden: set[Cell], rels: list[Relation]) -> bool:
     return False
 
 
-def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[Cell],
-             rels: list[Relation], limits: Sequence[tuple[list[Cell], list[Cell]]] = ()) -> set[Cell]:
+def suppress(
+    cells: Mapping[Cell, tuple[float | None, str | None]],
+    hidden: set[Cell],
+    rels: list[Relation],
+    limits: Sequence[tuple[list[Cell], list[Cell]]] = (),
+) -> set[Cell]:
     """Add complementary cells to `hidden` until no hidden cell can be worked out."""
     values = {k: v for k, (n, s) in cells.items() if (v := figure(n, s)) is not None}
     hidden = set(hidden)
@@ -218,7 +234,7 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
     terms = dict(values) | {k: math.nan for k in hidden if k not in values and cells.get(k, (None, None))[1] == "CONF"}
     active = [r for r in rels if sum(c in terms for c in r.cells) > 1]
     if not any(c in terms for r in active for c in r.cells if c in hidden):
-        return _bounded(hidden, values, limits)   # no hidden figure takes part in a relation
+        return _bounded(hidden, values, limits)  # no hidden figure takes part in a relation
     while True:
         changed = True
         while changed:
@@ -227,8 +243,9 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
                 shown = [c for c in rel.cells if c in terms]
                 if sum(c in hidden for c in shown) != 1:
                     continue
-                candidates = [c for c in rel.parts if c in values and c not in hidden] or \
-                             [c for c in shown if c not in hidden]
+                candidates = [c for c in rel.parts if c in values and c not in hidden] or [
+                    c for c in shown if c not in hidden
+                ]
                 if candidates:
                     hidden.add(_smallest(candidates, values))
                     changed = True
@@ -237,8 +254,9 @@ def suppress(cells: Mapping[Cell, tuple[float | None, str | None]], hidden: set[
             return _bounded(hidden, values, limits)
         grown = False
         for cell in leaks:
-            candidates = [c for rel in active if cell in rel.cells for c in rel.cells
-                          if c in values and c not in hidden]
+            candidates = [
+                c for rel in active if cell in rel.cells for c in rel.cells if c in values and c not in hidden
+            ]
             if candidates:
                 hidden.add(_smallest(list(dict.fromkeys(candidates)), values))
                 grown = True
@@ -276,6 +294,7 @@ def _bounded(hidden: set[Cell], values: Mapping[Cell, float], limits) -> set[Cel
 @dataclass
 class Rules:
     """What suppression needs of a template, worked out once per template."""
+
     units: dict[str, str]
     relations: list[Relation]
     by_indicator: dict[str, list[Relation]] = field(default_factory=dict)
@@ -296,8 +315,13 @@ class Rules:
         return list({id(r): r for code in codes for r in self.by_indicator.get(code, ())}.values())
 
 
-def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template, iso2: str,
-                 audience: Audience, rules: Rules | None = None) -> set[Cell]:
+def hidden_cells(
+    cells: Mapping[Cell, tuple[float | None, str | None]],
+    template,
+    iso2: str,
+    audience: Audience,
+    rules: Rules | None = None,
+) -> set[Cell]:
     """The cells of one return version that `audience` may not see."""
     if audience.sees(iso2):
         return set()
@@ -308,7 +332,7 @@ def hidden_cells(cells: Mapping[Cell, tuple[float | None, str | None]], template
     return suppress(cells, first, rules.touching(cells), rules.limits)
 
 
-OUTSIDERS = Audience("council")      # everyone outside the secretariat and the country, no threshold
+OUTSIDERS = Audience("council")  # everyone outside the secretariat and the country, no threshold
 
 
 def withheld(cells: Mapping[Cell, tuple[float | None, str | None]], template) -> list[list[str]]:
@@ -327,9 +351,10 @@ def stored_withheld(version, audience: Audience) -> set[Cell] | None:
 @dataclass
 class VisibleValues:
     """A version's values as an audience may see them."""
-    values: dict                 # (indicator, column) -> ReturnValue, hidden ones left out
-    hidden: set[Cell]            # shown as "c"
-    notes_withheld: set[str]     # indicators whose note is withheld
+
+    values: dict  # (indicator, column) -> ReturnValue, hidden ones left out
+    hidden: set[Cell]  # shown as "c"
+    notes_withheld: set[str]  # indicators whose note is withheld
 
     def note(self, value) -> str | None:
         return None if value is None or value.indicator in self.notes_withheld else value.note
@@ -344,5 +369,4 @@ def visible_values(version, audience: Audience) -> VisibleValues:
     if hidden is None:
         cells = {k: (v.number, v.status) for k, v in values.items()}
         hidden = hidden_cells(cells, version.template, iso2, audience)
-    return VisibleValues({k: v for k, v in values.items() if k not in hidden}, hidden,
-                         {code for code, _c in hidden})
+    return VisibleValues({k: v for k, v in values.items() if k not in hidden}, hidden, {code for code, _c in hidden})

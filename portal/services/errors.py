@@ -1,4 +1,5 @@
 """Errors that services raise for a caller to show to a person."""
+
 from __future__ import annotations
 
 

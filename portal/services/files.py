@@ -1,5 +1,6 @@
 """Uploaded documents (meeting papers, library attachments): checked by their content, not
 only their name, and stored outside the static folder under a random name."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +16,14 @@ from .errors import ServiceError
 from .xlsx import XLSX_MIMETYPE
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
-MIME = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": XLSX_MIMETYPE,
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+MIME = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": XLSX_MIMETYPE,
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
 OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 
 
@@ -26,7 +31,10 @@ def sniff(data: bytes, filename: str) -> str:
     """The document's real type, which must match its extension; raises ServiceError."""
     ext = EXTENSIONS.get(Path(filename or "").suffix.lower().lstrip("."))
     if ext is None:
-        raise ServiceError(_l("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG and JPEG files can be attached."), field="file")
+        raise ServiceError(
+            _l("Only PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG and JPEG files can be attached."),
+            field="file",
+        )
     if not data:
         raise ServiceError(_l("The file is empty."), field="file")
     limit_mb = current_app.config["MAX_UPLOAD_MB"]  # the request's own limit (MAX_CONTENT_LENGTH) too
@@ -44,8 +52,10 @@ def sniff(data: bytes, filename: str) -> str:
     else:
         actual = None
     if actual != ext:
-        raise ServiceError(_l("The file's content does not match its name (.%(ext)s); it was refused.", ext=ext), field="file")
-    return ext   # the same as actual
+        raise ServiceError(
+            _l("The file's content does not match its name (.%(ext)s); it was refused.", ext=ext), field="file"
+        )
+    return ext  # the same as actual
 
 
 def _ooxml_kind(data: bytes) -> str | None:
@@ -69,8 +79,13 @@ def store(data: bytes, filename: str, folder: str) -> dict:
     target = Path(current_app.config["UPLOAD_FOLDER"]) / folder
     target.mkdir(parents=True, exist_ok=True)
     (target / name).write_bytes(data)
-    return {"kind": kind, "original_filename": Path(filename.replace("\\", "/")).name[:255] or name,
-            "stored_path": str(Path(folder) / name), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "kind": kind,
+        "original_filename": Path(filename.replace("\\", "/")).name[:255] or name,
+        "stored_path": str(Path(folder) / name),
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def read(stored_path: str) -> bytes:

@@ -1,6 +1,7 @@
 """The council's reference data as pages list it: countries, regions, reporting periods.
 
 The orderings themselves are defined once, on the models (`Country.ordered()`, `Country.by_region()`)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

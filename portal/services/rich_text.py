@@ -1,4 +1,5 @@
 """Markdown for narratives and descriptions: raw HTML off, then sanitised again (Ammonia)."""
+
 from __future__ import annotations
 
 import nh3
@@ -12,6 +13,11 @@ ATTRIBUTES = {"a": {"href", "title"}}
 
 def render(text: str | None) -> Markup:
     html = _md.render(text or "")
-    clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                      link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
     return Markup(clean)

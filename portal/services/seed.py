@@ -1,4 +1,5 @@
 """Loading the data files under seed/ into the database. Idempotent: a second run changes nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,17 +66,26 @@ def load_countries(seed_dir: Path = SEED_DIR, report: SeedReport | None = None) 
     data = _load_yaml(seed_dir / "regions.yaml")
     for position, r in enumerate(data["regions"]):
         region = _upsert(
-            Region, {"code": r["code"]},
+            Region,
+            {"code": r["code"]},
             {"name_en": r["name_en"], "name_ru": r["name_ru"], "position": position},
-            report, "regions",
+            report,
+            "regions",
         )
         db.session.flush()
         for c in r["countries"]:
             _upsert(
-                Country, {"iso2": c["iso2"]},
-                {"iso3": c["iso3"], "name_en": c["name_en"], "name_ru": c["name_ru"],
-                 "membership": c["membership"], "region_id": region.id},
-                report, "countries",
+                Country,
+                {"iso2": c["iso2"]},
+                {
+                    "iso3": c["iso3"],
+                    "name_en": c["name_en"],
+                    "name_ru": c["name_ru"],
+                    "membership": c["membership"],
+                    "region_id": region.id,
+                },
+                report,
+                "countries",
             )
     db.session.flush()
     return report
@@ -90,9 +100,14 @@ def load_templates_and_periods(seed_dir: Path = SEED_DIR, report: SeedReport | N
         if db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == p["label"])):
             continue
         period_service.create_period(
-            label=p["label"], start_date=p["start_date"], end_date=p["end_date"],
-            opens_on=p["opens_on"], due_date=p.get("due_date"), is_open=p["is_open"],
-            template_version=p["template_version"], via="seed",
+            label=p["label"],
+            start_date=p["start_date"],
+            end_date=p["end_date"],
+            opens_on=p["opens_on"],
+            due_date=p.get("due_date"),
+            is_open=p["is_open"],
+            template_version=p["template_version"],
+            via="seed",
         )
         report.count("created", "periods")
     for _ in range(meeting_service.load_meetings(_load_yaml(seed_dir / "meetings.yaml")["meetings"])):
@@ -111,8 +126,13 @@ def load_demo_users(seed_dir: Path = SEED_DIR, report: SeedReport | None = None)
         if user_service.get_by_email(u["email"]) is not None:
             continue
         user_service.create_user(
-            email=u["email"], name=u["name"], role=u["role"], password=u["password"],
-            country_code=u.get("country"), language=u.get("language", "en"), via="seed",
+            email=u["email"],
+            name=u["name"],
+            role=u["role"],
+            password=u["password"],
+            country_code=u.get("country"),
+            language=u.get("language", "en"),
+            via="seed",
         )
         report.count("created", "users")
     db.session.flush()
@@ -137,10 +157,12 @@ def load_demo_returns(seed_dir: Path = SEED_DIR, report: SeedReport | None = Non
         data = fill_template(build_template(period.template, country, period, "en"), values, r.get("notes"))
         checked, ident = validate_upload(data, None)
         if not checked.ok:
-            raise ValueError(f"demo return {r['country']} {r['period']}: "
-                             f"{[i.as_dict('en')['message'] for i in checked.errors]}")
-        version = workflow.store_version(checked, ident, data, f"demo_{r['country']}_{r['period']}.xlsx",
-                                         None, source="seed", submit=True)
+            raise ValueError(
+                f"demo return {r['country']} {r['period']}: {[i.as_dict('en')['message'] for i in checked.errors]}"
+            )
+        version = workflow.store_version(
+            checked, ident, data, f"demo_{r['country']}_{r['period']}.xlsx", None, source="seed", submit=True
+        )
         workflow.accept_return(version.return_, None)
         report.count("created", "returns")
     db.session.flush()
@@ -157,9 +179,17 @@ def load_demo_briefs(seed_dir: Path = SEED_DIR, report: SeedReport | None = None
         if db.session.scalar(select(Brief).where(Brief.title == b["title"])):
             continue
         meeting = db.session.scalars(select(Meeting).where(Meeting.title == b["meeting"])).one()
-        brief = brief_service.save_brief(None, meeting, title=b["title"], period=str(b["period"]),
-                                         indicators=b["indicators"], countries=b.get("countries", []),
-                                         charts=b.get("charts", []), sections=b.get("sections", []), actor=None)
+        brief = brief_service.save_brief(
+            None,
+            meeting,
+            title=b["title"],
+            period=str(b["period"]),
+            indicators=b["indicators"],
+            countries=b.get("countries", []),
+            charts=b.get("charts", []),
+            sections=b.get("sections", []),
+            actor=None,
+        )
         db.session.flush()
         brief_service.compile_brief(brief, None)
         report.count("created", "briefs")

@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against the
 portal served from a thread. Without Chromium or Playwright they skip with the reason,
 except under CI=true, where that is a failure."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """End to end in Chromium: the secretariat builds a comparison, exports it, composes and
 compiles a brief; a delegate opens it."""
+
 from io import BytesIO
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """End to end in Chromium: a delegate searches the library, filters by Kyrgyzstan and opens
 the 2025–2030 plan; a focal point drafts a case study and the secretariat publishes it."""
+
 import pytest
 
 from .test_returns_flow import _login
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 def test_delegate_finds_the_kyrgyz_plan(page, live_server):
     _login(page, live_server, "delegate@prr.example", "demo-delegate")
-    page.get_by_role("button", name="English").click()          # the demo delegate prefers Russian
+    page.get_by_role("button", name="English").click()  # the demo delegate prefers Russian
     page.get_by_role("link", name="Library", exact=True).click()
     page.get_by_label("Search").fill("stigma")
     page.get_by_role("button", name="Search").click()
@@ -23,7 +24,7 @@ def test_delegate_finds_the_kyrgyz_plan(page, live_server):
     assert measures.locator("tbody tr").count() == 5
     assert "Counter stigma" in measures.inner_text()
     assert page.get_by_test_id("instrument").inner_text() == "not published"
-    assert page.locator("svg[role=img] rect").count() >= 1          # the progress chart
+    assert page.locator("svg[role=img] rect").count() >= 1  # the progress chart
 
 
 def test_focal_point_drafts_and_secretariat_publishes(browser, page, live_server):

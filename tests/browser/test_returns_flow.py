@@ -1,5 +1,6 @@
 """End to end in Chromium: template download → upload with an error → fix → submit →
 the secretariat returns it with a reason → the focal point sees the reason."""
+
 import pytest
 
 from portal.services.returns.fill import fill_template
@@ -21,7 +22,7 @@ def test_return_cycle(browser, page, live_server, tmp_path):
     page.get_by_label("Reporting period").select_option("2025")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download template").click()
-    template = (tmp_path / "template.xlsx")
+    template = tmp_path / "template.xlsx"
     info.value.save_as(template)
     assert info.value.suggested_filename == "PRR-return_KZ_2025_v1_en.xlsx"
 
@@ -36,8 +37,9 @@ def test_return_cycle(browser, page, live_server, tmp_path):
     assert "The parts add up to 5, more than the Total 3." in errors.inner_text()
 
     fixed = tmp_path / "fixed.xlsx"
-    fixed.write_bytes(fill_template(template.read_bytes(), {("REP01", "Men"): 3, ("REP01", "Total"): 3,
-                                                            ("REP01O", "Total"): 3}))
+    fixed.write_bytes(
+        fill_template(template.read_bytes(), {("REP01", "Men"): 3, ("REP01", "Total"): 3, ("REP01O", "Total"): 3})
+    )
     page.get_by_role("link", name="Upload another file").click()
     page.get_by_label("Completed return (.xlsx)").set_input_files(str(fixed))
     page.get_by_role("button", name="Check, save and submit").click()

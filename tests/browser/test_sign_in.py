@@ -1,4 +1,5 @@
 """End to end in Chromium: the real login form, the dashboard, the language switcher."""
+
 import re
 
 import pytest
@@ -38,8 +39,7 @@ def test_wrong_password_shows_the_message(page, live_server):
     page.get_by_label("E-mail address").fill("delegate@prr.example")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_test_id("login-error").inner_text() == (
-        "The e-mail address or password is not correct.")
+    assert page.get_by_test_id("login-error").inner_text() == ("The e-mail address or password is not correct.")
 
 
 def test_admin_creates_a_focal_point(page, live_server):

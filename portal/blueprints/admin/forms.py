@@ -9,8 +9,10 @@ from ...forms import LANGUAGE_CHOICES, ROLE_LABELS, choices, new_password_fields
 class UserForm(FlaskForm):
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("Enter a name.")),
-                    Length(max=120, message=_l("The name is too long (at most %(max)d characters)."))],
+        validators=[
+            DataRequired(message=_l("Enter a name.")),
+            Length(max=120, message=_l("The name is too long (at most %(max)d characters).")),
+        ],
     )
     role = SelectField(_l("Role"), choices=choices(ROLE_LABELS.items()))
     country = SelectField(_l("Country"), choices=[], validate_choice=True)
@@ -18,9 +20,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Active (may sign in)"), default=True)
 
     def set_country_choices(self, countries, locale: str) -> None:
-        self.country.choices = choices(
-            [("", _l("— none —"))] + [(c.iso2, c.name(locale)) for c in countries]
-        )
+        self.country.choices = choices([("", _l("— none —"))] + [(c.iso2, c.name(locale)) for c in countries])
 
 
 class NewUserForm(UserForm):
@@ -33,4 +33,3 @@ class NewUserForm(UserForm):
         ],
     )
     new_password, confirm = new_password_fields()
-

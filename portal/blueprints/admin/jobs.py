@@ -1,4 +1,5 @@
 """Administrators: recent job runs, run a job now, the e-mail outbox."""
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -11,8 +12,9 @@ from .blueprint import bp
 
 @bp.route("/jobs")
 def jobs():
-    return render_template("admin/jobs.html", jobs=JOBS, runs=runner.recent(50), outbox=outbox.recent(50),
-                           form=ConfirmForm(formdata=None))
+    return render_template(
+        "admin/jobs.html", jobs=JOBS, runs=runner.recent(50), outbox=outbox.recent(50), form=ConfirmForm(formdata=None)
+    )
 
 
 @bp.route("/jobs/<name>/run", methods=["POST"])

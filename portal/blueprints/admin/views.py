@@ -1,4 +1,5 @@
 """Administration: user accounts and the audit trail (administrators only)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,8 +29,11 @@ def users():
     if role is not None and role not in ROLE_LABELS:
         abort(400)
     return render_template(
-        "admin/users.html", users=user_service.list_users(role), role=role,
-        role_labels=ROLE_LABELS, confirm_form=ConfirmForm(),
+        "admin/users.html",
+        users=user_service.list_users(role),
+        role=role,
+        role_labels=ROLE_LABELS,
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -40,9 +44,14 @@ def new_user():
     if form.validate_on_submit() and save_form(
         form,
         lambda: user_service.create_user(
-            email=form.email.data, name=form.name.data, role=form.role.data,
-            password=form.new_password.data, country_code=form.country.data or None,
-            language=form.language.data, actor=current_user, ip_address=request.remote_addr,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            password=form.new_password.data,
+            country_code=form.country.data or None,
+            language=form.language.data,
+            actor=current_user,
+            ip_address=request.remote_addr,
         ),
         lambda user: _("User %(email)s created.", email=user.email),
     ):
@@ -58,20 +67,35 @@ def edit_user(user_id: int):
     form.set_country_choices(reference.countries(), current_language())
     if request.method == "GET":
         form.country.data = user.country.iso2 if user.country else ""
-    if form.validate_on_submit() and save_form(
-        form,
-        lambda: user_service.update_user(
-            user, name=form.name.data, role=form.role.data,
-            country_code=form.country.data or None, language=form.language.data,
-            active=form.active.data, actor=current_user, ip_address=request.remote_addr,
-        ),
-        lambda changes: (_("User %(email)s updated.", email=user.email), "success") if changes
-        else (_("Nothing changed."), "info"),
-    ) is not None:
+    if (
+        form.validate_on_submit()
+        and save_form(
+            form,
+            lambda: user_service.update_user(
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                country_code=form.country.data or None,
+                language=form.language.data,
+                active=form.active.data,
+                actor=current_user,
+                ip_address=request.remote_addr,
+            ),
+            lambda changes: (
+                (_("User %(email)s updated.", email=user.email), "success")
+                if changes
+                else (_("Nothing changed."), "info")
+            ),
+        )
+        is not None
+    ):
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "admin/user_form.html", form=form, user=user, reset_form=NewPasswordForm(formdata=None),
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        reset_form=NewPasswordForm(formdata=None),
         confirm_form=ConfirmForm(),
     ), status
 
@@ -81,8 +105,7 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        user_service.set_password(user, form.new_password.data, actor=current_user,
-                                  ip_address=request.remote_addr)
+        user_service.set_password(user, form.new_password.data, actor=current_user, ip_address=request.remote_addr)
         db.session.commit()
         flash(_("The password of %(email)s has been reset.", email=user.email), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -90,7 +113,10 @@ def reset_password(user_id: int):
     edit_form.set_country_choices(reference.countries(), current_language())
     edit_form.country.data = user.country.iso2 if user.country else ""
     return render_template(
-        "admin/user_form.html", form=edit_form, user=user, reset_form=form,
+        "admin/user_form.html",
+        form=edit_form,
+        user=user,
+        reset_form=form,
         confirm_form=ConfirmForm(),
     ), 400
 
@@ -114,5 +140,9 @@ def audit_log():
         abort(400)
     events = audit.page(page, AUDIT_PAGE_SIZE)
     return render_template(
-        "admin/audit.html", events=events.items, page=page, has_next=events.has_next, total=events.total,
+        "admin/audit.html",
+        events=events.items,
+        page=page,
+        has_next=events.has_next,
+        total=events.total,
     )

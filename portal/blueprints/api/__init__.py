@@ -1,4 +1,5 @@
 """Importing the view modules registers their routes on `bp`."""
+
 from . import compare, library, meetings, returns, views
 from .blueprint import bp
 

@@ -1,4 +1,5 @@
 """The api blueprint object, on its own so that its view modules can import it without a cycle."""
+
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)

@@ -1,4 +1,5 @@
 """JSON API: comparisons of accepted returns."""
+
 import math
 
 import numpy as np
@@ -25,8 +26,20 @@ def _texts(series) -> list:
     return [x if isinstance(x, str) else None for x in series.tolist()]
 
 
-ROW_KEYS = ("country", "period", "indicator", "breakdown", "value", "status", "note", "version_id",
-            "has_return", "provisional", "change", "cumulative")
+ROW_KEYS = (
+    "country",
+    "period",
+    "indicator",
+    "breakdown",
+    "value",
+    "status",
+    "note",
+    "version_id",
+    "has_return",
+    "provisional",
+    "change",
+    "cumulative",
+)
 
 
 def _masked(values: list, hidden) -> list:
@@ -40,24 +53,53 @@ def comparison_json(comparison) -> dict:
     # Column by column rather than row by row: many times faster (bench/compare.py times the API call).
     frame = comparison.rows
     value = _masked(_floats(frame["value"]), frame["hidden"])
-    columns = [frame["country"].tolist(), frame["period"].tolist(), frame["indicator"].tolist(),
-               frame["breakdown"].tolist(), value, _texts(frame["status"]), _texts(frame["note"]),
-               [None if v is None else int(v) for v in _floats(frame["version_id"])],
-               frame["has_return"].tolist(), frame["provisional"].tolist(),
-               _masked(_floats(frame["change"]), frame["change_hidden"]),
-               _masked(_floats(frame["cumulative"]), frame["cumulative_hidden"])]
+    columns = [
+        frame["country"].tolist(),
+        frame["period"].tolist(),
+        frame["indicator"].tolist(),
+        frame["breakdown"].tolist(),
+        value,
+        _texts(frame["status"]),
+        _texts(frame["note"]),
+        [None if v is None else int(v) for v in _floats(frame["version_id"])],
+        frame["has_return"].tolist(),
+        frame["provisional"].tolist(),
+        _masked(_floats(frame["change"]), frame["change_hidden"]),
+        _masked(_floats(frame["cumulative"]), frame["cumulative_hidden"]),
+    ]
     rows = [dict(zip(ROW_KEYS, values)) for values in zip(*columns)]
-    totals = [{"group": t.group, "period": t.period, "indicator": t.indicator, "breakdown": t.breakdown,
-               "value": "c" if t.suppressed else _num(t.value), "partial": bool(t.partial),
-               "missing": list(t.missing), "contributors": int(t.contributors), "estimated": bool(t.est)}
-              for t in comparison.totals.itertuples()]
-    derived = [{"measure": d.measure, "country": d.country, "period": d.period,
-                "share": "c" if d.hidden else _num(d.share)}
-               for d in comparison.derived.itertuples()]
+    totals = [
+        {
+            "group": t.group,
+            "period": t.period,
+            "indicator": t.indicator,
+            "breakdown": t.breakdown,
+            "value": "c" if t.suppressed else _num(t.value),
+            "partial": bool(t.partial),
+            "missing": list(t.missing),
+            "contributors": int(t.contributors),
+            "estimated": bool(t.est),
+        }
+        for t in comparison.totals.itertuples()
+    ]
+    derived = [
+        {"measure": d.measure, "country": d.country, "period": d.period, "share": "c" if d.hidden else _num(d.share)}
+        for d in comparison.derived.itertuples()
+    ]
     sel = comparison.selection
-    return {"selection": {"indicators": sel.indicators, "periods": sel.periods, "countries": sel.countries,
-                          "breakdown": sel.breakdown, "provisional": sel.provisional},
-            "rows": rows, "totals": totals, "derived": derived, "missing": comparison.missing}
+    return {
+        "selection": {
+            "indicators": sel.indicators,
+            "periods": sel.periods,
+            "countries": sel.countries,
+            "breakdown": sel.breakdown,
+            "provisional": sel.provisional,
+        },
+        "rows": rows,
+        "totals": totals,
+        "derived": derived,
+        "missing": comparison.missing,
+    }
 
 
 @bp.route("/comparison")

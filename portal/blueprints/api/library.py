@@ -1,5 +1,6 @@
 """JSON API: the knowledge library. No sign-in needed: anonymous callers get public items,
 a bearer token gets what its user may see (the same rules as the pages)."""
+
 from flask import abort, jsonify, request
 from flask_login import current_user
 
@@ -20,12 +21,19 @@ def _page() -> int:
 @bp.route("/case-studies")
 def case_studies():
     filters = {**search.filters_from(request.args), "type": ["case_study"]}
-    results = search.search(current_user, request.args.get("q", "")[:200], filters,
-                            request.args.get("sort", "relevance"), _page())
-    return jsonify(total=results.total, page=results.page, pages=results.pages,
-                   items=[{**output.CaseStudySchema().dump(search.item_for(h.doc)), "score": h.score,
-                           "snippet": str(h.snippet)} for h in results.hits],
-                   facets={k: [{"value": v, "count": n} for v, n in values] for k, values in results.facets.items()})
+    results = search.search(
+        current_user, request.args.get("q", "")[:200], filters, request.args.get("sort", "relevance"), _page()
+    )
+    return jsonify(
+        total=results.total,
+        page=results.page,
+        pages=results.pages,
+        items=[
+            {**output.CaseStudySchema().dump(search.item_for(h.doc)), "score": h.score, "snippet": str(h.snippet)}
+            for h in results.hits
+        ],
+        facets={k: [{"value": v, "count": n} for v, n in values] for k, values in results.facets.items()},
+    )
 
 
 @bp.route("/case-studies/<int:item_id>")

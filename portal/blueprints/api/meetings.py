@@ -1,4 +1,5 @@
 """JSON API: meetings and compiled briefs."""
+
 from io import BytesIO
 
 from flask import abort, jsonify, request, send_file
@@ -45,9 +46,15 @@ def brief(brief_id: int):
     brief, edition = _compiled(brief_id)
     snapshot = {k: v for k, v in edition.snapshot.items()}
     snapshot["indicators"] = [{k: v for k, v in ind.items() if k != "charts"} for ind in snapshot["indicators"]]
-    return jsonify(id=brief.id, title=brief.title, meeting_id=brief.meeting_id, edition=edition.number,
-                   editions=[e.number for e in brief.editions], compiled_at=edition.compiled_at.isoformat(),
-                   snapshot=snapshot)
+    return jsonify(
+        id=brief.id,
+        title=brief.title,
+        meeting_id=brief.meeting_id,
+        edition=edition.number,
+        editions=[e.number for e in brief.editions],
+        compiled_at=edition.compiled_at.isoformat(),
+        snapshot=snapshot,
+    )
 
 
 @bp.route("/briefs/<int:brief_id>.xlsx")
@@ -55,9 +62,12 @@ def brief(brief_id: int):
 def brief_xlsx(brief_id: int):
     brief, edition = _compiled(brief_id)
     lang = request.args.get("lang", "en")
-    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, lang if lang in LOCALES else "en")),
-                     as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx",
-                     mimetype=XLSX_MIMETYPE)
+    return send_file(
+        BytesIO(brief_output.to_xlsx(edition.snapshot, lang if lang in LOCALES else "en")),
+        as_attachment=True,
+        download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx",
+        mimetype=XLSX_MIMETYPE,
+    )
 
 
 @bp.route("/briefs/<int:brief_id>.pdf")
@@ -66,5 +76,9 @@ def brief_pdf(brief_id: int):
     brief, edition = _compiled(brief_id)
     lang = request.args.get("lang", "en")
     lang = lang if lang in LOCALES else "en"
-    return send_file(BytesIO(brief_output.edition_pdf(brief, edition, lang)), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{lang}.pdf")
+    return send_file(
+        BytesIO(brief_output.edition_pdf(brief, edition, lang)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{lang}.pdf",
+    )

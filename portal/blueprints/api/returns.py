@@ -1,4 +1,5 @@
 """JSON API for returns: tokens, periods, template download, upload, workflow, read."""
+
 from io import BytesIO
 
 from flask import abort, jsonify, request, send_file
@@ -25,7 +26,9 @@ from .blueprint import bp
 def writes_need_a_token():
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "api.create_token":
         if not request.headers.get("Authorization", "").startswith("Bearer "):
-            abort_with(401, _("API writes need an Authorization: Bearer header with a token from POST /api/v1/auth/token."))
+            abort_with(
+                401, _("API writes need an Authorization: Bearer header with a token from POST /api/v1/auth/token.")
+            )
 
 
 def _json(schema):
@@ -39,8 +42,14 @@ def _json(schema):
 
 
 def _validation_response(exc: ValidationError):
-    response = jsonify(error={"status": 400, "title": _("Bad request"), "message": _("Some fields are missing or invalid."),
-                              "fields": exc.messages})
+    response = jsonify(
+        error={
+            "status": 400,
+            "title": _("Bad request"),
+            "message": _("Some fields are missing or invalid."),
+            "fields": exc.messages,
+        }
+    )
     response.status_code = 400
     return response
 
@@ -60,7 +69,7 @@ def create_token():
 @bp.route("/auth/token", methods=["DELETE"])
 @login_required
 def revoke_token():
-    token = request.headers["Authorization"][len("Bearer "):].strip()
+    token = request.headers["Authorization"][len("Bearer ") :].strip()
     tokens.revoke_token(token, actor=current_user)
     db.session.commit()
     return "", 204
@@ -76,8 +85,12 @@ def periods():
 @login_required
 def template():
     try:
-        data, name = template_for(current_user, request.args.get("country", ""), request.args.get("period", ""),
-                                  request.args.get("lang", current_user.language))
+        data, name = template_for(
+            current_user,
+            request.args.get("country", ""),
+            request.args.get("period", ""),
+            request.args.get("lang", current_user.language),
+        )
     except TemplateRequestError as error:
         abort_with(error.status, error.message)
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
@@ -85,8 +98,15 @@ def template():
 
 def _issue_json(issue) -> dict:
     d = issue.as_dict()
-    return {"sheet": d["sheet"], "cell": d["cell"], "indicator": d["indicator"], "column": d["column"],
-            "rule": d["rule"], "message": d["message"], "explained": d["explained"]}
+    return {
+        "sheet": d["sheet"],
+        "cell": d["cell"],
+        "indicator": d["indicator"],
+        "column": d["column"],
+        "rule": d["rule"],
+        "message": d["message"],
+        "explained": d["explained"],
+    }
 
 
 @bp.route("/returns", methods=["POST"])
@@ -102,12 +122,17 @@ def upload_return():
     dry_run = request.form.get("dry_run", "0").lower() in ("1", "true", "yes")
     submit = request.form.get("submit", "0").lower() in ("1", "true", "yes")
     report, ident, version = workflow.process_upload(
-        data, filename, current_user, save=not dry_run, submit=submit and not dry_run, source="api")
+        data, filename, current_user, save=not dry_run, submit=submit and not dry_run, source="api"
+    )
     warnings = [_issue_json(w) for w in report.warnings]
     if not report.ok:
         return jsonify(errors=[_issue_json(e) for e in report.errors], warnings=warnings), 422
-    body = {"country": ident.country.iso2, "period": ident.period.label, "warnings": warnings,
-            "completeness": report.completeness}
+    body = {
+        "country": ident.country.iso2,
+        "period": ident.period.label,
+        "warnings": warnings,
+        "completeness": report.completeness,
+    }
     if version is None:
         return jsonify(dry_run=True, id=None, version=None, status=None, **body), 200
     db.session.commit()
@@ -127,8 +152,13 @@ def list_returns():
 
 def _listed(ret: Return) -> dict:
     if access.can_see_history(current_user, ret):
-        return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ret.status,
-                "versions": len(ret.versions)}
+        return {
+            "id": ret.id,
+            "country": ret.country.iso2,
+            "period": ret.period.label,
+            "status": ret.status,
+            "versions": len(ret.versions),
+        }
     return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ReturnStatus.ACCEPTED}
 
 

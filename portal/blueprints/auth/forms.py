@@ -41,9 +41,10 @@ class ChangePasswordForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
-    email_notices = BooleanField(_l("Also send me e-mail for routine notices (corrections requested and overdue returns are always e-mailed)"))
+    email_notices = BooleanField(
+        _l("Also send me e-mail for routine notices (corrections requested and overdue returns are always e-mailed)")
+    )
 
 
 class ForgotPasswordForm(FlaskForm):
     email = _email_field()
-

@@ -1,5 +1,6 @@
 """Sign in and out, own account (password, language, sign out everywhere), password reset
 by e-mail, and the language switcher."""
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -68,12 +69,16 @@ def _had_remember_cookie() -> bool:
 @bp.route("/account", methods=["GET"])
 @login_required
 def account():
-    return _render_account(ChangePasswordForm(), PreferencesForm(language=current_user.language, email_notices=current_user.email_notices))
+    return _render_account(
+        ChangePasswordForm(), PreferencesForm(language=current_user.language, email_notices=current_user.email_notices)
+    )
 
 
 def _render_account(password_form, preferences_form, status=200):
     return render_template(
-        "auth/account.html", password_form=password_form, preferences_form=preferences_form,
+        "auth/account.html",
+        password_form=password_form,
+        preferences_form=preferences_form,
         everywhere_form=ConfirmForm(),
     ), status
 
@@ -82,13 +87,14 @@ def _render_account(password_form, preferences_form, status=200):
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    prefs = PreferencesForm(formdata=None, language=current_user.language,
-                            email_notices=current_user.email_notices)
+    prefs = PreferencesForm(formdata=None, language=current_user.language, email_notices=current_user.email_notices)
     if not form.validate_on_submit():
         return _render_account(form, prefs, 400)
     try:
         user_service.change_own_password(
-            current_user, form.current_password.data, form.new_password.data,
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
             ip_address=request.remote_addr,
         )
     except ServiceError as error:
@@ -137,12 +143,18 @@ def forgot_password():
     try:
         password_reset.request_reset(form.email.data, request.remote_addr)
     except password_reset.ResetThrottled as refused:
-        db.session.commit()   # the audit record
+        db.session.commit()  # the audit record
         return render_template("auth/forgot.html", form=form, error=refused.message), refused.status
     db.session.commit()
     # The same answer whether or not the address has an account.
-    flash(_("If %(email)s belongs to an account, a message with a link to choose a new password "
-            "is on its way. The link works once, for one hour.", email=form.email.data), "info")
+    flash(
+        _(
+            "If %(email)s belongs to an account, a message with a link to choose a new password "
+            "is on its way. The link works once, for one hour.",
+            email=form.email.data,
+        ),
+        "info",
+    )
     return redirect(url_for("auth.login"), 303)
 
 
@@ -150,8 +162,7 @@ def forgot_password():
 def reset_password(token: str):
     form = NewPasswordForm()
     if password_reset.user_for_token(token) is None:
-        return render_template("auth/reset.html", form=None,
-                               error=str(password_reset.INVALID)), 400
+        return render_template("auth/reset.html", form=None, error=str(password_reset.INVALID)), 400
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/reset.html", form=form, token=token), status
@@ -166,6 +177,5 @@ def reset_password(token: str):
     db.session.commit()
     if current_user.is_authenticated:
         logout_user()
-    flash(_("Your new password is set, and every earlier session has ended. Sign in with it."),
-          "success")
+    flash(_("Your new password is set, and every earlier session has ended. Sign in with it."), "success")
     return redirect(url_for("auth.login"), 303)

@@ -1,4 +1,5 @@
 """Regional comparisons: the selection lives in the URL, so a comparison can be shared."""
+
 from io import BytesIO
 
 from flask import Response, render_template, request, send_file
@@ -24,15 +25,25 @@ def _comparison():
 @bp.route("/")
 @login_required
 def index():
-    context = {"periods": reference.periods(), "countries": reference.countries_by_region(),
-               "template": latest_template(), "regions": reference.regions(), "args": request.args}
+    context = {
+        "periods": reference.periods(),
+        "countries": reference.countries_by_region(),
+        "template": latest_template(),
+        "regions": reference.regions(),
+        "args": request.args,
+    }
     if not request.args:
         return render_template("compare/index.html", comparison=None, **context)
     comparison = _comparison()
     locale = current_language()
     tables = present.tables(comparison, locale)
-    return render_template("compare/index.html", comparison=comparison, tables=tables,
-                           derived=present.derived_rows(comparison, locale), **context)
+    return render_template(
+        "compare/index.html",
+        comparison=comparison,
+        tables=tables,
+        derived=present.derived_rows(comparison, locale),
+        **context,
+    )
 
 
 @bp.route("/export.xlsx")
@@ -40,13 +51,15 @@ def index():
 def export_xlsx():
     comparison = _comparison()
     data = export.to_xlsx(comparison, current_language())
-    return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx",
-                     mimetype=XLSX_MIMETYPE)
+    return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx", mimetype=XLSX_MIMETYPE)
 
 
 @bp.route("/export.csv")
 @login_required
 def export_csv():
     comparison = _comparison()
-    return Response(export.to_csv(comparison), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"})
+    return Response(
+        export.to_csv(comparison),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"},
+    )

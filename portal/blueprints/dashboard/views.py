@@ -1,4 +1,5 @@
 """The home page: a dashboard that fits the signed-in user's role."""
+
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -12,16 +13,18 @@ from .blueprint import bp
 @bp.route("/")
 @login_required
 def index():
-    return render_template(
-        "dashboard/index.html", **dashboard.summary_for(current_user)
-    )
+    return render_template("dashboard/index.html", **dashboard.summary_for(current_user))
 
 
 @bp.route("/notifications")
 @login_required
 def notifications():
-    return render_template("dashboard/notifications.html", items=notices.for_user(current_user),
-                           text=notices.text, confirm_form=ConfirmForm())
+    return render_template(
+        "dashboard/notifications.html",
+        items=notices.for_user(current_user),
+        text=notices.text,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -1,4 +1,5 @@
 """Form handling the case-study and action-plan pages share: save, review actions, files."""
+
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -1,4 +1,5 @@
 """The library blueprint object, on its own so that its view modules can import it without a cycle."""
+
 from flask import Blueprint
 
 from .labels import library_labels

@@ -12,8 +12,9 @@ class CaseStudyForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     country = SelectField(_l("Country"), choices=[])
     language = SelectField(_l("Language"), choices=choices(list(LANGUAGE_LABELS.items())))
-    year_from = IntegerField(_l("First year"), validators=[DataRequired(message=_l("Enter a year.")),
-                                                          NumberRange(1990, 2100)])
+    year_from = IntegerField(
+        _l("First year"), validators=[DataRequired(message=_l("Enter a year.")), NumberRange(1990, 2100)]
+    )
     year_to = IntegerField(_l("Last year (if more than one)"), validators=[Optional(), NumberRange(1990, 2100)])
     themes = SelectMultipleField(_l("PRR themes"), choices=choices(list(THEME_LABELS.items())))
     target_groups = SelectMultipleField(_l("Target groups"), choices=choices(list(TARGET_LABELS.items())))
@@ -22,15 +23,19 @@ class CaseStudyForm(FlaskForm):
     body = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=100000)])
     results = TextAreaField(_l("Results"), validators=[Optional(), Length(max=20000)])
     lessons = TextAreaField(_l("Lessons learned"), validators=[Optional(), Length(max=20000)])
-    sources = TextAreaField(_l("Sources: one per line, “title | https://…”"), validators=[Optional(), Length(max=10000)])
+    sources = TextAreaField(
+        _l("Sources: one per line, “title | https://…”"), validators=[Optional(), Length(max=10000)]
+    )
     visibility = SelectField(_l("Who may read it once published"), choices=choices(list(VISIBILITY_LABELS.items())))
     translation_of_id = SelectField(_l("Translation of (the same case study in the other language)"), choices=[])
 
 
 class FileForm(FlaskForm):
     title = StringField(_l("File title"), validators=[Optional(), Length(max=300)])
-    file = FileField(_l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
-                     validators=[FileRequired(message=_l("Choose a file."))])
+    file = FileField(
+        _l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
+        validators=[FileRequired(message=_l("Choose a file."))],
+    )
 
 
 class ReviewForm(FlaskForm):

@@ -1,4 +1,5 @@
 """The library: search (anyone; only what they may see), case studies, files, review."""
+
 from io import BytesIO
 
 from flask import abort, redirect, render_template, request, send_file, url_for
@@ -23,13 +24,24 @@ def index():
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page = 1
-    results = search.search(current_user, request.args.get("q", "")[:200], search.filters_from(request.args),
-                            request.args.get("sort", "relevance"), page)
+    results = search.search(
+        current_user,
+        request.args.get("q", "")[:200],
+        search.filters_from(request.args),
+        request.args.get("sort", "relevance"),
+        page,
+    )
     names = {c.iso2: c for c in reference.countries()}
     regions = {r.code: r for r in reference.regions()}
-    return render_template("library/index.html", results=results, names=names, regions=regions,
-                           by_id={c.id: c for c in names.values()},
-                           item_url=_item_url, args=request.args)
+    return render_template(
+        "library/index.html",
+        results=results,
+        names=names,
+        regions=regions,
+        by_id={c.id: c for c in names.values()},
+        item_url=_item_url,
+        args=request.args,
+    )
 
 
 def _item_url(doc) -> str:
@@ -46,20 +58,28 @@ def _case(item_id: int) -> CaseStudy:
 def case_study(item_id: int):
     item = _case(item_id)
     texts = {name: rich_text.render(getattr(item, name)) for name in ("body", "results", "lessons")}
-    return render_template("library/case_study.html", item=item, texts=texts,
-                           can_edit=access.can_edit(current_user, item), can_review=access.can_review(current_user),
-                           can_submit=access.can_submit(current_user, item),
-                           history=items.history(item) if access.is_editor(current_user, item) else [],
-                           translations=[t for t in items.translations(item) if access.can_view(current_user, t)],
-                           file_form=FileForm(formdata=None), review_form=ReviewForm(formdata=None))
+    return render_template(
+        "library/case_study.html",
+        item=item,
+        texts=texts,
+        can_edit=access.can_edit(current_user, item),
+        can_review=access.can_review(current_user),
+        can_submit=access.can_submit(current_user, item),
+        history=items.history(item) if access.is_editor(current_user, item) else [],
+        translations=[t for t in items.translations(item) if access.can_view(current_user, t)],
+        file_form=FileForm(formdata=None),
+        review_form=ReviewForm(formdata=None),
+    )
 
 
 def _form(item=None) -> CaseStudyForm:
     form = CaseStudyForm(obj=item) if item is not None and request.method == "GET" else CaseStudyForm()
-    form.country.choices = choices([(c.iso2, c.name(current_language()))
-                                    for c in items.creatable_countries(current_user)])
-    form.translation_of_id.choices = choices([("", _("— none —"))] + [
-        (str(c.id), c.title[:90]) for c in items.translation_candidates(current_user, item)])
+    form.country.choices = choices(
+        [(c.iso2, c.name(current_language())) for c in items.creatable_countries(current_user)]
+    )
+    form.translation_of_id.choices = choices(
+        [("", _("— none —"))] + [(str(c.id), c.title[:90]) for c in items.translation_candidates(current_user, item)]
+    )
     if item is not None and request.method == "GET":
         form.country.data = item.country.iso2
         form.translation_of_id.data = str(item.translation_of_id or "")
@@ -104,5 +124,6 @@ def case_study_file(item_id: int):
 @bp.route("/files/<int:file_id>")
 def download(file_id: int):
     record, data = found_or_404(attachments.get_file, file_id, current_user)
-    return send_file(BytesIO(data), mimetype=MIME[record.kind], as_attachment=True,
-                     download_name=record.original_filename)
+    return send_file(
+        BytesIO(data), mimetype=MIME[record.kind], as_attachment=True, download_name=record.original_filename
+    )

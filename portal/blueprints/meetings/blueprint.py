@@ -1,4 +1,5 @@
 """The meetings blueprint object, on its own so that its view modules can import it without a cycle."""
+
 from flask import Blueprint
 
 bp = Blueprint("meetings", __name__)

@@ -1,4 +1,5 @@
 """Meeting briefs: the secretariat composes and compiles; everyone signed in reads editions."""
+
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -48,11 +49,12 @@ def _brief_form(brief=None):
     locale = current_language()
     form.period.choices = choices([(p.label, p.label) for p in period_service.list_periods()])
     template = latest_template()
-    assert template is not None   # `flask seed` loads the templates before anything runs
+    assert template is not None  # `flask seed` loads the templates before anything runs
     form.indicators.choices = choices([(i.code, f"{i.code} — {i.label(locale)[:70]}") for i in template.indicators])
     form.countries.choices = choices([(c.iso2, c.name(locale)) for c in reference.countries_by_region()])
-    form.library.choices = choices([(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}")
-                                    for i in library_items.published()])
+    form.library.choices = choices(
+        [(f"{i.kind}:{i.id}", f"{i.country.iso2} · {i.title[:80]}") for i in library_items.published()]
+    )
     if brief is not None and request.method == "GET":
         form.library.data = brief.library_refs
         form.title.data, form.period.data = brief.title, brief.period.label
@@ -72,12 +74,25 @@ def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
     meeting = brief.meeting if brief else db.get_or_404(Meeting, meeting_id)
     form = _brief_form(brief)
     if request.method == "POST" and form.validate():
-        sections = [{"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data}
-                    for i in (1, 2, 3)]
-        saved = save_form(form, lambda: brief_service.save_brief(
-            brief, meeting, title=form.title.data, period=form.period.data, indicators=form.indicators.data,
-            countries=form.countries.data or [], charts=form.charts.data or [], sections=sections,
-            actor=current_user, library_refs=form.library.data or []), _("Brief saved. Compile it to freeze an edition."))
+        sections = [
+            {"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data} for i in (1, 2, 3)
+        ]
+        saved = save_form(
+            form,
+            lambda: brief_service.save_brief(
+                brief,
+                meeting,
+                title=form.title.data,
+                period=form.period.data,
+                indicators=form.indicators.data,
+                countries=form.countries.data or [],
+                charts=form.charts.data or [],
+                sections=sections,
+                actor=current_user,
+                library_refs=form.library.data or [],
+            ),
+            _("Brief saved. Compile it to freeze an edition."),
+        )
         if saved is not None:
             return redirect(url_for("meetings.brief", brief_id=saved.id))
     status = 400 if request.method == "POST" else 200
@@ -98,10 +113,15 @@ def compile_brief(brief_id: int):
 
 def _context(brief, edition):
     locale = current_language()
-    return {"brief": brief, "edition": edition, "snap": edition.snapshot if edition else None,
-            "names": brief_output.names(edition.snapshot, locale) if edition else {},
-            "locale": locale, "confirm_form": ConfirmForm(),
-            "staff": current_user.role in STAFF}
+    return {
+        "brief": brief,
+        "edition": edition,
+        "snap": edition.snapshot if edition else None,
+        "names": brief_output.names(edition.snapshot, locale) if edition else {},
+        "locale": locale,
+        "confirm_form": ConfirmForm(),
+        "staff": current_user.role in STAFF,
+    }
 
 
 @bp.route("/briefs/<int:brief_id>")
@@ -125,8 +145,12 @@ def brief_pdf(brief_id: int):
     brief = _brief_or_404(brief_id)
     edition = _edition(brief) or abort(404)
     pdf = brief_output.edition_pdf(brief, edition, current_language())
-    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{current_language()}.pdf")
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"PRR-brief-{brief.id}-edition-{edition.number}-{current_language()}.pdf",
+    )
 
 
 @bp.route("/briefs/<int:brief_id>.xlsx")
@@ -134,8 +158,12 @@ def brief_pdf(brief_id: int):
 def brief_xlsx(brief_id: int):
     brief = _brief_or_404(brief_id)
     edition = _edition(brief) or abort(404)
-    return send_file(BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())), mimetype=XLSX_MIMETYPE,
-                     as_attachment=True, download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx")
+    return send_file(
+        BytesIO(brief_output.to_xlsx(edition.snapshot, current_language())),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=f"PRR-brief-{brief.id}-edition-{edition.number}.xlsx",
+    )
 
 
 @bp.route("/briefs/<int:brief_id>/diff")
@@ -147,5 +175,10 @@ def brief_diff(brief_id: int):
     if a not in numbers or b not in numbers:
         abort_with(400, _("Choose two editions of this brief to compare."))
     _readable(numbers[a], numbers[b])
-    return render_template("meetings/brief_diff.html", brief=brief, a=numbers[a], b=numbers[b],
-                           changes=brief_service.diff_editions(numbers[a], numbers[b]))
+    return render_template(
+        "meetings/brief_diff.html",
+        brief=brief,
+        a=numbers[a],
+        b=numbers[b],
+        changes=brief_service.diff_editions(numbers[a], numbers[b]),
+    )

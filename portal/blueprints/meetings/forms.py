@@ -18,26 +18,37 @@ class MeetingForm(FlaskForm):
     host = SelectField(_l("Host country"), choices=[], validate_choice=True)
     format = SelectField(_l("Format"), choices=FORMATS)
     description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)])
-    agenda = TextAreaField(_l("Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National experience”"),
-                           validators=[Optional(), Length(max=20000)])
+    agenda = TextAreaField(
+        _l(
+            "Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National experience”"
+        ),
+        validators=[Optional(), Length(max=20000)],
+    )
 
 
 class DocumentForm(FlaskForm):
     title = StringField(_l("Document title"), validators=[Optional(), Length(max=300)])
-    file = FileField(_l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
-                     validators=[FileRequired(message=_l("Choose a file."))])
+    file = FileField(
+        _l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
+        validators=[FileRequired(message=_l("Choose a file."))],
+    )
 
 
 class BriefForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     period = SelectField(_l("Reporting period"), choices=[])
-    indicators = SelectMultipleField(_l("Indicators to compare"), choices=[],
-                                     validators=[DataRequired(message=_l("Choose at least one indicator."))])
+    indicators = SelectMultipleField(
+        _l("Indicators to compare"), choices=[], validators=[DataRequired(message=_l("Choose at least one indicator."))]
+    )
     countries = SelectMultipleField(_l("Countries (none: all)"), choices=[], validators=[Optional()])
-    charts = SelectMultipleField(_l("Charts"), choices=choices([("bar", _l("bar chart by country")), ("line", _l("line over periods"))]),
-                                 validators=[Optional()])
-    library = SelectMultipleField(_l("Linked case studies and action plans (published)"), choices=[],
-                                  validators=[Optional()])
+    charts = SelectMultipleField(
+        _l("Charts"),
+        choices=choices([("bar", _l("bar chart by country")), ("line", _l("line over periods"))]),
+        validators=[Optional()],
+    )
+    library = SelectMultipleField(
+        _l("Linked case studies and action plans (published)"), choices=[], validators=[Optional()]
+    )
     heading_1 = StringField(_l("Section 1 heading"), validators=[Optional(), Length(max=200)])
     body_1 = TextAreaField(_l("Section 1 text (Markdown)"), validators=[Optional(), Length(max=20000)])
     heading_2 = StringField(_l("Section 2 heading"), validators=[Optional(), Length(max=200)])

@@ -1,4 +1,5 @@
 """Council meetings: everyone signed in reads; the secretariat manages."""
+
 from io import BytesIO
 
 from flask import flash, redirect, render_template, request, send_file, url_for
@@ -30,14 +31,20 @@ def index():
 @login_required
 def detail(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    return render_template("meetings/detail.html", meeting=meeting, description=rich_text.render(meeting.description),
-                           document_form=DocumentForm(formdata=None), staff=current_user.role in STAFF)
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        description=rich_text.render(meeting.description),
+        document_form=DocumentForm(formdata=None),
+        staff=current_user.role in STAFF,
+    )
 
 
 def _meeting_form(meeting=None):
     form = MeetingForm(obj=meeting) if meeting is not None and request.method == "GET" else MeetingForm()
-    form.host.choices = choices([("", _("— none —"))] + [(c.iso2, c.name(current_language()))
-                                                         for c in reference.countries()])
+    form.host.choices = choices(
+        [("", _("— none —"))] + [(c.iso2, c.name(current_language())) for c in reference.countries()]
+    )
     if meeting is not None and request.method == "GET":
         form.host.data = meeting.host_country.iso2 if meeting.host_country else ""
         form.agenda.data = meeting_service.agenda_text(meeting)
@@ -51,11 +58,23 @@ def edit(meeting_id: int | None = None):
     meeting = db.get_or_404(Meeting, meeting_id) if meeting_id else None
     form = _meeting_form(meeting)
     if form.validate_on_submit():
-        saved = save_form(form, lambda: meeting_service.save_meeting_and_agenda(
-            meeting, title=form.title.data, title_ru=form.title_ru.data, start_date=form.start_date.data,
-            end_date=form.end_date.data, place=form.place.data, host=form.host.data or None,
-            format=form.format.data, description=form.description.data, agenda=form.agenda.data,
-            actor=current_user), _("Meeting saved."))
+        saved = save_form(
+            form,
+            lambda: meeting_service.save_meeting_and_agenda(
+                meeting,
+                title=form.title.data,
+                title_ru=form.title_ru.data,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                place=form.place.data,
+                host=form.host.data or None,
+                format=form.format.data,
+                description=form.description.data,
+                agenda=form.agenda.data,
+                actor=current_user,
+            ),
+            _("Meeting saved."),
+        )
         if saved is not None:
             return redirect(url_for("meetings.detail", meeting_id=saved.id))
     status = 400 if request.method == "POST" else 200
@@ -81,5 +100,9 @@ def upload_document(meeting_id: int):
 @login_required
 def document(doc_id: int):
     doc = db.get_or_404(MeetingDocument, doc_id)
-    return send_file(BytesIO(meeting_service.document_bytes(doc)), mimetype=MIME[doc.kind],
-                     as_attachment=True, download_name=doc.original_filename)
+    return send_file(
+        BytesIO(meeting_service.document_bytes(doc)),
+        mimetype=MIME[doc.kind],
+        as_attachment=True,
+        download_name=doc.original_filename,
+    )

@@ -1,4 +1,5 @@
 """Importing the view modules registers their routes on `bp`."""
+
 from . import views
 from .blueprint import bp
 

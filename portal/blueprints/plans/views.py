@@ -1,4 +1,5 @@
 """National action plans: list, plan pages with progress, coverage across countries, editing."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,9 +24,13 @@ def _plan(plan_id: int) -> ActionPlan:
 @bp.route("/")
 def index():
     country = request.args.get("country", "").upper() or None
-    return render_template("plans/index.html", plans=plans.plans(current_user, country), country=country,
-                           countries=reference.countries(),
-                           progress=plans.progress)
+    return render_template(
+        "plans/index.html",
+        plans=plans.plans(current_user, country),
+        country=country,
+        countries=reference.countries(),
+        progress=plans.progress,
+    )
 
 
 @bp.route("/coverage")
@@ -36,12 +41,20 @@ def coverage():
 @bp.route("/<int:plan_id>")
 def plan(plan_id: int):
     item = _plan(plan_id)
-    return render_template("plans/plan.html", item=item, progress=plans.progress(item),
-                           objectives=rich_text.render(item.objectives), can_edit=access.can_edit(current_user, item),
-                           can_report=access.is_editor(current_user, item), can_review=access.can_review(current_user),
-                           can_submit=access.can_submit(current_user, item),
-                           history=items.history(item) if access.is_editor(current_user, item) else [], update_form=UpdateForm(formdata=None),
-                           file_form=FileForm(formdata=None), review_form=ReviewForm(formdata=None))
+    return render_template(
+        "plans/plan.html",
+        item=item,
+        progress=plans.progress(item),
+        objectives=rich_text.render(item.objectives),
+        can_edit=access.can_edit(current_user, item),
+        can_report=access.is_editor(current_user, item),
+        can_review=access.can_review(current_user),
+        can_submit=access.can_submit(current_user, item),
+        history=items.history(item) if access.is_editor(current_user, item) else [],
+        update_form=UpdateForm(formdata=None),
+        file_form=FileForm(formdata=None),
+        review_form=ReviewForm(formdata=None),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,11 +62,14 @@ def plan(plan_id: int):
 @login_required
 def edit(plan_id: int | None = None):
     item = _plan(plan_id) if plan_id else None
-    if (item is not None and not access.can_edit(current_user, item)) or (item is None and not access.may_add(current_user)):
+    if (item is not None and not access.can_edit(current_user, item)) or (
+        item is None and not access.may_add(current_user)
+    ):
         abort(403)
     form = PlanForm(obj=item) if item is not None and request.method == "GET" else PlanForm()
-    form.country.choices = choices([(c.iso2, c.name(current_language()))
-                                    for c in items.creatable_countries(current_user)])
+    form.country.choices = choices(
+        [(c.iso2, c.name(current_language())) for c in items.creatable_countries(current_user)]
+    )
     if item is not None and request.method == "GET":
         form.country.data = item.country.iso2
         form.measures.data = plans.measures_text(item)
@@ -89,8 +105,9 @@ def measure_update(measure_id: int):
     form = UpdateForm()
     if not form.validate_on_submit():
         abort_with(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
-    plans.add_update(measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data,
-                     actor=current_user)
+    plans.add_update(
+        measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data, actor=current_user
+    )
     db.session.commit()
     flash(_("Progress recorded."), "success")
     return redirect(url_for("plans.plan", plan_id=measure.plan_id) + f"#measure-{measure.id}", 303)

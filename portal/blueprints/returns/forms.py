@@ -4,5 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Completed return (.xlsx)"),
-                     validators=[FileRequired(message=_l("Choose the completed workbook to upload."))])
+    file = FileField(
+        _l("Completed return (.xlsx)"),
+        validators=[FileRequired(message=_l("Choose the completed workbook to upload."))],
+    )

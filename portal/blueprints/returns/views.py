@@ -1,4 +1,5 @@
 """Focal points (and the secretariat): download the template, upload, check, save, submit."""
+
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -33,8 +34,13 @@ def index():
     returns = listing.visible_returns(current_user, own_country=True)
     returns.sort(key=lambda r: (r.period.start_date, r.country.name_en), reverse=True)
     full = {r.id for r in returns if access.can_see_history(current_user, r)}
-    return render_template("returns/index.html", returns=returns, periods=period_service.list_periods(),
-                           countries=reference.countries(), full=full)
+    return render_template(
+        "returns/index.html",
+        returns=returns,
+        periods=period_service.list_periods(),
+        countries=reference.countries(),
+        full=full,
+    )
 
 
 @bp.route("/template.xlsx")
@@ -42,8 +48,9 @@ def index():
 def download_template():
     code = request.args.get("country") or (current_user.country.iso2 if current_user.country else "")
     try:
-        data, name = template_for(current_user, code, request.args.get("period", ""),
-                                  request.args.get("lang") or current_language())
+        data, name = template_for(
+            current_user, code, request.args.get("period", ""), request.args.get("lang") or current_language()
+        )
     except TemplateRequestError as error:
         abort_with(error.status, error.message)
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
@@ -73,7 +80,8 @@ def upload():
 def _process(data: bytes, filename: str, mode: str, token: str | None = None):
     try:
         report, ident, version = workflow.process_upload(
-            data, filename, current_user, save=(mode == "save"), submit=(mode == "submit"))
+            data, filename, current_user, save=(mode == "save"), submit=(mode == "submit")
+        )
     except ServiceError as error:
         db.session.rollback()
         return _upload_page(UploadForm(formdata=None), error.status, error=error.message)
@@ -88,8 +96,9 @@ def _process(data: bytes, filename: str, mode: str, token: str | None = None):
         return redirect(url_for("returns.detail", return_id=version.return_id))
     token = token or pending.keep(data, filename, current_user.id)
     status = 200 if report.ok else 422
-    return render_template("returns/report.html", report=report, ident=ident, token=token,
-                           filename=filename, confirm_form=ConfirmForm()), status
+    return render_template(
+        "returns/report.html", report=report, ident=ident, token=token, filename=filename, confirm_form=ConfirmForm()
+    ), status
 
 
 @bp.route("/pending/<token>/marked-up.xlsx")
@@ -98,8 +107,7 @@ def marked_up(token: str):
     data, filename = found_or_404(pending.load, token, current_user.id)
     report, _ident = found_or_404(validate_upload, data, current_user)
     out = mark_up(data, report, current_language())
-    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=f"checked_{filename}")
+    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=f"checked_{filename}")
 
 
 @bp.route("/pending/<token>", methods=["POST"])
@@ -127,10 +135,16 @@ def detail(return_id: int):
     values = shown.values if shown else {}
     notes = {code: shown.note(v) for (code, _col), v in values.items() if shown.note(v)} if shown else {}
     return render_template(
-        "returns/detail.html", ret=ret, version=version, full=full, values=values, notes=notes,
+        "returns/detail.html",
+        ret=ret,
+        version=version,
+        full=full,
+        values=values,
+        notes=notes,
         hidden=shown.hidden if shown else set(),
         display=workflow.display,
-        can_submit=access.can_submit(current_user, ret), can_review=access.can_review(current_user),
+        can_submit=access.can_submit(current_user, ret),
+        can_review=access.can_review(current_user),
         confirm_form=ConfirmForm(),
     )
 
@@ -172,5 +186,9 @@ def version_file(return_id: int, number: int):
     # points only (can_see_history), never delegates or other countries.
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
-    return send_file(BytesIO(files.read(version.stored_path)), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx")
+    return send_file(
+        BytesIO(files.read(version.stored_path)),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx",
+    )

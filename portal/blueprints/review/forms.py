@@ -10,7 +10,10 @@ class PeriodForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date."))])
     opens_on = DateField(_l("Opens for reporting on"), validators=[DataRequired(message=_l("Enter a date."))])
     due_date = DateField(_l("Due date"), validators=[Optional()])
-    closes_on = DateField(_l("Closes for uploads on (the scheduler closes it; empty: stays open)"), validators=[Optional()])
-    template_version = IntegerField(_l("Template version"), default=1,
-                                    validators=[DataRequired(message=_l("Enter a version.")), NumberRange(min=1)])
+    closes_on = DateField(
+        _l("Closes for uploads on (the scheduler closes it; empty: stays open)"), validators=[Optional()]
+    )
+    template_version = IntegerField(
+        _l("Template version"), default=1, validators=[DataRequired(message=_l("Enter a version.")), NumberRange(min=1)]
+    )
     is_open = BooleanField(_l("Open for uploads"))

@@ -1,4 +1,5 @@
 """Reporting periods, managed by the secretariat."""
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,9 +18,16 @@ def periods():
     if form.validate_on_submit() and save_form(
         form,
         lambda: period_service.create_period(
-            label=form.label.data.strip(), start_date=form.start_date.data, end_date=form.end_date.data,
-            opens_on=form.opens_on.data, due_date=form.due_date.data, closes_on=form.closes_on.data,
-            template_version=form.template_version.data, is_open=form.is_open.data, actor=current_user),
+            label=form.label.data.strip(),
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            opens_on=form.opens_on.data,
+            due_date=form.due_date.data,
+            closes_on=form.closes_on.data,
+            template_version=form.template_version.data,
+            is_open=form.is_open.data,
+            actor=current_user,
+        ),
         lambda period: _("Period %(label)s created.", label=period.label),
     ):
         return redirect(url_for("review.periods"))
@@ -37,9 +45,15 @@ def edit_period(period_id: int):
         changes = save_form(
             form,
             lambda: period_service.update_period(
-                period, start_date=form.start_date.data, end_date=form.end_date.data,
-                opens_on=form.opens_on.data, due_date=form.due_date.data, closes_on=form.closes_on.data,
-                is_open=form.is_open.data, actor=current_user),
+                period,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                opens_on=form.opens_on.data,
+                due_date=form.due_date.data,
+                closes_on=form.closes_on.data,
+                is_open=form.is_open.data,
+                actor=current_user,
+            ),
             lambda changes: _("Period %(label)s updated.", label=period.label) if changes else _("Nothing changed."),
         )
         if changes is not None:

@@ -1,5 +1,6 @@
 """The secretariat's review: returns awaiting review, accept or return with a reason,
 and the completeness matrix."""
+
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -35,8 +36,15 @@ def accept(return_id: int):
         abort(400)
     version = workflow.accept_return(ret, current_user)
     db.session.commit()
-    flash(_("Version %(n)d of %(country)s %(period)s accepted.", n=version.number,
-            country=ret.country.name_en, period=ret.period.label), "success")
+    flash(
+        _(
+            "Version %(n)d of %(country)s %(period)s accepted.",
+            n=version.number,
+            country=ret.country.name_en,
+            period=ret.period.label,
+        ),
+        "success",
+    )
     return redirect(url_for("returns.detail", return_id=ret.id))
 
 
@@ -45,8 +53,12 @@ def send_back(return_id: int):
     ret = db.get_or_404(Return, return_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    workflow.send_back(ret, current_user, request.form.get("reason", ""),
-                       workflow.parse_cell_comments(request.form.get("cell_comments", "")))
+    workflow.send_back(
+        ret,
+        current_user,
+        request.form.get("reason", ""),
+        workflow.parse_cell_comments(request.form.get("cell_comments", "")),
+    )
     db.session.commit()
     flash(_("The return was sent back to the focal point with your reason."), "success")
     return redirect(url_for("returns.detail", return_id=ret.id))
@@ -60,5 +72,6 @@ def matrix():
 
 @bp.route("/matrix.xlsx")
 def matrix_xlsx():
-    return send_file(BytesIO(export_matrix()), as_attachment=True, download_name="PRR-completeness.xlsx",
-                     mimetype=XLSX_MIMETYPE)
+    return send_file(
+        BytesIO(export_matrix()), as_attachment=True, download_name="PRR-completeness.xlsx", mimetype=XLSX_MIMETYPE
+    )

@@ -6,30 +6,37 @@ Revises: 0006
 Create Date: 2026-11-30 15:24:49.384823
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-ANNOTATED = 'text IS NOT NULL OR note IS NOT NULL'
+ANNOTATED = "text IS NOT NULL OR note IS NOT NULL"
 
 
 def upgrade():
-    with op.batch_alter_table('return_value', schema=None) as batch_op:
-        batch_op.drop_index('ix_return_value_indicator_version')
-        batch_op.create_index('ix_return_value_annotated', ['indicator', 'version_id'], unique=False,
-                              sqlite_where=sa.text(ANNOTATED), postgresql_where=sa.text(ANNOTATED))
-        batch_op.create_index('ix_return_value_figures', ['indicator', 'version_id', 'breakdown', 'number', 'status'],
-                              unique=False)
+    with op.batch_alter_table("return_value", schema=None) as batch_op:
+        batch_op.drop_index("ix_return_value_indicator_version")
+        batch_op.create_index(
+            "ix_return_value_annotated",
+            ["indicator", "version_id"],
+            unique=False,
+            sqlite_where=sa.text(ANNOTATED),
+            postgresql_where=sa.text(ANNOTATED),
+        )
+        batch_op.create_index(
+            "ix_return_value_figures", ["indicator", "version_id", "breakdown", "number", "status"], unique=False
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('return_value', schema=None) as batch_op:
-        batch_op.drop_index('ix_return_value_figures')
-        batch_op.drop_index('ix_return_value_annotated')
-        batch_op.create_index('ix_return_value_indicator_version', ['indicator', 'version_id'], unique=False)
+    with op.batch_alter_table("return_value", schema=None) as batch_op:
+        batch_op.drop_index("ix_return_value_figures")
+        batch_op.drop_index("ix_return_value_annotated")
+        batch_op.create_index("ix_return_value_indicator_version", ["indicator", "version_id"], unique=False)

@@ -8,13 +8,14 @@ Revises: 0008
 Create Date: 2026-12-01 20:10:00
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -23,18 +24,18 @@ STANDARD_UNIT_MAX = {"count": 1e9, "amount": 1e15, "percent": 100, "years": 200,
 
 
 def upgrade():
-    with op.batch_alter_table('return_template', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('unit_max', sa.JSON(), nullable=True))
-    template = sa.table('return_template', sa.column('unit_max', sa.JSON()))
+    with op.batch_alter_table("return_template", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("unit_max", sa.JSON(), nullable=True))
+    template = sa.table("return_template", sa.column("unit_max", sa.JSON()))
     op.execute(template.update().values(unit_max=STANDARD_UNIT_MAX))
-    with op.batch_alter_table('return_template', schema=None) as batch_op:
-        batch_op.alter_column('unit_max', existing_type=sa.JSON(), nullable=False)
-    with op.batch_alter_table('template_indicator', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('max_value', sa.Float(), nullable=True))
+    with op.batch_alter_table("return_template", schema=None) as batch_op:
+        batch_op.alter_column("unit_max", existing_type=sa.JSON(), nullable=False)
+    with op.batch_alter_table("template_indicator", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("max_value", sa.Float(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('template_indicator', schema=None) as batch_op:
-        batch_op.drop_column('max_value')
-    with op.batch_alter_table('return_template', schema=None) as batch_op:
-        batch_op.drop_column('unit_max')
+    with op.batch_alter_table("template_indicator", schema=None) as batch_op:
+        batch_op.drop_column("max_value")
+    with op.batch_alter_table("return_template", schema=None) as batch_op:
+        batch_op.drop_column("unit_max")

@@ -7,29 +7,41 @@ Revises: 0009
 Create Date: 2026-12-01 20:15:00
 
 """
+
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-period = sa.table('reporting_period', sa.column('is_open', sa.Boolean()), sa.column('opens_on', sa.Date()),
-                  sa.column('opened_at', sa.DateTime(timezone=True)), sa.column('closed_at', sa.DateTime(timezone=True)))
+period = sa.table(
+    "reporting_period",
+    sa.column("is_open", sa.Boolean()),
+    sa.column("opens_on", sa.Date()),
+    sa.column("opened_at", sa.DateTime(timezone=True)),
+    sa.column("closed_at", sa.DateTime(timezone=True)),
+)
 
 
 def upgrade():
     # Data only, no schema change: opened_at / closed_at exist since 0006.
     now = datetime.now(timezone.utc)
-    op.execute(period.update().where(period.c.is_open.is_(True), period.c.opened_at.is_(None))
-               .values(opened_at=now))
-    op.execute(period.update().where(period.c.is_open.is_(False), period.c.opened_at.is_(None),
-                                     period.c.closed_at.is_(None), period.c.opens_on <= now.date())
-               .values(closed_at=now))
+    op.execute(period.update().where(period.c.is_open.is_(True), period.c.opened_at.is_(None)).values(opened_at=now))
+    op.execute(
+        period.update()
+        .where(
+            period.c.is_open.is_(False),
+            period.c.opened_at.is_(None),
+            period.c.closed_at.is_(None),
+            period.c.opens_on <= now.date(),
+        )
+        .values(closed_at=now)
+    )
 
 
 def downgrade():

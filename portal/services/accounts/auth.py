@@ -10,6 +10,7 @@ the limit of password checks.
 A deactivated account answers exactly like a wrong password (same status, message and
 work done), so the answer does not tell whether an account exists or is active.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,9 +54,7 @@ def _minutes_left(until: datetime, now: datetime) -> int:
     return max(1, math.ceil((until - now).total_seconds() / 60))
 
 
-def authenticate(
-    email: str, password: str, ip_address: str | None = None, now: datetime | None = None
-) -> User:
+def authenticate(email: str, password: str, ip_address: str | None = None, now: datetime | None = None) -> User:
     """Return the user for these credentials or raise LoginRefused (or TooManyAttempts).
 
     The caller commits in both cases: failures and lock-outs must be stored. Call it before
@@ -69,8 +68,7 @@ def authenticate(
     if until is not None:
         audit.record("auth.login_locked", ip_address=ip_address, email=attempted)
         raise TooManyAttempts(
-            _l("Too many failed sign-in attempts. Try again in %(n)d minutes.",
-               n=_minutes_left(until, now))
+            _l("Too many failed sign-in attempts. Try again in %(n)d minutes.", n=_minutes_left(until, now))
         )
     user = get_by_email(attempted)
     if user is None:
@@ -81,8 +79,7 @@ def authenticate(
     if user is None or not ok or not user.active:
         throttle.lock_if_full(keys, now, _lock_window())
         reason = "unknown_email" if user is None else ("bad_password" if not ok else "inactive")
-        audit.record("auth.login_failed", actor=None, obj=user, ip_address=ip_address,
-                     email=attempted, reason=reason)
+        audit.record("auth.login_failed", actor=None, obj=user, ip_address=ip_address, email=attempted, reason=reason)
         raise LoginRefused(_l("The e-mail address or password is not correct."))
     throttle.clear(keys[0][0])
     for key, _limit in keys[1:]:
@@ -98,5 +95,4 @@ def sign_out(user: User, ip_address: str | None = None, everywhere: bool = False
     """End the user's sessions: this one and (through the session generation) every other
     session, remember-me cookie and API token of theirs."""
     end_sessions(user)
-    audit.record("auth.logout_everywhere" if everywhere else "auth.logout",
-                 actor=user, obj=user, ip_address=ip_address)
+    audit.record("auth.logout_everywhere" if everywhere else "auth.logout", actor=user, obj=user, ip_address=ip_address)

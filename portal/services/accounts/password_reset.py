@@ -10,6 +10,7 @@
 - `reset_password(token, new)`: the portal's password rules; ends every session,
   remember-me cookie and API token of the user; audited.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,8 @@ from .users import check_password_policy, get_by_email
 
 LINK_VALID = timedelta(hours=1)
 WINDOW = timedelta(hours=1)
-MAX_PER_EMAIL = 3          # requests per address typed, per hour
-MAX_PER_CLIENT = 20        # requests per client address, per hour
+MAX_PER_EMAIL = 3  # requests per address typed, per hour
+MAX_PER_CLIENT = 20  # requests per client address, per hour
 SALT = "portal.password-reset"
 
 
@@ -48,8 +49,10 @@ class LinkInvalid(ServiceError):
     status = 400
 
 
-INVALID = _l("This password-reset link is not valid any more: it was already used, has expired "
-             "(links last one hour) or is incomplete. Ask for a new one.")
+INVALID = _l(
+    "This password-reset link is not valid any more: it was already used, has expired "
+    "(links last one hour) or is incomplete. Ask for a new one."
+)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -61,8 +64,9 @@ def _fingerprint(user: User) -> str:
 
 
 def make_token(user: User, now: datetime) -> str:
-    return _serializer().dumps({"u": user.id, "g": user.session_generation,
-                                "f": _fingerprint(user), "t": int(now.timestamp())})
+    return _serializer().dumps(
+        {"u": user.id, "g": user.session_generation, "f": _fingerprint(user), "t": int(now.timestamp())}
+    )
 
 
 def user_for_token(token: str, now: datetime | None = None) -> User | None:
@@ -80,8 +84,7 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     if not 0 <= age <= LINK_VALID.total_seconds():
         return None
     user = db.session.get(User, data["u"])
-    if (user is None or not user.active or user.session_generation != data["g"]
-            or _fingerprint(user) != data.get("f")):
+    if user is None or not user.active or user.session_generation != data["g"] or _fingerprint(user) != data.get("f"):
         return None
     return user
 
@@ -101,25 +104,29 @@ def request_reset(email: str, ip_address: str | None = None, now: datetime | Non
     until = throttle.take(_keys(attempted, ip_address), now, WINDOW)
     if until is not None:
         audit.record("auth.password_reset_throttled", ip_address=ip_address, email=attempted)
-        raise ResetThrottled(_l(
-            "Too many password-reset requests. Try again in %(n)d minutes.",
-            n=max(1, math.ceil((until - now).total_seconds() / 60))))
+        raise ResetThrottled(
+            _l(
+                "Too many password-reset requests. Try again in %(n)d minutes.",
+                n=max(1, math.ceil((until - now).total_seconds() / 60)),
+            )
+        )
     found = get_by_email(attempted)
     user = found if found is not None and found.active else None
     # An unknown or inactive address does the same work short of queueing the message, so
     # the answer takes about as long (measured: see the closing note of issue 11).
-    token = make_token(user, now) if user is not None else _serializer().dumps(
-        {"u": 0, "g": 0, "f": "0" * 16, "t": int(now.timestamp())})
+    token = (
+        make_token(user, now)
+        if user is not None
+        else _serializer().dumps({"u": 0, "g": 0, "f": "0" * 16, "t": int(now.timestamp())})
+    )
     subject, text, html = _message(user.language if user is not None else "en", token)
     key = f"password-reset:{user.id if user is not None else 0}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
     if user is None:
         db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
-        audit.record("auth.password_reset_requested", ip_address=ip_address, email=attempted,
-                     sent=False)
+        audit.record("auth.password_reset_requested", ip_address=ip_address, email=attempted, sent=False)
         return
     outbox.enqueue(key, user, subject, text, html)
-    audit.record("auth.password_reset_requested", obj=user, ip_address=ip_address,
-                 email=attempted, sent=True)
+    audit.record("auth.password_reset_requested", obj=user, ip_address=ip_address, email=attempted, sent=True)
 
 
 def _message(language: str, token: str) -> tuple[str, str, str]:
@@ -127,8 +134,12 @@ def _message(language: str, token: str) -> tuple[str, str, str]:
     with force_locale(language or "en"):
         subject = str(_l("PRR Council Portal: reset your password"))
         lines = [
-            str(_l("Someone, we hope you, asked to reset the password of your account on the "
-                   "PRR Council Portal. To choose a new password, open this link within one hour:")),
+            str(
+                _l(
+                    "Someone, we hope you, asked to reset the password of your account on the "
+                    "PRR Council Portal. To choose a new password, open this link within one hour:"
+                )
+            ),
             str(_l("If you did not ask for this, ignore this message: your password stays as it is.")),
         ]
     text = f"{lines[0]}\n\n{url}\n\n{lines[1]}\n"
@@ -136,8 +147,7 @@ def _message(language: str, token: str) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def reset_password(token: str, new_password: str, ip_address: str | None = None,
-                   now: datetime | None = None) -> User:
+def reset_password(token: str, new_password: str, ip_address: str | None = None, now: datetime | None = None) -> User:
     """Set the password a reset link is for; the link dies with it. The caller commits."""
     user = user_for_token(token, now)
     if user is None:
@@ -145,13 +155,14 @@ def reset_password(token: str, new_password: str, ip_address: str | None = None,
     check_password_policy(new_password, field="new_password")
     # Compare-and-set on the generation: two uses of one link at the same moment, one wins.
     changed = db.session.execute(
-        update(User).where(User.id == user.id, User.session_generation == user.session_generation)
-        .values(password_hash=hash_password(new_password),
-                session_generation=User.session_generation + 1)
-        .execution_options(synchronize_session=False))
+        update(User)
+        .where(User.id == user.id, User.session_generation == user.session_generation)
+        .values(password_hash=hash_password(new_password), session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
     if rowcount(changed) != 1:
         raise LinkInvalid(INVALID)
     db.session.expire(user)
-    throttle.clear(f"email:{user.email}")          # signing in with the new password works at once
+    throttle.clear(f"email:{user.email}")  # signing in with the new password works at once
     audit.record("user.password_reset_by_email", actor=user, obj=user, ip_address=ip_address)
     return user

@@ -1,4 +1,5 @@
 """Password hashing with argon2id (argon2-cffi), with transparent rehashing."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -12,7 +13,7 @@ MAX_PASSWORD_LENGTH = 128
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
     return PasswordHasher(
-        time_cost=cfg["ARGON2_TIME_COST"],   # defaults and limits: config.py
+        time_cost=cfg["ARGON2_TIME_COST"],  # defaults and limits: config.py
         memory_cost=cfg["ARGON2_MEMORY_COST"],
         parallelism=1,
     )

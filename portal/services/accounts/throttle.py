@@ -8,6 +8,7 @@ however many workers try at the same moment, exactly `limit` attempts per window
 through; the rest are refused before any work is done. Works the same on SQLite and
 PostgreSQL (the row is created with INSERT … ON CONFLICT DO NOTHING).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...extensions import db
 from ...models import LoginThrottle as T
 
-Keys = list[tuple[str, int]]     # (key, limit)
+Keys = list[tuple[str, int]]  # (key, limit)
 
 
 def _unlocked(now: datetime):
@@ -28,8 +29,7 @@ def _unlocked(now: datetime):
 
 def _insert_if_missing(conn, key: str, now: datetime) -> None:
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    conn.execute(insert(T).values(key=key, failures=0, window_start=now)
-                 .on_conflict_do_nothing(index_elements=[T.key]))
+    conn.execute(insert(T).values(key=key, failures=0, window_start=now).on_conflict_do_nothing(index_elements=[T.key]))
 
 
 def take(keys: Keys, now: datetime, window: timedelta) -> datetime | None:
@@ -40,13 +40,19 @@ def take(keys: Keys, now: datetime, window: timedelta) -> datetime | None:
             for key, limit in keys:
                 _insert_if_missing(conn, key, now)
                 # A window that has run out, and is not locked, starts again from zero.
-                conn.execute(update(T).where(T.key == key, T.window_start < now - window, _unlocked(now))
-                             .values(failures=0, window_start=now, locked_until=None))
-                taken = conn.execute(update(T).where(T.key == key, T.failures < limit, _unlocked(now))
-                                     .values(failures=T.failures + 1).returning(T.failures)).first()
+                conn.execute(
+                    update(T)
+                    .where(T.key == key, T.window_start < now - window, _unlocked(now))
+                    .values(failures=0, window_start=now, locked_until=None)
+                )
+                taken = conn.execute(
+                    update(T)
+                    .where(T.key == key, T.failures < limit, _unlocked(now))
+                    .values(failures=T.failures + 1)
+                    .returning(T.failures)
+                ).first()
                 if taken is None:
-                    locked, start = conn.execute(
-                        select(T.locked_until, T.window_start).where(T.key == key)).one()
+                    locked, start = conn.execute(select(T.locked_until, T.window_start).where(T.key == key)).one()
                     transaction.rollback()
                     if locked is not None and locked > now:
                         return locked
@@ -58,8 +64,9 @@ def lock_if_full(keys: Keys, now: datetime, window: timedelta) -> None:
     """After a failure: every key that has reached its limit is locked for `window`.
     In the caller's transaction."""
     for key, limit in keys:
-        db.session.execute(update(T).where(T.key == key, T.failures >= limit, _unlocked(now))
-                           .values(locked_until=now + window))
+        db.session.execute(
+            update(T).where(T.key == key, T.failures >= limit, _unlocked(now)).values(locked_until=now + window)
+        )
 
 
 def give_back(key: str) -> None:
@@ -69,4 +76,4 @@ def give_back(key: str) -> None:
 
 def clear(key: str) -> None:
     """Forget this key's count (a successful sign-in clears its e-mail address's)."""
-    db.session.execute(cast(Table, T.__table__).delete().where(T.key == key))   # a Table, typed as FromClause
+    db.session.execute(cast(Table, T.__table__).delete().where(T.key == key))  # a Table, typed as FromClause

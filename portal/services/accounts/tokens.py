@@ -1,6 +1,7 @@
 """API bearer tokens: issued against e-mail and password (same throttle and audit as the
 web sign-in), stored only as SHA-256, revocable, and bound to the user's session generation
 (so they end with every session: sign-out, password change or reset, deactivation)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Managing user accounts. Plain functions over the session; callers commit."""
+
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
@@ -29,9 +30,7 @@ def normalise_email(raw: str) -> str:
     try:
         normalised = validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise ServiceError(
-            _l("%(email)s is not a valid e-mail address.", email=raw), field="email"
-        ) from None
+        raise ServiceError(_l("%(email)s is not a valid e-mail address.", email=raw), field="email") from None
     return normalised.lower()
 
 
@@ -53,9 +52,7 @@ def _check_name(name: str) -> str:
     if not name:
         raise ServiceError(_l("Enter a name."), field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise ServiceError(
-            _l("The name is too long (at most %(n)d characters).", n=MAX_NAME_LENGTH), field="name"
-        )
+        raise ServiceError(_l("The name is too long (at most %(n)d characters).", n=MAX_NAME_LENGTH), field="name")
     return name
 
 
@@ -66,9 +63,7 @@ def _resolve_role_and_country(role: str, country_code: str | None) -> tuple[str,
     if country_code:
         country = db.session.scalar(select(Country).where(Country.iso2 == country_code.upper()))
         if country is None:
-            raise ServiceError(
-                _l("Unknown country code: %(code)s.", code=country_code), field="country"
-            )
+            raise ServiceError(_l("Unknown country code: %(code)s.", code=country_code), field="country")
     if role == Role.FOCAL_POINT and country is None:
         raise ServiceError(_l("A focal point must have a country."), field="country")
     return role, country
@@ -109,8 +104,7 @@ def create_user(
     language = _check_language(language)
     check_password_policy(password)
     if get_by_email(email) is not None:
-        raise Conflict(_l("A user with the e-mail address %(email)s already exists.", email=email),
-                       field="email")
+        raise Conflict(_l("A user with the e-mail address %(email)s already exists.", email=email), field="email")
     user = User(
         email=email,
         name=name,
@@ -121,8 +115,16 @@ def create_user(
         active=True,
     )
     db.session.add(user)
-    audit.record("user.create", actor=actor, obj=user, ip_address=ip_address, via=via,
-                 email=email, role=role, country=country.iso2 if country else None)
+    audit.record(
+        "user.create",
+        actor=actor,
+        obj=user,
+        ip_address=ip_address,
+        via=via,
+        email=email,
+        role=role,
+        country=country.iso2 if country else None,
+    )
     return user
 
 
@@ -142,9 +144,7 @@ def update_user(
     role, country = _resolve_role_and_country(role, country_code)
     language = _check_language(language)
     if actor is not None and actor.id == user.id and (not active or role != user.role):
-        raise ServiceError(
-            _l("You cannot deactivate your own account or change your own role."), field="role"
-        )
+        raise ServiceError(_l("You cannot deactivate your own account or change your own role."), field="role")
     new = {
         "name": name,
         "role": role,
@@ -172,12 +172,16 @@ def update_user(
 def end_sessions(user: User) -> None:
     """End every session, remember-me cookie and API token of `user`: each carries the
     generation it was issued under, and the loaders refuse any but the current one."""
-    user.session_generation = User.session_generation + 1   # one atomic UPDATE at flush
+    user.session_generation = User.session_generation + 1  # one atomic UPDATE at flush
     db.session.flush()
 
 
 def set_password(
-    user: User, password: str, *, actor: User | None = None, ip_address: str | None = None,
+    user: User,
+    password: str,
+    *,
+    actor: User | None = None,
+    ip_address: str | None = None,
     via: str = "web",
 ) -> None:
     """Set a new password (an administrator's reset, or the CLI)."""
@@ -187,9 +191,7 @@ def set_password(
     audit.record("user.password_reset", actor=actor, obj=user, ip_address=ip_address, via=via)
 
 
-def change_own_password(
-    user: User, current: str, new: str, *, ip_address: str | None = None
-) -> None:
+def change_own_password(user: User, current: str, new: str, *, ip_address: str | None = None) -> None:
     ok, _ = verify_password(user.password_hash, current or "")
     if not ok:
         raise ServiceError(_l("The current password is not correct."), field="current_password")
@@ -209,9 +211,7 @@ def set_preferences(user: User, *, language: str, email_notices: bool) -> None:
     user.email_notices = bool(email_notices)
 
 
-def deactivate(
-    user: User, *, actor: User | None = None, ip_address: str | None = None, via: str = "web"
-) -> bool:
+def deactivate(user: User, *, actor: User | None = None, ip_address: str | None = None, via: str = "web") -> bool:
     """Deactivate an account; returns False when it already was inactive."""
     if actor is not None and actor.id == user.id:
         raise ServiceError(_l("You cannot deactivate your own account."))
@@ -231,9 +231,7 @@ def list_users(role: str | None = None) -> list[User]:
 
 
 def count_by_role() -> dict[str, int]:
-    rows = db.session.execute(
-        select(User.role, func.count(User.id)).where(User.active.is_(True)).group_by(User.role)
-    )
+    rows = db.session.execute(select(User.role, func.count(User.id)).where(User.active.is_(True)).group_by(User.role))
     counts = {role: 0 for role in ROLE_VALUES}
     counts.update({role: n for role, n in rows})
     return counts

@@ -8,6 +8,7 @@ N/A and N/AV are missing; EST values count and are flagged. What an audience may
 (CONF, and what would give it away: services/disclosure.py) is hidden before anything is
 computed from it. Every value keeps its note and the id of the return version it came from.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -35,9 +36,9 @@ from .totals import Grid, derived_shares, totals
 @dataclass
 class Comparison:
     selection: Selection
-    rows: pd.DataFrame            # one row per country × period × indicator × breakdown column
-    totals: pd.DataFrame          # one row per region (and the council) × period × indicator × column
-    derived: pd.DataFrame         # derived shares per country × period
+    rows: pd.DataFrame  # one row per country × period × indicator × breakdown column
+    totals: pd.DataFrame  # one row per region (and the council) × period × indicator × column
+    derived: pd.DataFrame  # derived shares per country × period
     missing: dict = field(default_factory=dict)  # period -> countries with no return version used
 
     def records(self, *columns: str):
@@ -59,39 +60,62 @@ def _versions(selection: Selection, periods: list[str], *columns):
     join on max(number) PostgreSQL misjudged the rows and took 2,400 nested index scans)."""
     stamp = "submitted_at" if selection.provisional else "accepted_at"
     later = aliased(ReturnVersion)
-    return (select(*columns).select_from(ReturnVersion)
-            .join(Return, Return.id == ReturnVersion.return_id)
-            .join(Country, Country.id == Return.country_id)
-            .join(ReportingPeriod, ReportingPeriod.id == Return.period_id)
-            .where(getattr(ReturnVersion, stamp).is_not(None),
-                   ~exists().where(later.return_id == ReturnVersion.return_id, later.number > ReturnVersion.number,
-                                   getattr(later, stamp).is_not(None)),
-                   ReportingPeriod.label.in_(periods), Country.iso2.in_(selection.countries)))
+    return (
+        select(*columns)
+        .select_from(ReturnVersion)
+        .join(Return, Return.id == ReturnVersion.return_id)
+        .join(Country, Country.id == Return.country_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Return.period_id)
+        .where(
+            getattr(ReturnVersion, stamp).is_not(None),
+            ~exists().where(
+                later.return_id == ReturnVersion.return_id,
+                later.number > ReturnVersion.number,
+                getattr(later, stamp).is_not(None),
+            ),
+            ReportingPeriod.label.in_(periods),
+            Country.iso2.in_(selection.countries),
+        )
+    )
 
 
 VERSION_COLUMNS = ("id", "country", "period", "number", "provisional")
 FIGURE_COLUMNS = ("version_id", "indicator", "breakdown", "number", "status")
 
 
-def _query(selection: Selection, periods: list[str],
-           withheld: bool = False) -> tuple[dict, dict, Sequence[ResultRow], str]:
+def _query(
+    selection: Selection, periods: list[str], withheld: bool = False
+) -> tuple[dict, dict, Sequence[ResultRow], str]:
     """Three queries: the return version used per (country, period); the figures of those
     versions as columns, read from the covering index ix_return_value_figures, without repeating
     country, period and version per value; the few cells with a text or a note, through the
     partial index ix_return_value_annotated. The version ids found by the first go to the others
     as one JSON parameter. With `withheld`, the first also reads what each version hides from
     outsiders (services/disclosure.py)."""
-    columns = [ReturnVersion.id, Country.iso2, ReportingPeriod.label, ReturnVersion.number, ReturnVersion.accepted_at.is_(None)]
-    texts = fetch_json(_versions(selection, periods, *(json_column(c) for c in columns + [ReturnVersion.withheld] * withheld)))
+    columns = [
+        ReturnVersion.id,
+        Country.iso2,
+        ReportingPeriod.label,
+        ReturnVersion.number,
+        ReturnVersion.accepted_at.is_(None),
+    ]
+    texts = fetch_json(
+        _versions(selection, periods, *(json_column(c) for c in columns + [ReturnVersion.withheld] * withheld))
+    )
     versions = dict(zip(VERSION_COLUMNS + ("withheld",) * withheld, map(orjson.loads, texts)))
     where = (ReturnValue.indicator.in_(selection.indicators), in_json(ReturnValue.version_id, texts[0]))
-    figures = dict(zip(FIGURE_COLUMNS, fetch_columns(select(
-        *(json_column(getattr(ReturnValue, c)) for c in FIGURE_COLUMNS)).where(*where))))
+    figures = dict(
+        zip(
+            FIGURE_COLUMNS,
+            fetch_columns(select(*(json_column(getattr(ReturnValue, c)) for c in FIGURE_COLUMNS)).where(*where)),
+        )
+    )
     annotated = db.session.execute(
         select(ReturnValue.version_id, ReturnValue.indicator, ReturnValue.breakdown, ReturnValue.text, ReturnValue.note)
         .where(*where, or_(ReturnValue.text.is_not(None), ReturnValue.note.is_not(None)))
         # Without statistics SQLite would read every figure's row for its text and note.
-        .with_hint(ReturnValue, "INDEXED BY ix_return_value_annotated", "sqlite")).all()
+        .with_hint(ReturnValue, "INDEXED BY ix_return_value_annotated", "sqlite")
+    ).all()
     return versions, figures, annotated, texts[0]
 
 
@@ -125,10 +149,17 @@ def _grid(selection: Selection) -> Grid:
         cell.append(np.full(n_c * len(pos), k, dtype=np.int64))
         country.append(np.repeat(np.arange(n_c, dtype=np.int64), len(pos)))
         period.append(np.tile(pos, n_c))
-    return Grid(cells=list(found), kinds=np.array([v[0] for v in found.values()], dtype=object),
-                units=np.array([v[1] for v in found.values()], dtype=object), countries=countries,
-                regions=[selection.regions[c] for c in countries], periods=periods, cell=np.concatenate(cell),
-                country=np.concatenate(country), period=np.concatenate(period))
+    return Grid(
+        cells=list(found),
+        kinds=np.array([v[0] for v in found.values()], dtype=object),
+        units=np.array([v[1] for v in found.values()], dtype=object),
+        countries=countries,
+        regions=[selection.regions[c] for c in countries],
+        periods=periods,
+        cell=np.concatenate(cell),
+        country=np.concatenate(country),
+        period=np.concatenate(period),
+    )
 
 
 def positions(values, labels: list) -> np.ndarray:
@@ -140,6 +171,7 @@ def positions(values, labels: list) -> np.ndarray:
 @dataclass
 class _Versions:
     """The fetched versions: their ids, and each one's country and period as grid codes."""
+
     ids: pd.Index
     country: np.ndarray
     period: np.ndarray
@@ -169,22 +201,30 @@ def _locate(grid: Grid, versions: _Versions, version_ids, indicators, breakdowns
     return at[ok], np.nonzero(ok)[0], at_version
 
 
-STATUSES = [None, "N/A", "N/AV", "NIL", "EST", "CONF"]   # the return's codes (spec §4), validated on upload
+STATUSES = [None, "N/A", "N/AV", "NIL", "EST", "CONF"]  # the return's codes (spec §4), validated on upload
 NA, NAV, NIL, EST, CONF = range(1, 6)
 
 
 def _place(grid: Grid, versions: dict, figures: dict, annotated: Sequence[ResultRow]) -> dict[str, Any]:
     """Put each fetched figure, text and note at its row of the grid."""
     n = len(grid.cell)
-    coded = _Versions(pd.Index(np.asarray(versions["id"], dtype=np.int64)),
-                      positions(versions["country"], grid.countries), positions(versions["period"], grid.periods))
+    coded = _Versions(
+        pd.Index(np.asarray(versions["id"], dtype=np.int64)),
+        positions(versions["country"], grid.countries),
+        positions(versions["period"], grid.periods),
+    )
     at, src, at_version = _locate(grid, coded, figures["version_id"], figures["indicator"], figures["breakdown"])
     codes = positions(figures["status"], STATUSES)[src]
-    status = np.zeros(n, dtype=np.intp)         # codes into STATUSES; 0 is none (or one not known here)
+    status = np.zeros(n, dtype=np.intp)  # codes into STATUSES; 0 is none (or one not known here)
     status[at] = np.maximum(codes, 0)
-    out: dict[str, Any] = {"status": np.array(STATUSES, dtype=object)[status], "status_code": status,
-                           "number": np.full(n, np.nan),
-           "version_id": np.full(n, np.nan), "version": np.full(n, np.nan), "provisional": np.zeros(n, dtype=bool)}
+    out: dict[str, Any] = {
+        "status": np.array(STATUSES, dtype=object)[status],
+        "status_code": status,
+        "number": np.full(n, np.nan),
+        "version_id": np.full(n, np.nan),
+        "version": np.full(n, np.nan),
+        "provisional": np.zeros(n, dtype=bool),
+    }
     if (codes < 0).any():
         out["status"][at[codes < 0]] = np.asarray(figures["status"], dtype=object)[src[codes < 0]]
     out["number"][at] = np.asarray(figures["number"], dtype=float)[src]
@@ -218,8 +258,9 @@ def _shift(group: np.ndarray, array: np.ndarray, fill) -> np.ndarray:
     return out
 
 
-def _within_groups(group: np.ndarray, value: np.ndarray, present: np.ndarray,
-                   hidden: np.ndarray) -> tuple[np.ndarray, ...]:
+def _within_groups(
+    group: np.ndarray, value: np.ndarray, present: np.ndarray, hidden: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Previous value, running sum, values seen, gaps and hidden values so far, per (cell,
     country) series."""
     by = pd.Series(group)
@@ -277,20 +318,39 @@ def compare(selection: Selection, audience: Audience) -> Comparison:
     chosen = np.nonzero(np.isin(grid.period, [upto.index(p) for p in selection.periods]))[0]
     pick = (lambda a: a) if len(chosen) == len(grid.cell) else (lambda a: a[chosen])  # noqa: E731
     cell, country = pick(grid.cell), pick(grid.country)
-    rows = pd.DataFrame({
-        "country": _labels(grid.countries, country), "region": _labels(grid.regions, country),
-        "period": _labels(upto, pick(grid.period)), "indicator": _labels([c for c, _b in grid.cells], cell),
-        "breakdown": _labels([b for _c, b in grid.cells], cell),
-        "kind": _labels(list(grid.kinds), cell), "unit": _labels(list(grid.units), cell),
-        **{k: pick(data[k]) for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
-        "value": pick(value), "est": pick(status == EST), "conf": pick(status == CONF),
-        "has_return": pick(data["has_return"]), "period_order": pick(grid.period), "present": pick(present),
-        "previous": pick(previous), "change": pick(value - previous),
-        "cumulative": pick(np.where(flows & (seen > 0) & ~secret, running, np.nan)), "cumulative_partial": pick(flows & (gaps > 0)),
-        "hidden": pick(hidden), "change_hidden": pick(hidden | _shift(group, hidden, False)),
-        "cumulative_hidden": pick(flows & secret),
-    })
-    missing = {p: [c for c, has in zip(grid.countries, data["has"][:, upto.index(p)]) if not has] for p in selection.periods}
+    rows = pd.DataFrame(
+        {
+            "country": _labels(grid.countries, country),
+            "region": _labels(grid.regions, country),
+            "period": _labels(upto, pick(grid.period)),
+            "indicator": _labels([c for c, _b in grid.cells], cell),
+            "breakdown": _labels([b for _c, b in grid.cells], cell),
+            "kind": _labels(list(grid.kinds), cell),
+            "unit": _labels(list(grid.units), cell),
+            **{k: pick(data[k]) for k in ("number", "text", "status", "note", "version_id", "version", "provisional")},
+            "value": pick(value),
+            "est": pick(status == EST),
+            "conf": pick(status == CONF),
+            "has_return": pick(data["has_return"]),
+            "period_order": pick(grid.period),
+            "present": pick(present),
+            "previous": pick(previous),
+            "change": pick(value - previous),
+            "cumulative": pick(np.where(flows & (seen > 0) & ~secret, running, np.nan)),
+            "cumulative_partial": pick(flows & (gaps > 0)),
+            "hidden": pick(hidden),
+            "change_hidden": pick(hidden | _shift(group, hidden, False)),
+            "cumulative_hidden": pick(flows & secret),
+        }
+    )
+    missing = {
+        p: [c for c, has in zip(grid.countries, data["has"][:, upto.index(p)]) if not has] for p in selection.periods
+    }
     flags = {"value": value, "present": present, "est": status == EST, "hidden": hidden}
-    return Comparison(selection, rows, totals(grid, chosen, flags, audience.small_cells),
-                      derived_shares(grid, chosen, value, hidden), missing)
+    return Comparison(
+        selection,
+        rows,
+        totals(grid, chosen, flags, audience.small_cells),
+        derived_shares(grid, chosen, value, hidden),
+        missing,
+    )

@@ -1,4 +1,5 @@
 """Charts as server-side SVG (matplotlib): no JavaScript, no internet, and they print in PDFs."""
+
 from __future__ import annotations
 
 import base64
@@ -11,14 +12,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-matplotlib.rcParams.update({
-    "svg.fonttype": "none",          # text stays text: searchable, accessible, small
-    "svg.hashsalt": "prr-portal",    # the same data gives the same SVG (frozen briefs)
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: searchable, accessible, small
+        "svg.hashsalt": "prr-portal",  # the same data gives the same SVG (frozen briefs)
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 COLOURS = ["#1d4e89", "#e07a1f", "#2a9d8f", "#c44e52", "#8172b3", "#937860", "#64b5cd", "#8c8c8c"]
 META = re.compile(r"<metadata>.*?</metadata>", re.S)
 
@@ -28,7 +31,7 @@ def _svg(fig) -> str:
     fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     text = out.getvalue()
-    return META.sub("", text[text.index("<svg"):])
+    return META.sub("", text[text.index("<svg") :])
 
 
 def data_uri(svg: str) -> str:
@@ -51,7 +54,7 @@ def _finite(values: list[float | None]) -> list[float | None]:
 def bar_chart(countries: list[str], series: dict[str, list[float | None]], title: str, missing_label: str) -> str:
     """Bars by country, stacked by breakdown part when there is more than one series."""
     series = {name: _finite(values) for name, values in series.items()}
-    for x in range(len(countries)):   # a stack that overflows is missing as a whole
+    for x in range(len(countries)):  # a stack that overflows is missing as a whole
         if not abs(sum(values[x] or 0.0 for values in series.values())) <= MAX_DRAWN:
             for values in series.values():
                 values[x] = None

@@ -5,6 +5,7 @@ turns each string into a flat list, faster than fetching rows (bench/compare.py 
 comparison). A JSON array of ids fetched this way can be given back as
 one parameter (`in_json`), so a later query need not compute the ids again.
 """
+
 from __future__ import annotations
 
 import orjson
@@ -46,14 +47,18 @@ class in_json(ColumnElement):
         # unique: two of these in one statement get parameters of their own
         self.array = bindparam("json_ids", array, type_=Text(), unique=True)
 
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
-                           ("array", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+        ("array", InternalTraversal.dp_clauseelement),
+    ]
 
 
 @compiles(in_json, "sqlite")
 def _sqlite_in(element, compiler, **kw):
     return "%s IN (SELECT value FROM json_each(%s))" % (
-        compiler.process(element.column, **kw), compiler.process(element.array, **kw))
+        compiler.process(element.column, **kw),
+        compiler.process(element.array, **kw),
+    )
 
 
 @compiles(in_json, "postgresql")
@@ -61,7 +66,9 @@ def _postgresql_in(element, compiler, **kw):
     # "[1, 2]" → '{1, 2}'::integer[]: an array comparison the planner sizes right, where a set
     # from json_array_elements is guessed at 100 rows.
     return "%s = ANY(CAST(translate(%s, '[]', '{}') AS INTEGER[]))" % (
-        compiler.process(element.column, **kw), compiler.process(element.array, **kw))
+        compiler.process(element.column, **kw),
+        compiler.process(element.array, **kw),
+    )
 
 
 def fetch_json(stmt) -> list[str]:

@@ -5,6 +5,7 @@ section over 40 periods is ~94,000 values and ~850,000 cells, and a cell object 
 slow (bench/compare.py times the export). tests/test_compare.py checks that every exported
 value equals what the page shows.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ from ..xlsx.stream import Workbook
 from .aggregate import Comparison, positions
 from .present import layouts
 
-NOT_SHOWN = ("N/A", "N/AV")     # missing values whose status the table shows instead
+NOT_SHOWN = ("N/A", "N/AV")  # missing values whose status the table shows instead
 
 
 def _objects(column: pd.Series) -> np.ndarray:
@@ -67,27 +68,45 @@ def tidy_rows(comparison: Comparison) -> list[tuple]:
     """Country, period, indicator, breakdown, value, status code, note, source version, remark."""
     rows = comparison.rows
     shown, _present = _numbers(rows["value"].to_numpy())
-    shown[rows["hidden"].to_numpy()] = "c"       # also a CONF code given without its number
+    shown[rows["hidden"].to_numpy()] = "c"  # also a CONF code given without its number
     version = rows["version_id"].to_numpy()
     version_id, known = _numbers(version)
     version_id[known] = version[known].astype(np.int64)
-    remark = np.where(rows["provisional"].to_numpy(), _("provisional"),
-                      np.where(rows["has_return"].to_numpy(), "", _("no return"))).astype(object)
+    remark = np.where(
+        rows["provisional"].to_numpy(), _("provisional"), np.where(rows["has_return"].to_numpy(), "", _("no return"))
+    ).astype(object)
     columns = [_objects(rows[c]) for c in ("country", "period", "indicator", "breakdown")]
-    return list(zip(*(c.tolist() for c in columns), shown.tolist(), _objects(rows["status"]).tolist(),
-                    _objects(rows["note"]).tolist(), version_id.tolist(), remark.tolist()))
+    return list(
+        zip(
+            *(c.tolist() for c in columns),
+            shown.tolist(),
+            _objects(rows["status"]).tolist(),
+            _objects(rows["note"]).tolist(),
+            version_id.tolist(),
+            remark.tolist(),
+        )
+    )
 
 
 def tidy_header() -> list[str]:
-    return [_("Country"), _("Period"), _("Indicator"), _("Breakdown"), _("Value"), _("Status code"),
-            _("Notes"), _("Source version"), _("Remark")]
+    return [
+        _("Country"),
+        _("Period"),
+        _("Indicator"),
+        _("Breakdown"),
+        _("Value"),
+        _("Status code"),
+        _("Notes"),
+        _("Source version"),
+        _("Remark"),
+    ]
 
 
 def to_csv(comparison: Comparison) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(safe_row(tidy_header()))
-    writer.writerows(safe_row(row) for row in tidy_rows(comparison))      # no live formulas
+    writer.writerows(safe_row(row) for row in tidy_rows(comparison))  # no live formulas
     return out.getvalue()
 
 
@@ -107,14 +126,26 @@ def to_xlsx(comparison: Comparison, locale: str) -> bytes:
         ws.append([_("Country")] + [f"{p} {c}" for p in table.periods for c in table.columns], bold=True)
         mine = indicator == table.code
         part = rows[mine]
-        countries = _sheet(shown[mine], positions(_objects(part["country"]), [iso for iso, _n, _c in table.rows]),
-                           positions(_objects(part["period"]), periods), table.columns,
-                           _objects(part["breakdown"]), len(table.rows), len(periods))
+        countries = _sheet(
+            shown[mine],
+            positions(_objects(part["country"]), [iso for iso, _n, _c in table.rows]),
+            positions(_objects(part["period"]), periods),
+            table.columns,
+            _objects(part["breakdown"]),
+            len(table.rows),
+            len(periods),
+        )
         mine = total_indicator == table.code
         part = totals[mine]
-        groups = _sheet(total_shown[mine], positions(part["group"].to_numpy(dtype=object), [g for g, _n, _c in table.totals]),
-                        positions(part["period"].to_numpy(dtype=object), periods), table.columns,
-                        part["breakdown"].to_numpy(dtype=object), len(table.totals), len(periods))
+        groups = _sheet(
+            total_shown[mine],
+            positions(part["group"].to_numpy(dtype=object), [g for g, _n, _c in table.totals]),
+            positions(part["period"].to_numpy(dtype=object), periods),
+            table.columns,
+            part["breakdown"].to_numpy(dtype=object),
+            len(table.totals),
+            len(periods),
+        )
         for (_code, name, _cells), values in zip(table.rows + table.totals, countries + groups):
             ws.append([name, *values])
         ws.set_width(0, 34)

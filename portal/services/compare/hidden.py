@@ -9,6 +9,7 @@ in use that hold a CONF cell (with a threshold every version is concerned), and 
 versions' cells of the chosen indicators and of every indicator tied to them by a relation (such
 as REP01O.Total = REP01.Total, which ties a shown cell to one not asked for).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -51,7 +52,7 @@ def _stored(stored) -> list | None:
     """A version's stored answer as read through json_column: a JSON text on SQLite, a list on
     PostgreSQL; None for a version stored before migration 0011."""
     if stored == "[]":
-        return []                # most versions: nothing to parse
+        return []  # most versions: nothing to parse
     return orjson.loads(stored) if isinstance(stored, str) else stored
 
 
@@ -63,16 +64,28 @@ def _worked_out(selection, outsiders: dict, ids_json: str, audience) -> list[tup
     related = sorted(set().union(*(disclosure.related_indicators(t, selection.indicators) for t in distinct)))
     concerned = set(outsiders)
     if concerned and not audience.small_cells:
-        concerned &= set(db.session.scalars(
-            select(ReturnValue.version_id).distinct()
-            .where(ReturnValue.status == "CONF", in_json(ReturnValue.version_id, ids_json),
-                   ReturnValue.indicator.in_(related))
-            .with_hint(ReturnValue, "INDEXED BY ix_return_value_confidential", "sqlite")))
+        concerned &= set(
+            db.session.scalars(
+                select(ReturnValue.version_id)
+                .distinct()
+                .where(
+                    ReturnValue.status == "CONF",
+                    in_json(ReturnValue.version_id, ids_json),
+                    ReturnValue.indicator.in_(related),
+                )
+                .with_hint(ReturnValue, "INDEXED BY ix_return_value_confidential", "sqlite")
+            )
+        )
     cells: dict[int, dict] = defaultdict(dict)
     if concerned:
-        columns = fetch_columns(select(*(json_column(getattr(ReturnValue, c)) for c in (
-            "version_id", "indicator", "breakdown", "number", "status"))).where(
-                ReturnValue.version_id.in_(sorted(concerned)), ReturnValue.indicator.in_(related)))
+        columns = fetch_columns(
+            select(
+                *(
+                    json_column(getattr(ReturnValue, c))
+                    for c in ("version_id", "indicator", "breakdown", "number", "status")
+                )
+            ).where(ReturnValue.version_id.in_(sorted(concerned)), ReturnValue.indicator.in_(related))
+        )
         for vid, indicator, breakdown, number, status in zip(*columns):
             cells[vid][(indicator, breakdown)] = (number, status)
     out: list[tuple] = []
@@ -93,8 +106,9 @@ def _place(grid, locate, out_hidden: list[tuple], hidden: np.ndarray, withheld: 
     columns_of: dict[str, list[str]] = {}
     for ind, col in grid.cells:
         columns_of.setdefault(ind, []).append(col)
-    pairs = [(vid, ind, col) for vid, ind in {(vid, ind) for vid, ind, _col in out_hidden}
-             for col in columns_of.get(ind, ())]
+    pairs = [
+        (vid, ind, col) for vid, ind in {(vid, ind) for vid, ind, _col in out_hidden} for col in columns_of.get(ind, ())
+    ]
     if pairs:
         at, _src = locate(*zip(*pairs))
         withheld[at] = True

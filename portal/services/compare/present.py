@@ -1,4 +1,5 @@
 """Turning a Comparison into what people read: tables per indicator, charts, captions."""
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,9 @@ MEASURES = {
 def fmt(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return (
+        f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    )
 
 
 @dataclass
@@ -34,7 +37,7 @@ class Cell:
     value: float | None = None
     note: str | None = None
     version_id: int | None = None
-    flags: list[str] = field(default_factory=list)   # est, conf, provisional, missing, partial
+    flags: list[str] = field(default_factory=list)  # est, conf, provisional, missing, partial
     title: str = ""
 
 
@@ -46,8 +49,8 @@ class IndicatorTable:
     kind: str
     periods: list[str]
     columns: list[str]
-    rows: list[tuple[str, str, dict]]       # (iso2, name, {(period, column): Cell})
-    totals: list[tuple[str, str, dict]]     # (group code, name, {(period, column): Cell})
+    rows: list[tuple[str, str, dict]]  # (iso2, name, {(period, column): Cell})
+    totals: list[tuple[str, str, dict]]  # (group code, name, {(period, column): Cell})
     caption: str
     bar_svg: str | None = None
     line_svg: str | None = None
@@ -55,11 +58,14 @@ class IndicatorTable:
 
 def _texts() -> dict[str, str]:
     """Cell titles, translated once per table rather than once per cell (~100k cells in an export)."""
-    return {"no_return": _("no return for this period"), "not_reported": _("not reported"),
-            "suppressed": _("c: not shown, to protect a confidential figure"),
-            "none": _("no country reported"),
-            # The translated pattern, filled per total below (gettext with arguments does the same).
-            "partial": get_translations().gettext("partial: missing %(countries)s")}
+    return {
+        "no_return": _("no return for this period"),
+        "not_reported": _("not reported"),
+        "suppressed": _("c: not shown, to protect a confidential figure"),
+        "none": _("no country reported"),
+        # The translated pattern, filled per total below (gettext with arguments does the same).
+        "partial": get_translations().gettext("partial: missing %(countries)s"),
+    }
 
 
 def _cell(r, texts: dict[str, str]) -> Cell:
@@ -72,8 +78,13 @@ def _cell(r, texts: dict[str, str]) -> Cell:
         return Cell("c", flags=flags + ["conf"], version_id=int(r.version_id), title=texts["suppressed"])
     if math.isnan(r.value):
         shown = r.status if isinstance(r.status, str) and r.status in ("N/A", "N/AV") else "—"
-        return Cell(shown, note=r.note if isinstance(r.note, str) else None, version_id=int(r.version_id) if r.version_id == r.version_id else None,
-                    flags=flags + ["missing"], title=texts["not_reported"])
+        return Cell(
+            shown,
+            note=r.note if isinstance(r.note, str) else None,
+            version_id=int(r.version_id) if r.version_id == r.version_id else None,
+            flags=flags + ["missing"],
+            title=texts["not_reported"],
+        )
     if r.est:
         flags.append("est")
     if r.conf:
@@ -110,7 +121,8 @@ def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
     reported = {p: len(sel.countries) - len(comparison.missing.get(p, [])) for p in sel.periods}
     caption = "; ".join(
         _("%(period)s: %(n)d of %(total)d countries with a return", period=p, n=reported[p], total=len(sel.countries))
-        for p in sel.periods)
+        for p in sel.periods
+    )
     out = []
     for code in sel.indicators:
         ind = template.indicator(code) or next(t.indicator(code) for t in sel.templates if t.indicator(code))
@@ -118,9 +130,19 @@ def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
         columns = [c for c in dict.fromkeys(columns) if c in present_columns.get(code, ())]
         groups = group_sets.get(code, set())
         order = [g for g in regions if g in groups and g != COUNCIL] + ([COUNCIL] if COUNCIL in groups else [])
-        out.append(IndicatorTable(code, ind.label(locale), ind.unit, ind.kind, sel.periods, columns,
-                                  [(iso, names[iso], {}) for iso in sel.countries],
-                                  [(g, regions.get(g, g), {}) for g in order], caption))
+        out.append(
+            IndicatorTable(
+                code,
+                ind.label(locale),
+                ind.unit,
+                ind.kind,
+                sel.periods,
+                columns,
+                [(iso, names[iso], {}) for iso in sel.countries],
+                [(g, regions.get(g, g), {}) for g in order],
+                caption,
+            )
+        )
     return out
 
 
@@ -129,8 +151,21 @@ def tables(comparison: Comparison, locale: str, charts: bool = True) -> list[Ind
     comparison's audience may see them)."""
     out, texts = layouts(comparison, locale), _texts()
     rows = {table.code: {iso: cells for iso, _name, cells in table.rows} for table in out}
-    for r in comparison.records("indicator", "country", "period", "breakdown", "value", "status", "note",
-                                "version_id", "provisional", "has_return", "est", "conf", "hidden"):
+    for r in comparison.records(
+        "indicator",
+        "country",
+        "period",
+        "breakdown",
+        "value",
+        "status",
+        "note",
+        "version_id",
+        "provisional",
+        "has_return",
+        "est",
+        "conf",
+        "hidden",
+    ):
         rows[r.indicator][r.country][(r.period, r.breakdown)] = _cell(r, texts)
     groups = {table.code: {g: cells for g, _name, cells in table.totals} for table in out}
     for t in comparison.totals.itertuples(index=False, name="Total"):
@@ -146,19 +181,25 @@ def _charts(table: IndicatorTable) -> None:
     parts = [c for c in table.columns if c not in ("Total", "Value")] or table.columns
     if len(parts) > 1 and "Total" in table.columns:
         # Stack the parts only where every shown country gave them all; else show Totals.
-        complete = all(all(cells.get((last, p)) and cells[(last, p)].value is not None for p in parts)
-                       for _iso, _n, cells in table.rows if cells.get((last, "Total")) and cells[(last, "Total")].value is not None)
+        complete = all(
+            all(cells.get((last, p)) and cells[(last, p)].value is not None for p in parts)
+            for _iso, _n, cells in table.rows
+            if cells.get((last, "Total")) and cells[(last, "Total")].value is not None
+        )
         if not complete:
             parts = ["Total"]
-    series = {p: [cell.value if (cell := cells.get((last, p))) else None for _i, _n, cells in table.rows]
-              for p in parts}
+    series = {
+        p: [cell.value if (cell := cells.get((last, p))) else None for _i, _n, cells in table.rows] for p in parts
+    }
     countries = [iso for iso, _n, _c in table.rows]
     table.bar_svg = bar_chart(countries, series, f"{table.code} · {last}", _("no data"))
     headline = "Total" if "Total" in table.columns else table.columns[0]
     if len(table.periods) > 1:
-        lines = {iso: [cell.value if (cell := cells.get((p, headline))) else None for p in table.periods]
-                 for iso, _n, cells in table.rows
-                 if any(cells.get((p, headline)) and cells[(p, headline)].value is not None for p in table.periods)}
+        lines = {
+            iso: [cell.value if (cell := cells.get((p, headline))) else None for p in table.periods]
+            for iso, _n, cells in table.rows
+            if any(cells.get((p, headline)) and cells[(p, headline)].value is not None for p in table.periods)
+        }
         if lines:
             table.line_svg = line_chart(table.periods, lines, f"{table.code} · {headline}")
 
@@ -168,9 +209,16 @@ def derived_rows(comparison: Comparison, locale: str) -> list[dict]:
     rows = []
     for r in comparison.derived.itertuples():
         if r.hidden:
-            rows.append({"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period,
-                         "share": "c"})
+            rows.append(
+                {"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period, "share": "c"}
+            )
         elif not math.isnan(r.share):
-            rows.append({"measure": str(MEASURES[r.measure]), "country": names[r.country], "period": r.period,
-                         "share": round(r.share, 1)})
+            rows.append(
+                {
+                    "measure": str(MEASURES[r.measure]),
+                    "country": names[r.country],
+                    "period": r.period,
+                    "share": round(r.share, 1),
+                }
+            )
     return rows

@@ -1,4 +1,5 @@
 """What a comparison is of: indicators × periods × countries, read from a URL or API call."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,10 +16,10 @@ from ..errors import ServiceError
 @dataclass
 class Selection:
     indicators: list[str]
-    periods: list[str]            # labels, oldest first
-    countries: list[str]          # ISO alpha-2, in display order
-    breakdown: bool = True        # every breakdown column, or the Total/Value only
-    provisional: bool = False     # include submitted, not yet accepted versions (secretariat)
+    periods: list[str]  # labels, oldest first
+    countries: list[str]  # ISO alpha-2, in display order
+    breakdown: bool = True  # every breakdown column, or the Total/Value only
+    provisional: bool = False  # include submitted, not yet accepted versions (secretariat)
     templates: list = field(default_factory=list, repr=False)
     # Every period up to the last one chosen, oldest first, with its template (for change and
     # running sums), and each chosen country's region: read once here, used by compare().
@@ -33,13 +34,29 @@ def _split(values) -> list[str]:
     return out
 
 
-def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regions=(),
-                   breakdown: str | None = None, provisional: bool = False) -> Selection:
+def make_selection(
+    *,
+    indicators=(),
+    sections=(),
+    periods=(),
+    countries=(),
+    regions=(),
+    breakdown: str | None = None,
+    provisional: bool = False,
+) -> Selection:
     """Check a requested selection; unknown codes and empty selections raise ServiceError (400)."""
     # Templates with their sections and indicators in three queries, not one per section.
-    all_periods = list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date).options(
-        selectinload(ReportingPeriod.template).selectinload(ReturnTemplate.sections)
-        .selectinload(TemplateSection.indicators))))
+    all_periods = list(
+        db.session.scalars(
+            select(ReportingPeriod)
+            .order_by(ReportingPeriod.start_date)
+            .options(
+                selectinload(ReportingPeriod.template)
+                .selectinload(ReturnTemplate.sections)
+                .selectinload(TemplateSection.indicators)
+            )
+        )
+    )
     by_label = {p.label: p for p in all_periods}
     labels = _split(periods) or ([all_periods[-1].label] if all_periods else [])
     unknown = [p for p in labels if p not in by_label]
@@ -65,8 +82,9 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ServiceError(_l("Unknown indicator: %(c)s.", c=", ".join(unknown)), field="indicator")
-    ordered = db.session.execute(select(Country.iso2, Region.code).join(Country.region)
-                                 .order_by(*Country.region_order())).all()
+    ordered = db.session.execute(
+        select(Country.iso2, Region.code).join(Country.region).order_by(*Country.region_order())
+    ).all()
     by_code = dict(ordered)
     wanted = {c.upper() for c in _split(countries)}
     region_codes = _split(regions)
@@ -79,15 +97,25 @@ def make_selection(*, indicators=(), sections=(), periods=(), countries=(), regi
     if breakdown not in (None, "", "all", "total", "sex_age", "sex", "origin", "single"):
         raise ServiceError(_l("Unknown breakdown: %(b)s.", b=breakdown), field="breakdown")
     history = all_periods[: all_periods.index(chosen_periods[-1]) + 1]
-    return Selection(indicators=codes, periods=[p.label for p in chosen_periods], countries=chosen,
-                     breakdown=breakdown != "total", provisional=provisional, templates=templates,
-                     history=[(p.label, p.template) for p in history], regions={c: by_code[c] for c in chosen})
+    return Selection(
+        indicators=codes,
+        periods=[p.label for p in chosen_periods],
+        countries=chosen,
+        breakdown=breakdown != "total",
+        provisional=provisional,
+        templates=templates,
+        history=[(p.label, p.template) for p in history],
+        regions={c: by_code[c] for c in chosen},
+    )
 
 
 def selection_from_args(args, provisional_allowed: bool) -> Selection:
     return make_selection(
-        indicators=args.getlist("indicator"), sections=args.getlist("section"),
-        periods=args.getlist("period"), countries=args.getlist("country") + args.getlist("countries"),
-        regions=args.getlist("region"), breakdown=args.get("breakdown"),
+        indicators=args.getlist("indicator"),
+        sections=args.getlist("section"),
+        periods=args.getlist("period"),
+        countries=args.getlist("country") + args.getlist("countries"),
+        regions=args.getlist("region"),
+        breakdown=args.get("breakdown"),
         provisional=provisional_allowed and args.get("provisional") in ("1", "true", "yes"),
     )

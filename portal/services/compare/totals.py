@@ -7,6 +7,7 @@ selections of countries can be subtracted to recover one), and so is a count tot
 audience's small-cell threshold; only counts and amounts are summed.
 Shares: a missing term gives no share (missing is not zero); a hidden term hides the share.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from ..returns.rules import ADDITIVE_UNITS
 
 class DerivedSpec(TypedDict):
     """A share: the sum of the numerator cells over the sum of the denominator cells, in per cent."""
+
     id: str
-    num: list[tuple[str, str]]   # (indicator, breakdown column)
+    num: list[tuple[str, str]]  # (indicator, breakdown column)
     den: list[tuple[str, str]]
 
 
@@ -32,19 +34,31 @@ DERIVED: list[DerivedSpec] = [
     {"id": "CHL_enrolled", "num": [("CHL02", "Total")], "den": [("CHL01", "Total")]},
     {"id": "PRS_convicted", "num": [("PRS04", "Total")], "den": [("PRS03", "Total")]},
 ]
-TOTAL_COLUMNS = ["group", "period", "indicator", "breakdown", "value", "contributors", "missing", "partial",
-                 "est", "suppressed", "additive"]
+TOTAL_COLUMNS = [
+    "group",
+    "period",
+    "indicator",
+    "breakdown",
+    "value",
+    "contributors",
+    "missing",
+    "partial",
+    "est",
+    "suppressed",
+    "additive",
+]
 
 
 @dataclass
 class Grid:
     """Every cell a comparison shows, as integer codes sorted by (cell, country, period)."""
-    cells: list[tuple[str, str]]     # (indicator, breakdown column), sorted
-    kinds: np.ndarray                # per cell: flow | stock
-    units: np.ndarray                # per cell: count, amount, …
-    countries: list[str]             # ISO codes, sorted
-    regions: list[str]               # region code per country
-    periods: list[str]               # labels, oldest first
+
+    cells: list[tuple[str, str]]  # (indicator, breakdown column), sorted
+    kinds: np.ndarray  # per cell: flow | stock
+    units: np.ndarray  # per cell: count, amount, …
+    countries: list[str]  # ISO codes, sorted
+    regions: list[str]  # region code per country
+    periods: list[str]  # labels, oldest first
     cell: np.ndarray
     country: np.ndarray
     period: np.ndarray
@@ -72,7 +86,7 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray], small_c
     uniq, inverse = np.unique(keys, return_inverse=True)
     size = len(uniq)
     known = flags["present"][rows]
-    present = known | flags["hidden"][rows]      # a hidden value is there, only not shown
+    present = known | flags["hidden"][rows]  # a hidden value is there, only not shown
 
     def count(mask: np.ndarray) -> np.ndarray:
         return np.bincount(inverse, weights=mask.astype(float), minlength=size).astype(np.int64)
@@ -94,12 +108,21 @@ def totals(grid: Grid, chosen: np.ndarray, flags: dict[str, np.ndarray], small_c
         suppressed |= counts & (value > 0) & (value < small_cells)
     value[suppressed | (contributors == 0)] = np.nan
     label = lambda names, codes: np.array(names, dtype=object)[codes]  # noqa: E731
-    return pd.DataFrame({
-        "group": label(groups, group_i), "period": label(grid.periods, period_i),
-        "indicator": label([c for c, _b in grid.cells], cell_i), "breakdown": label([b for _c, b in grid.cells], cell_i),
-        "value": value, "contributors": contributors, "missing": missing, "partial": contributors < cells,
-        "est": est, "suppressed": suppressed, "additive": True,
-    })[TOTAL_COLUMNS]
+    return pd.DataFrame(
+        {
+            "group": label(groups, group_i),
+            "period": label(grid.periods, period_i),
+            "indicator": label([c for c, _b in grid.cells], cell_i),
+            "breakdown": label([b for _c, b in grid.cells], cell_i),
+            "value": value,
+            "contributors": contributors,
+            "missing": missing,
+            "partial": contributors < cells,
+            "est": est,
+            "suppressed": suppressed,
+            "additive": True,
+        }
+    )[TOTAL_COLUMNS]
 
 
 def derived_shares(grid: Grid, chosen: np.ndarray, value: np.ndarray, hidden: np.ndarray) -> pd.DataFrame:
@@ -130,7 +153,15 @@ def derived_shares(grid: Grid, chosen: np.ndarray, value: np.ndarray, hidden: np
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(den > 0, num / np.where(den > 0, den, 1.0) * 100, np.nan)
         share[masked] = np.nan
-        out.append(pd.DataFrame({"measure": spec["id"], "country": np.array(grid.countries, dtype=object)[ci],
-                                 "period": np.array(grid.periods, dtype=object)[pi], "share": share[ci, pi],
-                                 "hidden": masked[ci, pi]}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "measure": spec["id"],
+                    "country": np.array(grid.countries, dtype=object)[ci],
+                    "period": np.array(grid.periods, dtype=object)[pi],
+                    "share": share[ci, pi],
+                    "hidden": masked[ci, pi],
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)

@@ -4,6 +4,7 @@ SQLite: the online backup API (a consistent snapshot while the portal runs). Pos
 `pg_dump -Fc` of the portal's schema when pg_dump is installed (else the job fails with that
 reason). Uploaded files: a tar.gz of UPLOAD_FOLDER. Each backup is a folder
 BACKUP_FOLDER/<UTC timestamp>/ with a manifest; the newest BACKUP_KEEP are kept."""
+
 from __future__ import annotations
 
 import json
@@ -45,12 +46,12 @@ def backup(now: datetime) -> str:
     folder = Path(config["BACKUP_FOLDER"]) / now.strftime("%Y%m%dT%H%M%SZ")
     folder.mkdir(parents=True, exist_ok=True)
     dialect = db.engine.dialect.name
-    db.session.commit()                      # nothing of ours open while copying
+    db.session.commit()  # nothing of ours open while copying
     if dialect == "sqlite":
         source = db.engine.raw_connection()
         try:
             target = sqlite3.connect(folder / "portal.db")
-            assert isinstance(source.driver_connection, sqlite3.Connection)   # the dialect is sqlite
+            assert isinstance(source.driver_connection, sqlite3.Connection)  # the dialect is sqlite
             source.driver_connection.backup(target)
             target.close()
         finally:
@@ -58,15 +59,27 @@ def backup(now: datetime) -> str:
         database = "portal.db"
     else:
         url, schema = _libpq_url()
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--schema={schema}",
-                        f"--file={folder / 'portal.dump'}", url], check=True, capture_output=True, timeout=3600)
+        subprocess.run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--schema={schema}",
+                f"--file={folder / 'portal.dump'}",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=3600,
+        )
         database = "portal.dump"
     uploads = Path(config["UPLOAD_FOLDER"])
     with tarfile.open(folder / "uploads.tar.gz", "w:gz") as tar:
         if uploads.exists():
             tar.add(uploads, arcname="uploads")
-    (folder / "manifest.json").write_text(json.dumps(
-        {"created": now.isoformat(), "dialect": dialect, "database": database, "uploads": "uploads.tar.gz"}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"created": now.isoformat(), "dialect": dialect, "database": database, "uploads": "uploads.tar.gz"})
+    )
     _prune(Path(config["BACKUP_FOLDER"]), config["BACKUP_KEEP"])
     return str(folder)
 
@@ -88,24 +101,38 @@ def restore(folder: Path) -> str:
         source = sqlite3.connect(folder / manifest["database"])
         target = db.engine.raw_connection()
         try:
-            assert isinstance(target.driver_connection, sqlite3.Connection)   # the dialect is sqlite
+            assert isinstance(target.driver_connection, sqlite3.Connection)  # the dialect is sqlite
             source.backup(target.driver_connection)
         finally:
             target.close()
             source.close()
     else:
         url, schema = _libpq_url()
-        db.session.remove()           # give back the connection _libpq_url used before the pool is disposed
-        subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", f"--schema={schema}",
-                        f"--dbname={url}", str(folder / manifest["database"])], check=True, capture_output=True,
-                       timeout=3600)
+        db.session.remove()  # give back the connection _libpq_url used before the pool is disposed
+        subprocess.run(
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                f"--schema={schema}",
+                f"--dbname={url}",
+                str(folder / manifest["database"]),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=3600,
+        )
     db.engine.dispose()
     uploads = Path(current_app.config["UPLOAD_FOLDER"])
     if uploads.exists():
         shutil.rmtree(uploads)
     uploads.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=uploads.parent) as tmp, tarfile.open(folder / manifest["uploads"], "r:gz") as tar:
-        tar.extractall(tmp, filter="data")            # "data": no absolute paths, links or ../ escapes
+    with (
+        tempfile.TemporaryDirectory(dir=uploads.parent) as tmp,
+        tarfile.open(folder / manifest["uploads"], "r:gz") as tar,
+    ):
+        tar.extractall(tmp, filter="data")  # "data": no absolute paths, links or ../ escapes
         extracted = Path(tmp) / "uploads"
         if extracted.exists():
             shutil.move(str(extracted), str(uploads))

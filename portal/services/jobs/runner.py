@@ -5,6 +5,7 @@ scheduler (or a retry) find it and skip. The job's work and the run's outcome ar
 together at the end, so a run killed half-way leaves nothing half-written: its JobRun stays
 `running`, and the next request for that slot after the job's timeout takes it over and does
 the whole work again (each notice and e-mail has its own exactly-once key besides)."""
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ class Job:
     run: Callable[[datetime], str]
     slot: Callable[[datetime], str]
     timeout: timedelta = timedelta(minutes=30)
-    description: object = ""      # a lazy string: shown on the admin page in the reader's language
+    description: object = ""  # a lazy string: shown on the admin page in the reader's language
 
 
 def daily(now: datetime) -> str:
@@ -49,6 +50,7 @@ def weekly(now: datetime) -> str:
 def every_minutes(n: int) -> Callable[[datetime], str]:
     def slot(now: datetime) -> str:
         return now.replace(minute=now.minute - now.minute % n, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
+
     return slot
 
 
@@ -65,13 +67,15 @@ def _claim(job: Job, slot: str, now: datetime) -> JobRun | None:
     if existing is None or existing.outcome == "ok":
         return None
     if existing.outcome == "running" and existing.started_at > now - job.timeout:
-        return None                                   # another runner is on it
-    taken = db.session.execute(update(JobRun).where(JobRun.id == existing.id, JobRun.attempts == existing.attempts)
-                               .values(attempts=existing.attempts + 1, outcome="running", started_at=now,
-                                       finished_at=None, error=""))
+        return None  # another runner is on it
+    taken = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == existing.id, JobRun.attempts == existing.attempts)
+        .values(attempts=existing.attempts + 1, outcome="running", started_at=now, finished_at=None, error="")
+    )
     db.session.commit()
     if rowcount(taken) != 1:
-        return None                                   # another runner took it over first
+        return None  # another runner took it over first
     db.session.refresh(existing)
     return existing
 
@@ -96,7 +100,7 @@ def run(job: Job, now: datetime | None = None, slot: str | None = None) -> JobRu
     except Exception as error:  # noqa: BLE001 - a job's failure is recorded, not raised into the scheduler
         db.session.rollback()
         log.exception("job %s slot %s failed", job.name, slot)
-        claimed = db.session.get_one(JobRun, run_id)   # committed by _claim, so it exists
+        claimed = db.session.get_one(JobRun, run_id)  # committed by _claim, so it exists
         claimed.outcome, claimed.finished_at = "error", utcnow()
         claimed.error = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
         db.session.commit()

@@ -3,6 +3,7 @@ coalesce=True and max_instances=1; each trigger runs a job through runner.run in
 context. Not started inside web workers (3 gunicorn workers ran each job 3 times, per the
 engineering notes); a second scheduler started by mistake does no harm — the JobRun slot
 key makes it skip work already done."""
+
 from __future__ import annotations
 
 import logging
@@ -25,12 +26,14 @@ def _runner(app, name: str):
                 runner.run(JOBS[name])
             finally:
                 db.session.remove()
+
     return fire
 
 
 def build(app) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
-                                                                "misfire_grace_time": 3600})
+    scheduler = BlockingScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+    )
     for name, (hour, minute) in SCHEDULE.items():
         scheduler.add_job(_runner(app, name), CronTrigger(hour=hour, minute=minute, timezone="UTC"), id=name)
     for name, minute in HOURLY.items():

@@ -3,6 +3,7 @@ periods, draft briefs before meetings, the data-quality sweep, sending the outbo
 
 Each function takes the time it runs for (so tests use a controlled clock), works in the
 session, and returns a one-line summary; skipped items are logged with the reason."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,18 @@ from sqlalchemy import delete, select
 
 from ...extensions import db
 from ...schemas.values import CellValue
-from ...models import (STAFF_ROLES, Brief, JobRun, Meeting, ReportingPeriod, Return, ReturnStatus, ReturnVersion,
-                       Role, User)
+from ...models import (
+    STAFF_ROLES,
+    Brief,
+    JobRun,
+    Meeting,
+    ReportingPeriod,
+    Return,
+    ReturnStatus,
+    ReturnVersion,
+    Role,
+    User,
+)
 from ..notices import notifications
 from ..notices import outbox
 from ..returns import periods
@@ -28,14 +39,25 @@ log = logging.getLogger(__name__)
 
 
 def _staff() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.role != Role.ADMIN,
-                                                      User.active.is_(True))))
+    return list(
+        db.session.scalars(
+            select(User).where(User.role.in_(STAFF_ROLES), User.role != Role.ADMIN, User.active.is_(True))
+        )
+    )
 
 
 def _submitted(country_id: int, period_id: int) -> bool:
-    return db.session.scalar(select(ReturnVersion.id).join(Return).where(
-        Return.country_id == country_id, Return.period_id == period_id,
-        ReturnVersion.submitted_at.is_not(None)).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(ReturnVersion.id)
+            .join(Return)
+            .where(
+                Return.country_id == country_id, Return.period_id == period_id, ReturnVersion.submitted_at.is_not(None)
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def reminders(now: datetime) -> str:
@@ -62,22 +84,37 @@ def reminders(now: datetime) -> str:
             kind, slot = "reminder.overdue", f"week-{(-days_left - 1) // 7}"
         overdue = []
         for country in reference.countries():
-            focal_points = list(db.session.scalars(select(User).where(
-                User.country_id == country.id, User.role == Role.FOCAL_POINT, User.active.is_(True))))
+            focal_points = list(
+                db.session.scalars(
+                    select(User).where(
+                        User.country_id == country.id, User.role == Role.FOCAL_POINT, User.active.is_(True)
+                    )
+                )
+            )
             if not focal_points or _submitted(country.id, period.id):
                 continue
             if kind == "reminder.overdue":
                 overdue.append(country.iso2)
             for user in focal_points:
-                params = {"country": country.name(user.language), "period": period.label,
-                          "due": period.due_date.isoformat(), "days": days_left}
-                if notifications.notify(user, kind, params, link="/returns/",
-                                        dedupe_key=f"{kind}:{user.id}:{period.id}:{slot}"):
+                params = {
+                    "country": country.name(user.language),
+                    "period": period.label,
+                    "due": period.due_date.isoformat(),
+                    "days": days_left,
+                }
+                if notifications.notify(
+                    user, kind, params, link="/returns/", dedupe_key=f"{kind}:{user.id}:{period.id}:{slot}"
+                ):
                     sent += 1
         if overdue:
             for user in _staff():
-                if notifications.notify(user, "digest.overdue", {"period": period.label, "countries": ", ".join(overdue)},
-                                        link="/review/", dedupe_key=f"digest.overdue:{user.id}:{period.id}:{today}"):
+                if notifications.notify(
+                    user,
+                    "digest.overdue",
+                    {"period": period.label, "countries": ", ".join(overdue)},
+                    link="/review/",
+                    dedupe_key=f"digest.overdue:{user.id}:{period.id}:{today}",
+                ):
                     sent += 1
     return f"{sent} notices"
 
@@ -89,8 +126,13 @@ def open_and_close_periods(now: datetime) -> str:
     secretariat's."""
     today, changed = now.date(), []
     for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
-        if (not period.is_open and period.opened_at is None and period.closed_at is None
-                and period.opens_on <= today and (period.closes_on is None or today < period.closes_on)):
+        if (
+            not period.is_open
+            and period.opened_at is None
+            and period.closed_at is None
+            and period.opens_on <= today
+            and (period.closes_on is None or today < period.closes_on)
+        ):
             if periods.open_on_schedule(period):
                 changed.append(f"opened {period.label}")
         elif period.is_open and period.closed_at is None and period.closes_on and period.closes_on <= today:
@@ -124,10 +166,13 @@ def brief_drafts(now: datetime) -> str:
             continue
         compiled.append(f"{brief.id}/{edition.number}")
         for user in _staff():
-            notifications.notify(user, "brief.draft", {"edition": edition.number, "title": brief.title,
-                                                       "date": meeting.start_date.isoformat()},
-                                 link=f"/meetings/briefs/{brief.id}",
-                                 dedupe_key=f"brief.draft:{user.id}:{brief.id}:{edition.number}")
+            notifications.notify(
+                user,
+                "brief.draft",
+                {"edition": edition.number, "title": brief.title, "date": meeting.start_date.isoformat()},
+                link=f"/meetings/briefs/{brief.id}",
+                dedupe_key=f"brief.draft:{user.id}:{brief.id}:{edition.number}",
+            )
     return f"compiled {', '.join(compiled)}" if compiled else "nothing to compile"
 
 
@@ -138,7 +183,7 @@ def quality_sweep(now: datetime) -> str:
     from ..returns.template_versions import latest_template
 
     template = latest_template()
-    assert template is not None   # `flask seed` loads the templates before anything runs
+    assert template is not None  # `flask seed` loads the templates before anything runs
     bounds = {i.code: i.maximum() for i in template.indicators}
     flagged = []
     for ret in db.session.scalars(select(Return).where(Return.status == ReturnStatus.ACCEPTED).order_by(Return.id)):
@@ -154,13 +199,19 @@ def quality_sweep(now: datetime) -> str:
         apply_rules(template, report)
         out_of_bounds = any(
             v.number is not None and (not math.isfinite(v.number) or v.number > (bounds.get(v.indicator) or math.inf))
-            for v in version.values)
+            for v in version.values
+        )
         if report.errors or out_of_bounds:
             flagged.append(f"{ret.country.iso2} {ret.period.label} v{version.number}")
     if flagged:
         for user in _staff():
-            notifications.notify(user, "quality.flag", {"count": len(flagged), "list": "; ".join(flagged)},
-                                 link="/review/", dedupe_key=f"quality.flag:{user.id}:{now.date()}")
+            notifications.notify(
+                user,
+                "quality.flag",
+                {"count": len(flagged), "list": "; ".join(flagged)},
+                link="/review/",
+                dedupe_key=f"quality.flag:{user.id}:{now.date()}",
+            )
     return f"{len(flagged)} flagged: {'; '.join(flagged)}" if flagged else "all accepted returns pass"
 
 

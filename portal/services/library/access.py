@@ -5,6 +5,7 @@
 - the item's country's focal points: also its drafts and items in review; they edit drafts;
 - the secretariat (and administrators): everything, and only they publish or send back.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import or_

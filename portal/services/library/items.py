@@ -2,6 +2,7 @@
 
 Every change is one transaction with its history row, its search-index entry and its audit
 record; a refused change raises before anything is written."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,8 +46,16 @@ def _diff(item, values: dict) -> dict:
 
 
 def _revise(item, action: str, actor: User | None, changes: dict | None = None, comment: str = "") -> None:
-    db.session.add(LibraryRevision(item_kind=item.kind, item_id=item.id, action=action, changes=changes or {},
-                                   comment=comment, actor_id=actor.id if actor else None))
+    db.session.add(
+        LibraryRevision(
+            item_kind=item.kind,
+            item_id=item.id,
+            action=action,
+            changes=changes or {},
+            comment=comment,
+            actor_id=actor.id if actor else None,
+        )
+    )
     audit.record(f"library.{action}", actor=actor, obj=item, kind=item.kind)
 
 
@@ -59,8 +68,10 @@ def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> C
     values = load(CaseStudySchema(), data)
     translation = data.get("translation_of_id")
     values["translation_of_id"] = int(translation) if translation not in (None, "") else None
-    if values["translation_of_id"] and (db.session.get(CaseStudy, values["translation_of_id"]) is None
-                                        or (item is not None and values["translation_of_id"] == item.id)):
+    if values["translation_of_id"] and (
+        db.session.get(CaseStudy, values["translation_of_id"]) is None
+        or (item is not None and values["translation_of_id"] == item.id)
+    ):
         raise ServiceError(_l("The linked translation does not exist."), field="translation_of_id")
     values["country_id"] = country.id
     item = create_or_update(CaseStudy, item, values, actor)
@@ -87,9 +98,11 @@ def create_or_update(model, item, values: dict, actor: User | None):
     return item
 
 
-LOST = {"in_review": _l("This item was already submitted for review by someone else."),
-        "published": _l("This item was already published by someone else."),
-        "draft": _l("This item was already sent back to its author by someone else.")}
+LOST = {
+    "in_review": _l("This item was already submitted for review by someone else."),
+    "published": _l("This item was already published by someone else."),
+    "draft": _l("This item was already sent back to its author by someone else."),
+}
 
 
 def _transition(item, **values) -> None:
@@ -117,8 +130,7 @@ def publish(item, actor: User) -> None:
         raise Forbidden(_l("Only the secretariat publishes library items."))
     if item.state == "published":
         raise ServiceError(_l("This item is already published."))
-    _transition(item, state="published", published_at=utcnow(),
-                review_comment="")
+    _transition(item, state="published", published_at=utcnow(), review_comment="")
     _revise(item, "published", actor)
     _notify(item, "library.published", {})
     search.index_item(item)
@@ -140,14 +152,23 @@ def send_back(item, actor: User, comment: str) -> None:
 
 def _notify(item, kind: str, params: dict) -> None:
     """Tell the author and the country's focal points (the notices go through Notification)."""
-    people = set(db.session.scalars(select(User.id).where(User.role == Role.FOCAL_POINT, User.active.is_(True),
-                                                          User.country_id == item.country_id)))
+    people = set(
+        db.session.scalars(
+            select(User.id).where(
+                User.role == Role.FOCAL_POINT, User.active.is_(True), User.country_id == item.country_id
+            )
+        )
+    )
     if item.created_by_id:
         people.add(item.created_by_id)
     endpoint = "case-studies" if item.kind == "case_study" else "plans"
     for user_id in people:
-        notifications.notify(db.session.get_one(User, user_id), kind, {"title": item.title[:200], **params},
-                             link=f"/library/{endpoint}/{item.id}")
+        notifications.notify(
+            db.session.get_one(User, user_id),
+            kind,
+            {"title": item.title[:200], **params},
+            link=f"/library/{endpoint}/{item.id}",
+        )
 
 
 def sources_text(sources: list[dict]) -> str:
@@ -162,19 +183,30 @@ def creatable_countries(user) -> list[Country]:
 
 def translation_candidates(user, item: CaseStudy | None) -> list[CaseStudy]:
     """Case studies the user may see that `item` could be a translation of."""
-    return [c for c in db.session.scalars(select(CaseStudy).where(access.visible(CaseStudy, user))
-                                          .order_by(CaseStudy.title)) if item is None or c.id != item.id]
+    return [
+        c
+        for c in db.session.scalars(select(CaseStudy).where(access.visible(CaseStudy, user)).order_by(CaseStudy.title))
+        if item is None or c.id != item.id
+    ]
 
 
 def published() -> list:
     """Every published case study and plan (what a brief may link)."""
-    return [item for model in LIBRARY_MODELS.values()
-            for item in db.session.scalars(select(model).where(model.state == "published").order_by(model.title))]
+    return [
+        item
+        for model in LIBRARY_MODELS.values()
+        for item in db.session.scalars(select(model).where(model.state == "published").order_by(model.title))
+    ]
 
 
 def history(item) -> list[LibraryRevision]:
-    return list(db.session.scalars(select(LibraryRevision).where(
-        LibraryRevision.item_kind == item.kind, LibraryRevision.item_id == item.id).order_by(LibraryRevision.id)))
+    return list(
+        db.session.scalars(
+            select(LibraryRevision)
+            .where(LibraryRevision.item_kind == item.kind, LibraryRevision.item_id == item.id)
+            .order_by(LibraryRevision.id)
+        )
+    )
 
 
 def translations(item: CaseStudy) -> list[CaseStudy]:

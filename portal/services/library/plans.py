@@ -1,5 +1,6 @@
 """National action plans: the plan, its measures, dated progress updates, progress and the
 cross-country view of which PRR phases the plans cover."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -32,7 +33,9 @@ def parse_measures_text(text: str) -> list[dict]:
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
-        out.append({"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]})
+        out.append(
+            {"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]}
+        )
     return out
 
 
@@ -48,7 +51,7 @@ def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> Action
     if measures is not None:
         old = [(m.text, m.phase, m.status) for m in plan.measures]
         if old != [(m["text"], m["phase"], m["status"]) for m in measures]:
-            kept = {m.text: m for m in plan.measures}     # same text: same measure, updates kept
+            kept = {m.text: m for m in plan.measures}  # same text: same measure, updates kept
             plan.measures = [_measure(kept.get(m["text"]), i, m) for i, m in enumerate(measures, start=1)]
             _revise(plan, "measures", actor, {"measures": [len(old), len(measures)]})
     db.session.flush()
@@ -72,8 +75,13 @@ def add_update(measure: PlanMeasure, *, on_date: date, status: str, text: str, a
         raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f="status", v=status), field="status")
     if on_date > date.today():
         raise ServiceError(_l("A progress update cannot be dated in the future."), field="on_date")
-    update = MeasureUpdate(measure=measure, on_date=on_date, status=status, text=(text or "").strip()[:5000],
-                           author_id=actor.id if actor else None)
+    update = MeasureUpdate(
+        measure=measure,
+        on_date=on_date,
+        status=status,
+        text=(text or "").strip()[:5000],
+        author_id=actor.id if actor else None,
+    )
     db.session.add(update)
     measure.status = status
     plan.updated_at = utcnow()
@@ -86,9 +94,17 @@ def progress(plan: ActionPlan) -> dict:
     """Measures by status, as counts and shares (per cent), in the fixed order of statuses."""
     counts = Counter(m.status for m in plan.measures)
     total = sum(counts.values())
-    return {"total": total, "by_status": [
-        {"status": s, "count": counts.get(s, 0), "share": round(100 * counts.get(s, 0) / total, 1) if total else 0.0}
-        for s in MEASURE_STATUSES]}
+    return {
+        "total": total,
+        "by_status": [
+            {
+                "status": s,
+                "count": counts.get(s, 0),
+                "share": round(100 * counts.get(s, 0) / total, 1) if total else 0.0,
+            }
+            for s in MEASURE_STATUSES
+        ],
+    }
 
 
 def plans(user, country: str | None = None) -> list[ActionPlan]:

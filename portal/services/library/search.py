@@ -5,6 +5,7 @@ FTS5 (ranked by bm25, title weighted 4:1), PostgreSQL with a generated tsvector 
 index (ranked by ts_rank_cd, title weight A over body B). The user's words become quoted
 terms (prefix-matched from four letters), never query syntax. Facet counts are over the
 results as filtered; only what the user may see is ever counted or returned."""
+
 from __future__ import annotations
 
 import math
@@ -44,12 +45,19 @@ def index_item(item) -> SearchDoc:
         db.session.add(doc)
     title = item.title + (f" {item.title_ru}" if getattr(item, "title_ru", "") else "")
     text = _plain(item)
-    doc.country_id, doc.language, doc.state, doc.visibility = item.country_id, item.language, item.state, item.visibility
+    doc.country_id, doc.language, doc.state, doc.visibility = (
+        item.country_id,
+        item.language,
+        item.state,
+        item.visibility,
+    )
     doc.year = item.year_from if isinstance(item, CaseStudy) else item.start_year
     doc.title, doc.text = item.title, text
     doc.title_terms, doc.text_terms = terms(title), terms(text)
     doc.updated_at = item.updated_at
-    tags = [("theme", t) for t in getattr(item, "themes", [])] + [("target", t) for t in getattr(item, "target_groups", [])]
+    tags = [("theme", t) for t in getattr(item, "themes", [])] + [
+        ("target", t) for t in getattr(item, "target_groups", [])
+    ]
     doc.tags = [SearchTag(facet=f, value=v) for f, v in dict.fromkeys(tags)]
     db.session.flush()
     return doc
@@ -72,7 +80,7 @@ class Results:
     pages: int
     sort: str
     filters: dict
-    facets: dict = field(default_factory=dict)    # facet -> [(value, count)], most first
+    facets: dict = field(default_factory=dict)  # facet -> [(value, count)], most first
 
 
 def _match(stems: list[str]):
@@ -84,8 +92,11 @@ def _match(stems: list[str]):
         score = func.ts_rank_cd(vector, tsquery)
         return vector.op("@@")(tsquery), score, score.desc()
     query = " ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in stems)
-    fts = select(FTS.c.rowid.label("rowid"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("score")) \
-        .where(literal_column("search_fts").op("MATCH")(query)).subquery("fts")
+    fts = (
+        select(FTS.c.rowid.label("rowid"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("score"))
+        .where(literal_column("search_fts").op("MATCH")(query))
+        .subquery("fts")
+    )
     return SearchDoc.id.in_(select(fts.c.rowid)), fts, fts.c.score.asc()
 
 
@@ -96,20 +107,26 @@ def _filters(filters: dict) -> list:
     if filters.get("country"):
         clauses.append(SearchDoc.country_id.in_(select(Country.id).where(Country.iso2.in_(filters["country"]))))
     if filters.get("region"):
-        clauses.append(SearchDoc.country_id.in_(select(Country.id).join(Region).where(Region.code.in_(filters["region"]))))
+        clauses.append(
+            SearchDoc.country_id.in_(select(Country.id).join(Region).where(Region.code.in_(filters["region"])))
+        )
     if filters.get("language"):
         clauses.append(SearchDoc.language.in_(filters["language"]))
     if filters.get("year"):
         clauses.append(SearchDoc.year.in_([int(y) for y in filters["year"] if str(y).isdigit()]))
     for facet in ("theme", "target"):
         if filters.get(facet):
-            clauses.append(SearchDoc.id.in_(select(SearchTag.doc_id).where(
-                SearchTag.facet == facet, SearchTag.value.in_(filters[facet]))))
+            clauses.append(
+                SearchDoc.id.in_(
+                    select(SearchTag.doc_id).where(SearchTag.facet == facet, SearchTag.value.in_(filters[facet]))
+                )
+            )
     return clauses
 
 
-def search(user, q: str = "", filters: dict | None = None, sort: str = "relevance", page: int = 1,
-           per_page: int = PER_PAGE) -> Results:
+def search(
+    user, q: str = "", filters: dict | None = None, sort: str = "relevance", page: int = 1, per_page: int = PER_PAGE
+) -> Results:
     if db.engine.dialect.name != "postgresql":
         return _search(user, q, filters, sort, page, per_page)
     # PostgreSQL's planner prices a sequential scan below the GIN index on a table this size,
@@ -133,8 +150,9 @@ def filters_from(args) -> dict:
 
 
 def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: int) -> Results:
-    filters = {k: [p.strip() for v in (filters or {}).get(k, []) for p in str(v).split(",") if p.strip()]
-               for k in FACETS}
+    filters = {
+        k: [p.strip() for v in (filters or {}).get(k, []) for p in str(v).split(",") if p.strip()] for k in FACETS
+    }
     sort = sort if sort in SORTS else "relevance"
     stems = query_terms(q)
     where = [access.visible(SearchDoc, user), *_filters(filters)]
@@ -148,7 +166,7 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
         else:
             stmt = stmt.join(scored, scored.c.rowid == SearchDoc.id)
             score = scored.c.score
-    ordering = [order] if (order is not None and sort == "relevance") else []   # order is set with score
+    ordering = [order] if (order is not None and sort == "relevance") else []  # order is set with score
     ordering += [SearchDoc.updated_at.desc(), SearchDoc.id.desc()]
     if db.engine.dialect.name == "postgresql":
         # One ranked pass over the matches gives the total, the page and the ids the facets
@@ -161,9 +179,12 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
         total = len(matches)
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
-        chosen = matches[(page - 1) * per_page: page * per_page]
-        docs = {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))} \
-            if chosen else {}
+        chosen = matches[(page - 1) * per_page : page * per_page]
+        docs = (
+            {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))}
+            if chosen
+            else {}
+        )
         rows: Sequence[tuple[SearchDoc, Any]] = [(docs[i], s) for i, s in chosen]
         ids = bindparam("matched", [i for i, _s in matches], type_=ARRAY(Integer))
         in_docs, in_tags = SearchDoc.id == any_(ids), SearchTag.doc_id == any_(ids)
@@ -182,28 +203,42 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
 
 
 def _facets(in_docs, in_tags) -> dict:
-    places = {cid: (iso, region) for cid, iso, region in db.session.execute(
-        select(Country.id, Country.iso2, Region.code).join(Region, Region.id == Country.region_id))}
+    places = {
+        cid: (iso, region)
+        for cid, iso, region in db.session.execute(
+            select(Country.id, Country.iso2, Region.code).join(Region, Region.id == Country.region_id)
+        )
+    }
     combos = db.session.execute(
         select(SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language, func.count())
-        .where(in_docs).group_by(SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language)).all()
+        .where(in_docs)
+        .group_by(SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language)
+    ).all()
     counts: dict[str, dict] = {f: {} for f in FACETS}
     for kind, country_id, year, language, n in combos:
         country, region = places[country_id]
-        for facet, value in (("type", kind), ("country", country), ("region", region), ("year", year),
-                             ("language", language)):
+        for facet, value in (
+            ("type", kind),
+            ("country", country),
+            ("region", region),
+            ("year", year),
+            ("language", language),
+        ):
             if value is not None:
                 counts[facet][value] = counts[facet].get(value, 0) + n
     if db.engine.dialect.name == "postgresql":
         # Counted here: with GROUP BY, PostgreSQL walks the whole (facet, value) index for its
         # order instead of looking up the matched documents (slower; bench/search.py).
         result = db.session.connection().execute(select(SearchTag.facet, SearchTag.value).where(in_tags))
-        tags = Counter(result.cursor.fetchall())    # the driver's tuples: hashing Row objects cost more
+        tags = Counter(result.cursor.fetchall())  # the driver's tuples: hashing Row objects cost more
         result.close()
         rows: Sequence[tuple[Any, Any, int]] = [(facet, value, n) for (facet, value), n in tags.items()]
     else:
-        rows = db.session.execute(select(SearchTag.facet, SearchTag.value, func.count()).where(in_tags)
-                                  .group_by(SearchTag.facet, SearchTag.value)).all()
+        rows = db.session.execute(
+            select(SearchTag.facet, SearchTag.value, func.count())
+            .where(in_tags)
+            .group_by(SearchTag.facet, SearchTag.value)
+        ).all()
     for facet, value, n in rows:
         counts[facet][value] = n
     ordered = {f: sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))) for f, c in counts.items()}

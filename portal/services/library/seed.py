@@ -1,5 +1,6 @@
 """Seed the library from seed/library/*.yaml (public facts in our own words, sources listed).
 Idempotent: an item with the same country and title is left as it is."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +17,10 @@ from .search import index_item
 
 
 def _exists(model, country: str, title: str) -> bool:
-    return db.session.scalar(select(model.id).join(Country).where(Country.iso2 == country, model.title == title)) is not None
+    return (
+        db.session.scalar(select(model.id).join(Country).where(Country.iso2 == country, model.title == title))
+        is not None
+    )
 
 
 def _publish(item, entry: dict) -> None:

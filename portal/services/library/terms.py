@@ -1,6 +1,7 @@
 """Words → search terms, the same way for SQLite and PostgreSQL: lower-cased, Snowball-stemmed
 (Russian stemmer for Cyrillic words, English for the rest), so "стигмы" finds "стигма" and
 "children" finds "child" on both databases. Also the highlighted snippets shown in results."""
+
 from __future__ import annotations
 
 import re
@@ -64,8 +65,8 @@ def snippet(text: str, wanted: list[str], width: int = 240) -> Markup:
     out, pos = [Markup("…") if start else Markup("")], start
     for m in _matches(text[start:end], wanted):
         m_start, m_end = start + m.start(), start + m.end()
-        if m_end >= end and end < len(text) and text[end:end + 1].isalnum():
-            break                                  # a word cut by the window's edge
+        if m_end >= end and end < len(text) and text[end : end + 1].isalnum():
+            break  # a word cut by the window's edge
         out.append(escape(text[pos:m_start]))
         out.append(Markup("<mark>%s</mark>") % m.group())
         pos = m_end

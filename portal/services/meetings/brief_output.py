@@ -1,4 +1,5 @@
 """A compiled edition as Excel and PDF (the same numbers as its page)."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -15,8 +16,10 @@ BOLD = Font(bold=True)
 
 def names(snapshot: dict, locale: str) -> dict:
     n = snapshot["names"]
-    return {**{k: v.get(locale) or v["en"] for k, v in n["countries"].items()},
-            **{k: v.get(locale) or v["en"] for k, v in n["regions"].items()}}
+    return {
+        **{k: v.get(locale) or v["en"] for k, v in n["countries"].items()},
+        **{k: v.get(locale) or v["en"] for k, v in n["regions"].items()},
+    }
 
 
 def to_xlsx(snapshot: dict, locale: str) -> bytes:
@@ -40,14 +43,16 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
                 for k in keys:
                     c = row["cells"].get(k) or {}
                     p, col = k.split("|")
-                    data_rows.append([who, p, ind["code"], col, _value(c), ",".join(c.get("f") or []), c.get("n"), c.get("ver")])
+                    data_rows.append(
+                        [who, p, ind["code"], col, _value(c), ",".join(c.get("f") or []), c.get("n"), c.get("ver")]
+                    )
         ws.column_dimensions["A"].width = 34
     data = wb.create_sheet("Data")
     data.append(["country", "period", "indicator", "breakdown", "value", "flags", "note", "source_version"])
     for cell in data[1]:
         cell.font = BOLD
     for row in data_rows:
-        data.append(safe_row(row))          # notes come from uploads: never a live formula
+        data.append(safe_row(row))  # notes come from uploads: never a live formula
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -68,7 +73,7 @@ def _fetcher(static: Path):
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("file://"):
-                path = Path(url[len("file://"):].split("?")[0]).resolve()
+                path = Path(url[len("file://") :].split("?")[0]).resolve()
                 if static not in path.parents:
                     raise ValueError(f"blocked: {url[:80]}")
             return super().fetch(url, headers)
@@ -79,7 +84,7 @@ def _fetcher(static: Path):
 def to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    assert current_app.static_folder is not None   # create_app gives the package's static/
+    assert current_app.static_folder is not None  # create_app gives the package's static/
     static = Path(current_app.static_folder).resolve()
     return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=_fetcher(static)).write_pdf()
 
@@ -90,6 +95,13 @@ def edition_pdf(brief, edition, lang: str) -> bytes:
     from flask_babel import force_locale
 
     with force_locale(lang):
-        html = render_template("meetings/brief_print.html", pdf=True, brief=brief, edition=edition,
-                               snap=edition.snapshot, names=names(edition.snapshot, lang), locale=lang)
+        html = render_template(
+            "meetings/brief_print.html",
+            pdf=True,
+            brief=brief,
+            edition=edition,
+            snap=edition.snapshot,
+            names=names(edition.snapshot, lang),
+            locale=lang,
+        )
     return to_pdf(html)

@@ -4,6 +4,7 @@ An edition's snapshot holds everything the brief shows — values, flags, notes,
 the return versions used, completeness, charts (SVG), narrative (sanitised HTML) and the
 names in both languages — so it reads the same a year later whatever changes meanwhile.
 """
+
 from __future__ import annotations
 
 from typing import cast
@@ -34,14 +35,14 @@ def get_brief(brief_id: int) -> Brief:
     return brief
 
 
-
-
 def _library_item(ref: str):
     kind, _sep, raw_id = str(ref).partition(":")
     model = LIBRARY_MODELS.get(kind)
     # get() of one of the two models gives that model (mypy would say their common base).
-    item = cast("CaseStudy | ActionPlan | None",
-                db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None)
+    item = cast(
+        "CaseStudy | ActionPlan | None",
+        db.session.get(model, int(raw_id)) if model is not None and raw_id.isdigit() else None,
+    )
     return item if item is not None and item.state == "published" else None
 
 
@@ -54,15 +55,34 @@ def library_items(refs: list) -> list[dict]:
         if item is None:
             continue
         endpoint = "/library/case-studies/" if item.kind == "case_study" else "/library/plans/"
-        out.append({"kind": item.kind, "id": item.id, "title": item.title, "country": item.country.iso2,
-                    "years": item.years, "language": item.language, "summary": item.summary[:600],
-                    "url": f"{endpoint}{item.id}"})
+        out.append(
+            {
+                "kind": item.kind,
+                "id": item.id,
+                "title": item.title,
+                "country": item.country.iso2,
+                "years": item.years,
+                "language": item.language,
+                "summary": item.summary[:600],
+                "url": f"{endpoint}{item.id}",
+            }
+        )
     return out
 
 
-def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str, indicators: list[str],
-               countries: list[str], charts: list[str], sections: list[dict], actor: User | None,
-               library_refs: list[str] | None = None) -> Brief:
+def save_brief(
+    brief: Brief | None,
+    meeting: Meeting,
+    *,
+    title: str,
+    period: str,
+    indicators: list[str],
+    countries: list[str],
+    charts: list[str],
+    sections: list[dict],
+    actor: User | None,
+    library_refs: list[str] | None = None,
+) -> Brief:
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
@@ -79,8 +99,10 @@ def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str
     refs = list(dict.fromkeys(library_refs or []))
     unknown = [r for r in refs if _library_item(r) is None]
     if unknown:
-        raise ServiceError(_l("Only published case studies and action plans can be linked: %(r)s.", r=", ".join(unknown)),
-                           field="library")
+        raise ServiceError(
+            _l("Only published case studies and action plans can be linked: %(r)s.", r=", ".join(unknown)),
+            field="library",
+        )
     # make_selection refused unknown labels, so the period exists.
     chosen = db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.label == selection.periods[0])).one()
     creating = brief is None
@@ -98,11 +120,13 @@ def save_brief(brief: Brief | None, meeting: Meeting, *, title: str, period: str
 
 
 def _cells(cells: dict) -> dict:
-    return {f"{p}|{c}": {"d": cell.display, "v": cell.value, "f": cell.flags, "n": cell.note, "ver": cell.version_id}
-            for (p, c), cell in cells.items()}
+    return {
+        f"{p}|{c}": {"d": cell.display, "v": cell.value, "f": cell.flags, "n": cell.note, "ver": cell.version_id}
+        for (p, c), cell in cells.items()
+    }
 
 
-DISCLOSED = "council"       # the mark of editions frozen through the disclosure layer
+DISCLOSED = "council"  # the mark of editions frozen through the disclosure layer
 
 
 def readable(edition: BriefEdition, staff: bool) -> bool:
@@ -114,8 +138,13 @@ def readable(edition: BriefEdition, staff: bool) -> bool:
 def check_readable(editions, staff: bool) -> None:
     for edition in editions:
         if edition is not None and not readable(edition, staff):
-            raise NotFound(_l("Edition %(n)d was compiled before confidential figures were protected; "
-                              "the secretariat has to compile the brief again.", n=edition.number))
+            raise NotFound(
+                _l(
+                    "Edition %(n)d was compiled before confidential figures were protected; "
+                    "the secretariat has to compile the brief again.",
+                    n=edition.number,
+                )
+            )
 
 
 def build_snapshot(brief: Brief) -> dict:
@@ -136,13 +165,19 @@ def build_snapshot(brief: Brief) -> dict:
             charts["bar"] = t_en.bar_svg
         if "line" in brief.charts and t_en.line_svg:
             charts["line"] = t_en.line_svg
-        indicators.append({
-            "code": t_en.code, "label": {"en": t_en.label, "ru": t_ru.label}, "unit": t_en.unit,
-            "periods": t_en.periods, "columns": t_en.columns,
-            "rows": [{"country": iso, "cells": _cells(cells)} for iso, _n, cells in t_en.rows],
-            "totals": [{"group": g, "cells": _cells(cells)} for g, _n, cells in t_en.totals],
-            "caption": {"en": t_en.caption, "ru": t_ru.caption}, "charts": charts,
-        })
+        indicators.append(
+            {
+                "code": t_en.code,
+                "label": {"en": t_en.label, "ru": t_ru.label},
+                "unit": t_en.unit,
+                "periods": t_en.periods,
+                "columns": t_en.columns,
+                "rows": [{"country": iso, "cells": _cells(cells)} for iso, _n, cells in t_en.rows],
+                "totals": [{"group": g, "cells": _cells(cells)} for g, _n, cells in t_en.totals],
+                "caption": {"en": t_en.caption, "ru": t_ru.caption},
+                "charts": charts,
+            }
+        )
     countries = {c.iso2: {"en": c.name_en, "ru": c.name_ru} for c in db.session.scalars(select(Country))}
     regions = {r.code: {"en": r.name_en, "ru": r.name_ru} for r in db.session.scalars(select(Region))}
     with force_locale("ru"):
@@ -152,18 +187,36 @@ def build_snapshot(brief: Brief) -> dict:
     used = sorted({int(v) for v in comparison.rows["version_id"].dropna()})
     meeting = brief.meeting
     return {
-        "disclosure": DISCLOSED, "title": brief.title, "period": period,
+        "disclosure": DISCLOSED,
+        "title": brief.title,
+        "period": period,
         "compiled_at": utcnow().strftime("%Y-%m-%d %H:%M:%S"),
-        "meeting": {"id": meeting.id, "title": meeting.title, "title_ru": meeting.title_ru,
-                    "start_date": meeting.start_date.isoformat(), "place": meeting.place},
-        "indicators": indicators, "names": {"countries": countries, "regions": regions},
-        "completeness": {"countries": selection.countries, "missing": missing,
-                         "with_return": [c for c in selection.countries if c not in missing]},
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "title_ru": meeting.title_ru,
+            "start_date": meeting.start_date.isoformat(),
+            "place": meeting.place,
+        },
+        "indicators": indicators,
+        "names": {"countries": countries, "regions": regions},
+        "completeness": {
+            "countries": selection.countries,
+            "missing": missing,
+            "with_return": [c for c in selection.countries if c not in missing],
+        },
         "versions_used": used,
         "sections": [{"heading": s["heading"], "html": str(rich_text.render(s["body"]))} for s in brief.sections],
-        "derived": [{"label": {"en": e["measure"], "ru": r["measure"]}, "country": e["country"],
-                     "country_ru": r["country"], "period": e["period"], "share": e["share"]}
-                    for e, r in zip(derived_en, derived_ru)],
+        "derived": [
+            {
+                "label": {"en": e["measure"], "ru": r["measure"]},
+                "country": e["country"],
+                "country_ru": r["country"],
+                "period": e["period"],
+                "share": e["share"],
+            }
+            for e, r in zip(derived_en, derived_ru)
+        ],
         "library": library_items(brief.library_refs),
     }
 
@@ -182,14 +235,21 @@ def compile_brief(brief: Brief, actor: User | None) -> BriefEdition:
     snapshot = build_snapshot(brief)
     try:
         with db.session.begin_nested():
-            edition = BriefEdition(brief=brief, number=seen + 1, snapshot=snapshot,
-                                   compiled_by_id=actor.id if actor else None)
+            edition = BriefEdition(
+                brief=brief, number=seen + 1, snapshot=snapshot, compiled_by_id=actor.id if actor else None
+            )
             db.session.add(edition)
             db.session.flush()
     except IntegrityError:
         raise Conflict(COMPILING) from None
-    audit.record("brief.compile", actor=actor, obj=edition, brief=brief.id, edition=edition.number,
-                 versions=snapshot["versions_used"])
+    audit.record(
+        "brief.compile",
+        actor=actor,
+        obj=edition,
+        brief=brief.id,
+        edition=edition.number,
+        versions=snapshot["versions_used"],
+    )
     return edition
 
 
@@ -198,6 +258,7 @@ COMPILING = _l("Someone else compiled this brief at the same moment; reload the 
 
 def diff_editions(old: BriefEdition, new: BriefEdition) -> list[dict]:
     """What changed from one edition to the next: values, and countries with or without a return."""
+
     def flat(snapshot):
         out = {}
         for ind in snapshot["indicators"]:
@@ -210,8 +271,11 @@ def diff_editions(old: BriefEdition, new: BriefEdition) -> list[dict]:
         return out
 
     a, b = flat(old.snapshot), flat(new.snapshot)
-    changes = [{"indicator": k[0], "where": k[1], "cell": k[2].replace("|", " "), "old": a.get(k, ""), "new": b.get(k, "")}
-               for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    changes = [
+        {"indicator": k[0], "where": k[1], "cell": k[2].replace("|", " "), "old": a.get(k, ""), "new": b.get(k, "")}
+        for k in sorted(set(a) | set(b))
+        if a.get(k) != b.get(k)
+    ]
     gained = sorted(set(old.snapshot["completeness"]["missing"]) - set(new.snapshot["completeness"]["missing"]))
     if gained:
         changes.insert(0, {"indicator": "", "where": ", ".join(gained), "cell": "", "old": "—", "new": "✓"})

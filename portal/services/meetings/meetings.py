@@ -1,4 +1,5 @@
 """Council meetings: create and edit, agenda items, documents (checked by content)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,6 @@ from ...extensions import db
 from ...models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
 from .. import audit, files
 from ..errors import NotFound, ServiceError
-
 
 
 def get_meeting(meeting_id: int) -> Meeting:
@@ -34,9 +34,20 @@ def _country(code: str | None) -> Country | None:
     return country
 
 
-def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, start_date: date,
-                 end_date: date, place: str, host: str | None, format: str, description: str,
-                 source: str = "", actor: User | None = None) -> Meeting:
+def save_meeting(
+    meeting: Meeting | None,
+    *,
+    title: str,
+    title_ru: str | None,
+    start_date: date,
+    end_date: date,
+    place: str,
+    host: str | None,
+    format: str,
+    description: str,
+    source: str = "",
+    actor: User | None = None,
+) -> Meeting:
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
@@ -57,8 +68,7 @@ def save_meeting(meeting: Meeting | None, *, title: str, title_ru: str | None, s
     return meeting
 
 
-def save_meeting_and_agenda(meeting: Meeting | None, *, agenda: str, actor: User | None = None,
-                            **fields) -> Meeting:
+def save_meeting_and_agenda(meeting: Meeting | None, *, agenda: str, actor: User | None = None, **fields) -> Meeting:
     """The meeting form's one call: its fields (see save_meeting), then its agenda from the
     form's text (one item per line)."""
     saved = save_meeting(meeting, actor=actor, **fields)
@@ -81,8 +91,9 @@ def parse_agenda(text: str) -> list[tuple[str, str | None]]:
 
 def agenda_text(meeting: Meeting) -> str:
     """The agenda in the form parse_agenda reads."""
-    return "\n".join(f"{a.presenter_country.iso2}: {a.title}" if a.presenter_country else a.title
-                     for a in meeting.agenda)
+    return "\n".join(
+        f"{a.presenter_country.iso2}: {a.title}" if a.presenter_country else a.title for a in meeting.agenda
+    )
 
 
 def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: User | None = None) -> None:
@@ -91,8 +102,9 @@ def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: Use
     for position, (title, presenter) in enumerate(items):
         title = (title or "").strip()
         if title:
-            meeting.agenda.append(AgendaItem(position=position, title=title[:300],
-                                             presenter_country=_country(presenter)))
+            meeting.agenda.append(
+                AgendaItem(position=position, title=title[:300], presenter_country=_country(presenter))
+            )
     audit.record("meeting.agenda", actor=actor, obj=meeting, items=len(meeting.agenda))
 
 
@@ -101,8 +113,9 @@ def add_document(meeting: Meeting, data: bytes, filename: str, title: str, actor
     title = (title or "").strip() or Path(stored["original_filename"]).stem
     doc = MeetingDocument(meeting=meeting, title=title[:300], uploaded_by=actor, **stored)
     db.session.add(doc)
-    audit.record("meeting.document", actor=actor, obj=doc, meeting=meeting.id, kind=stored["kind"],
-                 sha256=stored["sha256"])
+    audit.record(
+        "meeting.document", actor=actor, obj=doc, meeting=meeting.id, kind=stored["kind"], sha256=stored["sha256"]
+    )
     return doc
 
 
@@ -114,13 +127,23 @@ def load_meetings(entries: list[dict]) -> int:
     """Seed: create the meetings that do not exist yet (same title and start date)."""
     created = 0
     for m in entries:
-        exists = db.session.scalar(select(Meeting).where(Meeting.title == m["title"], Meeting.start_date == m["start_date"]))
+        exists = db.session.scalar(
+            select(Meeting).where(Meeting.title == m["title"], Meeting.start_date == m["start_date"])
+        )
         if exists:
             continue
-        meeting = save_meeting(None, title=m["title"], title_ru=m.get("title_ru"), start_date=m["start_date"],
-                               end_date=m["end_date"], place=m.get("place", ""), host=m.get("host"),
-                               format=m.get("format", "in_person"), description=m.get("description", ""),
-                               source=m.get("source", ""))
+        meeting = save_meeting(
+            None,
+            title=m["title"],
+            title_ru=m.get("title_ru"),
+            start_date=m["start_date"],
+            end_date=m["end_date"],
+            place=m.get("place", ""),
+            host=m.get("host"),
+            format=m.get("format", "in_person"),
+            description=m.get("description", ""),
+            source=m.get("source", ""),
+        )
         db.session.flush()
         items = [(a, None) if isinstance(a, str) else (a["title"], a.get("presenter")) for a in m.get("agenda", [])]
         set_agenda(meeting, items)

@@ -1,4 +1,5 @@
 """In-app notices: what a user is told (a return accepted or sent back, …)."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -19,10 +20,14 @@ TEXTS = {
     "library.published": _l("“%(title)s” was published in the library."),
     "library.returned": _l("“%(title)s” was sent back for changes: %(reason)s"),
     "reminder.due": _l("Reminder: the %(country)s return for %(period)s is due on %(due)s (in %(days)s days)."),
-    "reminder.overdue": _l("Overdue: the %(country)s return for %(period)s was due on %(due)s and has not been submitted."),
+    "reminder.overdue": _l(
+        "Overdue: the %(country)s return for %(period)s was due on %(due)s and has not been submitted."
+    ),
     "digest.overdue": _l("Overdue returns for %(period)s: %(countries)s."),
     "brief.draft": _l("A draft edition %(edition)s of “%(title)s” was compiled for the meeting on %(date)s."),
-    "quality.flag": _l("Data-quality sweep: %(count)s accepted returns would fail the current template's rules: %(list)s."),
+    "quality.flag": _l(
+        "Data-quality sweep: %(count)s accepted returns would fail the current template's rules: %(list)s."
+    ),
 }
 
 
@@ -30,8 +35,21 @@ def text(notification: Notification) -> str:
     template = TEXTS.get(notification.kind)
     if template is None:
         return notification.kind
-    params = {"period": "", "version": "", "reason": "", "title": "", "country": "", "due": "", "days": "",
-              "countries": "", "edition": "", "date": "", "count": "", "list": "", **notification.params}
+    params = {
+        "period": "",
+        "version": "",
+        "reason": "",
+        "title": "",
+        "country": "",
+        "due": "",
+        "days": "",
+        "countries": "",
+        "edition": "",
+        "date": "",
+        "count": "",
+        "list": "",
+        **notification.params,
+    }
     return str(template) % params
 
 
@@ -50,11 +68,11 @@ def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedu
         with db.session.begin_nested():
             db.session.add(notice)
     except IntegrityError:
-        return False                       # a concurrent run wrote it first
+        return False  # a concurrent run wrote it first
     if kind in ESSENTIAL or user.email_notices:
         with force_locale(user.language or "en"):
             body = text(notice)
-            subject = str(_l("PRR Council Portal")) + ": " + outbox.header_text(body, 120)   # one line
+            subject = str(_l("PRR Council Portal")) + ": " + outbox.header_text(body, 120)  # one line
             url = current_app.config.get("PORTAL_URL", "") + (link or "/notifications")
             footer = str(_l("Open the portal: %(url)s", url=url))
             html = outbox.render_html("notice.html", body=body, url=url, footer=footer)
@@ -63,16 +81,29 @@ def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedu
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def for_user(user: User, limit: int = 50) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_all_read(user: User) -> int:
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     return rowcount(result) or 0

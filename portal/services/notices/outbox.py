@@ -7,6 +7,7 @@ One message never holds up the others: header values are made single-line (and c
 they are stored and again when sent, the standard library's e-mail policy encodes and folds
 them; a message that cannot be built, or that the server refuses for good (5xx), is marked
 failed with its error; only temporary trouble (no connection, timeout, 4xx) is retried."""
+
 from __future__ import annotations
 
 import logging
@@ -28,11 +29,11 @@ from ...models.types import utcnow
 from ..transitions import rowcount
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)            # a claimed message is retried after this if its sender died
+LEASE = timedelta(minutes=5)  # a claimed message is retried after this if its sender died
 MAX_BACKOFF = timedelta(hours=6)
-SUBJECT_LIMIT = 200                     # characters; a longer subject is cut at a word, with "…"
+SUBJECT_LIMIT = 200  # characters; a longer subject is cut at a word, with "…"
 NAME_LIMIT = 120
-WHITESPACE = re.compile(r"\s+")         # Unicode whitespace: CR, LF, tab, U+2028, NBSP, …
+WHITESPACE = re.compile(r"\s+")  # Unicode whitespace: CR, LF, tab, U+2028, NBSP, …
 CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -43,7 +44,7 @@ def header_text(value: str, limit: int = SUBJECT_LIMIT) -> str:
     text = CONTROL.sub("", WHITESPACE.sub(" ", value or "")).strip()
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
+    cut = text[: limit - 1]
     space = cut.rfind(" ")
     if space >= limit * 2 // 3:
         cut = cut[:space]
@@ -66,13 +67,19 @@ def enqueue(key: str, user: User, subject: str, text: str, html: str) -> OutboxM
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing
-    message = OutboxMessage(key=key, user_id=user.id, to_address=user.email,
-                            to_name=header_text(user.name or "", NAME_LIMIT), subject=header_text(subject),
-                            body_text=text, body_html=html)
+    message = OutboxMessage(
+        key=key,
+        user_id=user.id,
+        to_address=user.email,
+        to_name=header_text(user.name or "", NAME_LIMIT),
+        subject=header_text(subject),
+        body_text=text,
+        body_html=html,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(message)
-    except IntegrityError:            # a concurrent writer queued it first
+    except IntegrityError:  # a concurrent writer queued it first
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     return message
 
@@ -86,9 +93,11 @@ def _pending():
 
 
 def _claim(message_id: int, now: datetime) -> bool:
-    claimed = db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.id == message_id, *_pending(), OutboxMessage.next_attempt_at <= now)
-        .values(next_attempt_at=now + LEASE))
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, *_pending(), OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + LEASE)
+    )
     db.session.commit()
     return rowcount(claimed) == 1
 
@@ -127,14 +136,20 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict:
     if not current_app.config.get("MAIL_SERVER"):
         waiting = db.session.scalar(select(db.func.count()).select_from(OutboxMessage).where(*_pending()))
         return {"sent": 0, "failed": 0, "waiting": waiting, "reason": "no SMTP server configured"}
-    due = list(db.session.scalars(select(OutboxMessage.id).where(*_pending(), OutboxMessage.next_attempt_at <= now)
-                                  .order_by(OutboxMessage.id).limit(limit)))
+    due = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(*_pending(), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
     sent = failed = rejected = 0
     smtp = None
     for message_id in due:
         if not _claim(message_id, now):
-            continue                               # another sender has it
-        message = db.session.get_one(OutboxMessage, message_id)   # claimed above, so it exists
+            continue  # another sender has it
+        message = db.session.get_one(OutboxMessage, message_id)  # claimed above, so it exists
         message.attempts += 1
         try:
             email = _email(message)
@@ -149,14 +164,14 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict:
             smtp.send_message(email)
         except (OSError, smtplib.SMTPException, socket.timeout) as error:
             message.last_error = _error(error)
-            if permanent(error):                   # the connection is still good (smtplib sent RSET)
+            if permanent(error):  # the connection is still good (smtplib sent RSET)
                 message.failed_at = utcnow()
                 rejected += 1
             else:
                 message.next_attempt_at = now + backoff(message.attempts)
                 failed += 1
                 if smtp is not None:
-                    smtp.close()          # a refused or broken connection is not reused
+                    smtp.close()  # a refused or broken connection is not reused
                 smtp = None
         else:
             message.sent_at, message.last_error = utcnow(), ""
@@ -186,5 +201,8 @@ def _email(message: OutboxMessage) -> EmailMessage:
 
 def recent(limit: int = 50) -> list[OutboxMessage]:
     """The newest messages, those still waiting first (the administrators' outbox page)."""
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.sent_at.is_not(None),
-                                                                  OutboxMessage.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.sent_at.is_not(None), OutboxMessage.id.desc()).limit(limit)
+        )
+    )

@@ -1,4 +1,5 @@
 """Who may see and do what with returns (the one place the rules live)."""
+
 from __future__ import annotations
 
 from ...models import STAFF_ROLES, Return, Role, User

@@ -1,4 +1,5 @@
 """Excel exports: accepted values of a period (tidy), and the completeness matrix."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -24,7 +25,7 @@ def _sheet(wb, title, header, rows, first=False):
     for cell in ws[1]:
         cell.font = BOLD
     for row in rows:
-        ws.append(safe_row(row))          # a text starting with = would be a live formula
+        ws.append(safe_row(row))  # a text starting with = would be a live formula
     ws.freeze_panes = "A2"
     for i in range(1, len(header) + 1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
@@ -43,16 +44,39 @@ def export_period(period) -> bytes:
     rows, status_rows = [], []
     for ret in sorted(returns, key=lambda r: r.country.iso2):
         accepted = ret.accepted_version
-        status_rows.append([ret.country.iso2, ret.country.name_en, ret.status,
-                            accepted.number if accepted else None, accepted.completeness if accepted else None])
+        status_rows.append(
+            [
+                ret.country.iso2,
+                ret.country.name_en,
+                ret.status,
+                accepted.number if accepted else None,
+                accepted.completeness if accepted else None,
+            ]
+        )
         if accepted is None:
             continue
         for v in accepted.values:
-            rows.append([ret.country.iso2, period.label, v.indicator, v.breakdown,
-                         v.number if v.text is None else v.text, v.status, v.note, accepted.number, accepted.id])
+            rows.append(
+                [
+                    ret.country.iso2,
+                    period.label,
+                    v.indicator,
+                    v.breakdown,
+                    v.number if v.text is None else v.text,
+                    v.status,
+                    v.note,
+                    accepted.number,
+                    accepted.id,
+                ]
+            )
     wb = Workbook()
-    _sheet(wb, "Data", ["country", "period", "indicator", "breakdown", "value", "status_code", "note",
-                        "version", "version_id"], rows, first=True)
+    _sheet(
+        wb,
+        "Data",
+        ["country", "period", "indicator", "breakdown", "value", "status_code", "note", "version", "version_id"],
+        rows,
+        first=True,
+    )
     _sheet(wb, "Returns", ["country", "name", "status", "accepted_version", "completeness_pct"], status_rows)
     return _save(wb)
 
@@ -63,10 +87,33 @@ def export_matrix() -> bytes:
     for c in countries:
         for p in periods:
             cell = cells[(c.id, p.id)]
-            rows.append([c.iso2, c.name_en, p.label, p.due_date, str(STATUS_LABELS[cell.status]),
-                         str(TIMELINESS_LABELS[cell.on_time]), cell.completeness,
-                         cell.last_activity.replace(tzinfo=None) if cell.last_activity else None])
+            rows.append(
+                [
+                    c.iso2,
+                    c.name_en,
+                    p.label,
+                    p.due_date,
+                    str(STATUS_LABELS[cell.status]),
+                    str(TIMELINESS_LABELS[cell.on_time]),
+                    cell.completeness,
+                    cell.last_activity.replace(tzinfo=None) if cell.last_activity else None,
+                ]
+            )
     wb = Workbook()
-    _sheet(wb, _("Completeness"), [_("Code"), _("Country"), _("Period"), _("Due date"), _("Status"),
-                                   _("Timeliness"), _("Completeness (per cent)"), _("Last activity (UTC)")], rows, first=True)
+    _sheet(
+        wb,
+        _("Completeness"),
+        [
+            _("Code"),
+            _("Country"),
+            _("Period"),
+            _("Due date"),
+            _("Status"),
+            _("Timeliness"),
+            _("Completeness (per cent)"),
+            _("Last activity (UTC)"),
+        ],
+        rows,
+        first=True,
+    )
     return _save(wb)

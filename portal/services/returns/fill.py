@@ -1,5 +1,6 @@
 """Filling a downloaded template programmatically (demo data, backfills, tests, benchmarks),
 the way a person would in Excel: values typed into the input cells."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -9,8 +10,9 @@ from openpyxl import load_workbook
 from .layout import HEADER_ROW, NOTES
 
 
-def fill_template(template_bytes: bytes, values: dict[tuple[str, str], object],
-                  notes: dict[str, str] | None = None) -> bytes:
+def fill_template(
+    template_bytes: bytes, values: dict[tuple[str, str], object], notes: dict[str, str] | None = None
+) -> bytes:
     """values: {(indicator code, column): number or text}; notes: {indicator code: text}."""
     wb = load_workbook(BytesIO(template_bytes))
     notes = notes or {}

@@ -5,6 +5,7 @@ part and the sheets (each already capped by its declared size) are only streamed
 count their strings and cells. A hostile file (zip bomb, huge sheet or string table,
 traversal names, macros, entity expansion) is refused in milliseconds.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -24,15 +25,15 @@ from ..errors import ServiceError
 MAX_MEMBERS = 200
 MAX_SHEETS = 20
 MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024
-MAX_SHEET_BYTES = 4 * 1024 * 1024      # a filled template's sheet is ~50 KB
-MAX_RATIO = 100                         # compression ratio of a large member
+MAX_SHEET_BYTES = 4 * 1024 * 1024  # a filled template's sheet is ~50 KB
+MAX_RATIO = 100  # compression ratio of a large member
 # A filled return (47 indicators, 9 sheets) has ~730 cells and, when Excel or LibreOffice saved
 # it, a shared-strings part under 0.5 MB even with a 2,000-character note on every row. The
 # limits leave room for files that write styled empty cells over 1,000-row ranges on every
 # sheet (Google Sheets, whole-column formats), and stay where calamine reads quickly (bench/returns.py).
 MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
 MAX_SHARED_STRINGS = 20_000
-MAX_CELLS = 200_000                     # summed over all sheets, counted in the sheet XML
+MAX_CELLS = 200_000  # summed over all sheets, counted in the sheet XML
 CHUNK = 1024 * 1024
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
@@ -40,7 +41,10 @@ CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d+)")
 DRIVE = re.compile(r"^[A-Za-z]:")
 FORBIDDEN = (
-    ("xl/vbaProject.bin", _l("The workbook contains macros (.xlsm). Save it as an Excel workbook without macros (.xlsx).")),
+    (
+        "xl/vbaProject.bin",
+        _l("The workbook contains macros (.xlsm). Save it as an Excel workbook without macros (.xlsx)."),
+    ),
     ("xl/externalLinks/", _l("The workbook links to other files. Remove the external links and upload it again.")),
     ("xl/embeddings/", _l("The workbook contains embedded objects. Remove them and upload it again.")),
     ("xl/activeX/", _l("The workbook contains ActiveX controls. Remove them and upload it again.")),
@@ -72,13 +76,18 @@ def _sniff(data: bytes) -> None:
     if not data:
         raise UploadRejected(_l("The file is empty."))
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise UploadRejected(_l(
-            "This is an old-format Excel file (.xls) or a password-protected workbook. "
-            "Remove any password and save it as an Excel workbook (.xlsx)."))
+        raise UploadRejected(
+            _l(
+                "This is an old-format Excel file (.xls) or a password-protected workbook. "
+                "Remove any password and save it as an Excel workbook (.xlsx)."
+            )
+        )
     if data[:5] == b"%PDF-":
         raise UploadRejected(_l("This is a PDF document, not an Excel workbook (.xlsx)."))
     if data[:2] != b"PK":
-        raise UploadRejected(_l("This is not an Excel workbook (.xlsx). Upload the template you downloaded from the portal."))
+        raise UploadRejected(
+            _l("This is not an Excel workbook (.xlsx). Upload the template you downloaded from the portal.")
+        )
 
 
 def _parse_xml(raw: bytes, what: str):
@@ -100,7 +109,7 @@ def _unsafe_name(info: zipfile.ZipInfo) -> bool:
     """A member name that could leave the archive's folder when unpacked or served back:
     `..`, an absolute path, a drive letter, a backslash or a NUL byte."""
     name = info.orig_filename
-    return (".." in name or name.startswith("/") or bool(DRIVE.match(name)) or "\\" in name or "\0" in name)
+    return ".." in name or name.startswith("/") or bool(DRIVE.match(name)) or "\\" in name or "\0" in name
 
 
 def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> int:
@@ -112,7 +121,12 @@ def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> i
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRejected(_l("The part %(part)s of the workbook is too large for the PRR return; it was refused.", part=part))
+                    raise UploadRejected(
+                        _l(
+                            "The part %(part)s of the workbook is too large for the PRR return; it was refused.",
+                            part=part,
+                        )
+                    )
                 buffer = carry + chunk
                 cut = buffer.rfind(b"<")
                 if cut < 0:
@@ -128,22 +142,30 @@ def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> i
 def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str, int]) -> None:
     for part in sorted(p for p in parts if p in sizes):
         if sizes[part] > MAX_SHARED_STRINGS_BYTES:
-            raise UploadRejected(_l(
-                "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
-                part=part, mb=_mb(sizes[part])))
+            raise UploadRejected(
+                _l(
+                    "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                    part=part,
+                    mb=_mb(sizes[part]),
+                )
+            )
         try:
             with zf.open(part) as stream:
                 head = stream.read(4096)
-        except (zipfile.BadZipFile, zlib.error, EOFError):   # e.g. a lying size: the CRC fails
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # e.g. a lying size: the CRC fails
             raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
         declared = UNIQUE_COUNT.search(head)
         counted = int(declared.group(1)) if declared else 0
         if counted <= MAX_SHARED_STRINGS:
             counted = _count(zf, part, STRING_TAG, MAX_SHARED_STRINGS_BYTES)
         if counted > MAX_SHARED_STRINGS:
-            raise UploadRejected(_l(
-                "The workbook holds %(n)s different texts; the PRR return needs far fewer (at most %(max)s). It was refused.",
-                n=f"{counted:,}", max=f"{MAX_SHARED_STRINGS:,}"))
+            raise UploadRejected(
+                _l(
+                    "The workbook holds %(n)s different texts; the PRR return needs far fewer (at most %(max)s). It was refused.",
+                    n=f"{counted:,}",
+                    max=f"{MAX_SHARED_STRINGS:,}",
+                )
+            )
 
 
 def _check_cells(zf: zipfile.ZipFile, sheets: dict[str, str], sizes: dict[str, int]) -> None:
@@ -153,9 +175,13 @@ def _check_cells(zf: zipfile.ZipFile, sheets: dict[str, str], sizes: dict[str, i
         if part in sizes:
             total += _count(zf, part, CELL_TAG, MAX_SHEET_BYTES)
         if total > MAX_CELLS:
-            raise UploadRejected(_l(
-                "The workbook has more than %(max)s cells; the PRR return has about a thousand. "
-                "Remove the extra rows, columns or sheets and upload it again.", max=f"{MAX_CELLS:,}"))
+            raise UploadRejected(
+                _l(
+                    "The workbook has more than %(max)s cells; the PRR return has about a thousand. "
+                    "Remove the extra rows, columns or sheets and upload it again.",
+                    max=f"{MAX_CELLS:,}",
+                )
+            )
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
@@ -189,20 +215,27 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         zf = zipfile.ZipFile(BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError):
-        raise UploadRejected(_l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")) from None
+        raise UploadRejected(
+            _l("The file is damaged or incomplete (it is not a readable .xlsx). Save it again and re-upload.")
+        ) from None
     with zf:
         unsafe = next((i for i in infos if _unsafe_name(i)), None)
         if unsafe is not None:
-            raise UploadRejected(_l(
-                "The workbook contains a part with an unsafe name (%(name)s): names with “..”, a leading “/”, "
-                "a drive letter or a backslash are refused. Save the file again from Excel or LibreOffice.",
-                name=unsafe.orig_filename.replace("\0", "\\0")[:80]))
+            raise UploadRejected(
+                _l(
+                    "The workbook contains a part with an unsafe name (%(name)s): names with “..”, a leading “/”, "
+                    "a drive letter or a backslash are refused. Save the file again from Excel or LibreOffice.",
+                    name=unsafe.orig_filename.replace("\0", "\\0")[:80],
+                )
+            )
         names = {i.filename for i in infos}
         if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
             twice = next(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
             raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
         if "mimetype" in names and b"opendocument" in _head(zf, "mimetype"):
-            raise UploadRejected(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx)."))
+            raise UploadRejected(
+                _l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx).")
+            )
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRejected(_l("This zip archive is not an Excel workbook (.xlsx)."))
         if any(i.flag_bits & 0x1 for i in infos):
@@ -212,21 +245,39 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
                 raise UploadRejected(message)
         total = sum(i.file_size for i in infos)
         if total > MAX_TOTAL_UNCOMPRESSED:
-            raise UploadRejected(_l("The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.", mb=_mb(total)))
+            raise UploadRejected(
+                _l(
+                    "The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                    mb=_mb(total),
+                )
+            )
         for info in infos:
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise UploadRejected(_l("The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.", part=info.filename))
+                raise UploadRejected(
+                    _l(
+                        "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.",
+                        part=info.filename,
+                    )
+                )
         if zf.getinfo("xl/workbook.xml").file_size > 1024 * 1024:
             raise UploadRejected(_l("The workbook's sheet list is far too large for the PRR return."))
         sheets, shared_strings = _sheet_parts(zf)
         if len(sheets) > MAX_SHEETS:
-            raise UploadRejected(_l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS))
+            raise UploadRejected(
+                _l("The workbook has %(n)d sheets; the PRR return has at most %(max)d.", n=len(sheets), max=MAX_SHEETS)
+            )
         if len(infos) > MAX_MEMBERS:
             raise UploadRejected(_l("The workbook has too many parts (%(n)d) to be the PRR return.", n=len(infos)))
         sizes = {i.filename: i.file_size for i in infos}
         for name, part in sheets.items():
             if sizes.get(part, 0) > MAX_SHEET_BYTES:
-                raise UploadRejected(_l("The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or columns.", sheet=name, mb=_mb(sizes[part])))
+                raise UploadRejected(
+                    _l(
+                        "The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or columns.",
+                        sheet=name,
+                        mb=_mb(sizes[part]),
+                    )
+                )
         _check_shared_strings(zf, shared_strings, sizes)
         _check_cells(zf, sheets, sizes)
     return CheckedWorkbook(data=data, sheets=sheets)

@@ -1,4 +1,5 @@
 """Lists of returns as a given user may see them, filtered in SQL (the rules are access.py's)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -12,14 +13,16 @@ from .access import can_see_return, is_staff
 from .workflow import get_return
 
 
-def visible_returns(user: User, country: str | None = None, period: str | None = None, *,
-                    own_country: bool = False) -> list[Return]:
+def visible_returns(
+    user: User, country: str | None = None, period: str | None = None, *, own_country: bool = False
+) -> list[Return]:
     """The returns `user` may see (access.can_see_return), optionally of one country (ISO2)
     and one period (label), in id order, their versions loaded in the same round trip.
 
     `own_country`: a focal point's list of returns shows their own country's only."""
-    stmt = select(Return).options(selectinload(Return.versions), selectinload(Return.country),
-                                  selectinload(Return.period))
+    stmt = select(Return).options(
+        selectinload(Return.versions), selectinload(Return.country), selectinload(Return.period)
+    )
     if country:
         stmt = stmt.join(Return.country).where(Country.iso2 == country.upper())
     if period:
@@ -51,10 +54,12 @@ def _visible_to(user: User):
 
 def awaiting_review() -> list[Return]:
     """Submitted returns, the longest waiting first (the secretariat's review queue)."""
-    return list(db.session.scalars(
-        select(Return).where(Return.status == ReturnStatus.SUBMITTED).order_by(Return.updated_at)))
+    return list(
+        db.session.scalars(select(Return).where(Return.status == ReturnStatus.SUBMITTED).order_by(Return.updated_at))
+    )
 
 
 def version_of(ret: Return, number: int) -> ReturnVersion | None:
-    return db.session.scalar(select(ReturnVersion).where(
-        ReturnVersion.return_id == ret.id, ReturnVersion.number == number))
+    return db.session.scalar(
+        select(ReturnVersion).where(ReturnVersion.return_id == ret.id, ReturnVersion.number == number)
+    )

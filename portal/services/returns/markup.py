@@ -1,4 +1,5 @@
 """The user's own workbook back, with every problem cell highlighted and commented."""
+
 from __future__ import annotations
 
 from io import BytesIO

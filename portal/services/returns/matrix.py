@@ -1,4 +1,5 @@
 """Completeness and timeliness: countries × periods, for the secretariat."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,18 +13,21 @@ from ...models import Country, ReportingPeriod, Return, ReturnStatus
 from .. import reference
 
 
-NOT_STARTED = "not_started"    # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
+NOT_STARTED = "not_started"  # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
 STATUS_LABELS = {
-    NOT_STARTED: _l("not started"), ReturnStatus.DRAFT: _l("draft"), ReturnStatus.SUBMITTED: _l("submitted"),
-    ReturnStatus.RETURNED: _l("returned for correction"), ReturnStatus.ACCEPTED: _l("accepted"),
+    NOT_STARTED: _l("not started"),
+    ReturnStatus.DRAFT: _l("draft"),
+    ReturnStatus.SUBMITTED: _l("submitted"),
+    ReturnStatus.RETURNED: _l("returned for correction"),
+    ReturnStatus.ACCEPTED: _l("accepted"),
 }
 TIMELINESS_LABELS = {True: _l("on time"), False: _l("late"), None: ""}
 
 
 @dataclass
 class MatrixCell:
-    status: str                 # not_started | draft | submitted | returned | accepted
-    on_time: bool | None        # None: nothing submitted and not yet due
+    status: str  # not_started | draft | submitted | returned | accepted
+    on_time: bool | None  # None: nothing submitted and not yet due
     completeness: float | None
     last_activity: datetime | None
     return_id: int | None
@@ -58,5 +62,6 @@ def completeness_matrix(today=None) -> tuple[list[Country], list[ReportingPeriod
                 on_time = None if today <= period.due_date else False
             version = ret.accepted_version or ret.latest_version
             cells[(country.id, period.id)] = MatrixCell(
-                ret.status, on_time, version.completeness if version else None, ret.updated_at, ret.id)
+                ret.status, on_time, version.completeness if version else None, ret.updated_at, ret.id
+            )
     return countries, periods, cells

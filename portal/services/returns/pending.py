@@ -4,6 +4,7 @@ A dry run or a failed upload is kept here (outside the database) so the user can
 download it marked up, or save it as a version without uploading it again, for 24 hours:
 the hourly job `pending_uploads` (jobs/registry.py) removes older ones, and `load` no longer
 hands out one that is older even if the job has not run yet."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Reading a checked workbook: its identity (_meta) and every input cell, with python-calamine."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def open_workbook(checked: CheckedWorkbook) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(BytesIO(checked.data))
     except Exception:  # noqa: BLE001 - calamine raises several kinds; all mean unreadable
-        raise UploadRejected(_l("The workbook cannot be read; it may be damaged. Save it again and re-upload.")) from None
+        raise UploadRejected(
+            _l("The workbook cannot be read; it may be damaged. Save it again and re-upload.")
+        ) from None
 
 
 def _rows(workbook: CalamineWorkbook, name: str) -> list[list]:
@@ -61,7 +64,7 @@ def _custom_properties(checked: CheckedWorkbook) -> dict[str, str]:
     for prop in root:
         name = prop.get("name", "")
         if name.startswith(CUSTOM_PROPERTY_PREFIX) and len(prop):
-            found[name[len(CUSTOM_PROPERTY_PREFIX):]] = (prop[0].text or "").strip()
+            found[name[len(CUSTOM_PROPERTY_PREFIX) :]] = (prop[0].text or "").strip()
     return found
 
 
@@ -82,18 +85,31 @@ def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_values(checked: CheckedWorkbook, workbook: CalamineWorkbook, template,
-                report: ValidationReport) -> None:
+def read_values(checked: CheckedWorkbook, workbook: CalamineWorkbook, template, report: ValidationReport) -> None:
     """Parse every input cell of every section sheet into report.cells / report.issues."""
     for section in template.sections:
         sheet = section.sheet
         if sheet not in checked.sheets:
-            report.add(Issue("error", "LAYOUT", _l("The sheet '%(sheet)s' is missing; use the portal's template unchanged.", sheet=sheet), sheet=sheet))
+            report.add(
+                Issue(
+                    "error",
+                    "LAYOUT",
+                    _l("The sheet '%(sheet)s' is missing; use the portal's template unchanged.", sheet=sheet),
+                    sheet=sheet,
+                )
+            )
             continue
         rows = _rows(workbook, sheet)
         found = _header(rows)
         if found is None:
-            report.add(Issue("error", "LAYOUT", _l("The header row (starting with “Code”) is missing on this sheet."), sheet=sheet))
+            report.add(
+                Issue(
+                    "error",
+                    "LAYOUT",
+                    _l("The header row (starting with “Code”) is missing on this sheet."),
+                    sheet=sheet,
+                )
+            )
             continue
         header_row, columns = found
         try:
@@ -112,7 +128,15 @@ def read_values(checked: CheckedWorkbook, workbook: CalamineWorkbook, template,
 def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, report) -> None:
     r = by_code.get(ind.code)
     if r is None:
-        report.add(Issue("error", "LAYOUT", _l("The row of indicator %(code)s is missing.", code=ind.code), sheet=sheet, indicator=ind.code))
+        report.add(
+            Issue(
+                "error",
+                "LAYOUT",
+                _l("The row of indicator %(code)s is missing.", code=ind.code),
+                sheet=sheet,
+                indicator=ind.code,
+            )
+        )
         return
     row = rows[r]
     note = None
@@ -121,18 +145,38 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
         note = str(raw_note).strip() if raw_note not in (None, "") else None
         if note and len(note) > MAX_NOTE:
             ref = f"{get_column_letter(columns[NOTES] + 1)}{r + 1}"
-            report.add(Issue("error", "NOTE", _l(
-                "The note has %(n)s characters; a note takes at most %(max)s. Shorten it, or send the "
-                "details to the secretariat separately.",
-                n=f"{len(note):,}" + ("+" if len(note) >= EXCEL_CELL_CHARACTERS else ""), max=f"{MAX_NOTE:,}"),
-                sheet=sheet, cell=ref, indicator=ind.code, column=NOTES))
+            report.add(
+                Issue(
+                    "error",
+                    "NOTE",
+                    _l(
+                        "The note has %(n)s characters; a note takes at most %(max)s. Shorten it, or send the "
+                        "details to the secretariat separately.",
+                        n=f"{len(note):,}" + ("+" if len(note) >= EXCEL_CELL_CHARACTERS else ""),
+                        max=f"{MAX_NOTE:,}",
+                    ),
+                    sheet=sheet,
+                    cell=ref,
+                    indicator=ind.code,
+                    column=NOTES,
+                )
+            )
             note = None
     if note:
         report.notes[ind.code] = note
     field = CellValueField(ind.unit, ind.maximum())
     for column in template.columns(ind.breakdown):
         if column not in columns or column in FIXED_COLUMNS:
-            report.add(Issue("error", "LAYOUT", _l("The column “%(column)s” is missing.", column=column), sheet=sheet, indicator=ind.code, column=column))
+            report.add(
+                Issue(
+                    "error",
+                    "LAYOUT",
+                    _l("The column “%(column)s” is missing.", column=column),
+                    sheet=sheet,
+                    indicator=ind.code,
+                    column=column,
+                )
+            )
             continue
         c = columns[column]
         ref = f"{get_column_letter(c + 1)}{r + 1}"
@@ -140,7 +184,19 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
         report.positions[(ind.code, column)] = (sheet, ref)
         if ref in no_value:
             report.failed.add((ind.code, column))
-            report.add(Issue("error", "FORMULA", _l("The cell holds a formula without a calculated value; open the file in Excel or LibreOffice and save it, or type the number."), sheet=sheet, cell=ref, indicator=ind.code, column=column))
+            report.add(
+                Issue(
+                    "error",
+                    "FORMULA",
+                    _l(
+                        "The cell holds a formula without a calculated value; open the file in Excel or LibreOffice and save it, or type the number."
+                    ),
+                    sheet=sheet,
+                    cell=ref,
+                    indicator=ind.code,
+                    column=column,
+                )
+            )
             continue
         try:
             value = field.deserialize(raw)

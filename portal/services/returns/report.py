@@ -1,4 +1,5 @@
 """The validation report: errors (block) and warnings (need a note), each with where."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,14 +11,14 @@ from ...schemas.values import CellValue
 
 @dataclass
 class Issue:
-    level: str                   # "error" | "warning"
-    rule: str                    # R1…R13, or META / LAYOUT / FORMULA
-    message: object              # a lazy string: rendered in the reader's language
+    level: str  # "error" | "warning"
+    rule: str  # R1…R13, or META / LAYOUT / FORMULA
+    message: object  # a lazy string: rendered in the reader's language
     sheet: str | None = None
-    cell: str | None = None      # A1-style, e.g. F12
+    cell: str | None = None  # A1-style, e.g. F12
     indicator: str | None = None
     column: str | None = None
-    explained: bool = False      # a warning with a note on its row
+    explained: bool = False  # a warning with a note on its row
 
     @property
     def ref(self) -> str | None:
@@ -34,9 +35,17 @@ class Issue:
                 text = render()
         else:
             text = render()
-        return {"level": self.level, "rule": self.rule, "sheet": self.sheet, "cell": self.cell,
-                "ref": self.ref, "indicator": self.indicator, "column": self.column,
-                "message": text, "explained": self.explained}
+        return {
+            "level": self.level,
+            "rule": self.rule,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "ref": self.ref,
+            "indicator": self.indicator,
+            "column": self.column,
+            "message": text,
+            "explained": self.explained,
+        }
 
     def stored(self) -> dict:
         """Kept with a version: the message in both languages."""

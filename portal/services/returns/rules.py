@@ -4,6 +4,7 @@ A reference is "CODE.Column" or "CODE" (= each breakdown column the referenced
 indicators share). Values: a number, EST or CONF with its number, NIL as 0; blank, N/A,
 N/AV and a bare CONF are missing, and a comparison with a missing term is not made.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from .report import Issue, ParsedCell, ValidationReport
 
 
-ADDITIVE_UNITS = ("count", "amount")     # the units whose Total is the sum of its parts
+ADDITIVE_UNITS = ("count", "amount")  # the units whose Total is the sum of its parts
 
 
 def _fmt(x: float) -> str:
@@ -97,8 +98,14 @@ def check_breakdown_sum(rule, values: Values, report, previous=None) -> None:
             continue  # already reported as unreadable
         given = [c for c in parts if values.reported(ind.code, c)]
         if given and not values.reported(ind.code, "Total"):
-            _issue(rule, rule.level, _l("The Total is required when a part is given (%(parts)s).", parts=", ".join(given)),
-                   values, (ind.code, "Total"), report)
+            _issue(
+                rule,
+                rule.level,
+                _l("The Total is required when a part is given (%(parts)s).", parts=", ".join(given)),
+                values,
+                (ind.code, "Total"),
+                report,
+            )
             continue
         total = values.number(ind.code, "Total")
         known = [values.number(ind.code, c) for c in parts]
@@ -106,11 +113,29 @@ def check_breakdown_sum(rule, values: Values, report, previous=None) -> None:
             continue
         part_sum = sum(n for n in known if n is not None)
         if part_sum > total:
-            _issue(rule, rule.level, _l("The parts add up to %(sum)s, more than the Total %(total)s.", sum=_fmt(part_sum), total=_fmt(total)),
-                   values, (ind.code, "Total"), report)
+            _issue(
+                rule,
+                rule.level,
+                _l(
+                    "The parts add up to %(sum)s, more than the Total %(total)s.", sum=_fmt(part_sum), total=_fmt(total)
+                ),
+                values,
+                (ind.code, "Total"),
+                report,
+            )
         elif all(n is not None for n in known) and part_sum != total:
-            _issue(rule, rule.level, _l("All parts are given and add up to %(sum)s, but the Total is %(total)s.", sum=_fmt(part_sum), total=_fmt(total)),
-                   values, (ind.code, "Total"), report)
+            _issue(
+                rule,
+                rule.level,
+                _l(
+                    "All parts are given and add up to %(sum)s, but the Total is %(total)s.",
+                    sum=_fmt(part_sum),
+                    total=_fmt(total),
+                ),
+                values,
+                (ind.code, "Total"),
+                report,
+            )
 
 
 def _compare(rule, values, report, pairs, equal: bool) -> None:
@@ -120,11 +145,35 @@ def _compare(rule, values, report, pairs, equal: bool) -> None:
             if lsum is None or rsum is None:
                 continue
             if equal and lsum != rsum:
-                _issue(rule, rule.level, _l("%(left)s (%(l)s) must equal %(right)s (%(r)s).", left=_names(lrefs), l=_fmt(lsum), right=_names(rrefs), r=_fmt(rsum)),
-                       values, lrefs[0], report)
+                _issue(
+                    rule,
+                    rule.level,
+                    _l(
+                        "%(left)s (%(l)s) must equal %(right)s (%(r)s).",
+                        left=_names(lrefs),
+                        l=_fmt(lsum),
+                        right=_names(rrefs),
+                        r=_fmt(rsum),
+                    ),
+                    values,
+                    lrefs[0],
+                    report,
+                )
             elif not equal and lsum > rsum:
-                _issue(rule, rule.level, _l("%(left)s (%(l)s) is more than %(right)s (%(r)s).", left=_names(lrefs), l=_fmt(lsum), right=_names(rrefs), r=_fmt(rsum)),
-                       values, lrefs[0], report)
+                _issue(
+                    rule,
+                    rule.level,
+                    _l(
+                        "%(left)s (%(l)s) is more than %(right)s (%(r)s).",
+                        left=_names(lrefs),
+                        l=_fmt(lsum),
+                        right=_names(rrefs),
+                        r=_fmt(rsum),
+                    ),
+                    values,
+                    lrefs[0],
+                    report,
+                )
 
 
 def check_equal(rule, values, report, previous=None) -> None:
@@ -150,8 +199,14 @@ def check_blank_when_zero(rule, values, report, previous=None) -> None:
         for col in values.columns(target):
             cell = values.cells.get((target, col))
             if cell is not None and cell.value.status != "N/A":
-                _issue(rule, rule.level, _l("Leave this blank or write N/A: %(code)s Total is 0 (no one convicted).", code=code),
-                       values, (target, col), report)
+                _issue(
+                    rule,
+                    rule.level,
+                    _l("Leave this blank or write N/A: %(code)s Total is 0 (no one convicted).", code=code),
+                    values,
+                    (target, col),
+                    report,
+                )
 
 
 def check_change_vs_previous(rule, values, report, previous=None) -> None:
@@ -168,9 +223,19 @@ def check_change_vs_previous(rule, values, report, previous=None) -> None:
             continue
         change = (now - before) / before
         if change < -max_fall or change > max_rise:
-            _issue(rule, rule.level, _l("Changed by %(pct)s%% against the last accepted return (%(before)s → %(now)s): explain in the note or fix.",
-                                        pct=f"{change * 100:+.0f}", before=_fmt(before), now=_fmt(now)),
-                   values, (ind.code, column), report)
+            _issue(
+                rule,
+                rule.level,
+                _l(
+                    "Changed by %(pct)s%% against the last accepted return (%(before)s → %(now)s): explain in the note or fix.",
+                    pct=f"{change * 100:+.0f}",
+                    before=_fmt(before),
+                    now=_fmt(now),
+                ),
+                values,
+                (ind.code, column),
+                report,
+            )
 
 
 def check_required_note(rule, values, report, previous=None) -> None:
@@ -180,7 +245,14 @@ def check_required_note(rule, values, report, previous=None) -> None:
             continue
         for column in values.columns(ind.code):
             if values.number(ind.code, column) == 1.0 and not report.notes.get(ind.code):
-                _issue(rule, rule.level, _l("Answered yes: give the title or name in the note."), values, (ind.code, column), report)
+                _issue(
+                    rule,
+                    rule.level,
+                    _l("Answered yes: give the title or name in the note."),
+                    values,
+                    (ind.code, column),
+                    report,
+                )
 
 
 CHECKS = {

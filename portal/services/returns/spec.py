@@ -6,6 +6,7 @@ suite fails when docs/ differs from what this module writes. The words for the f
 vocabulary (units, kinds, status codes, rule kinds) live here; everything else (sections,
 indicators, breakdowns, bounds, rules and their parameters) comes from the definition.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,7 @@ STATUS_TEXT = {
     "NIL": "nil: a true zero, stated (counts as 0)",
     "EST": "estimate: `EST` followed by its number in the same cell, e.g. `EST 120` (counts, flagged)",
     "CONF": "confidential: `CONF 12`, or `CONF` alone; only the secretariat and the reporting "
-            "country's focal points see the number, everyone else sees `c`",
+    "country's focal points see the number, everyone else sees `c`",
 }
 LEVEL_TEXT = {"error": "error (blocks the upload)", "warning": "warning (a note explains it; does not block)"}
 
@@ -59,13 +60,17 @@ def describe_rule(rule: dict) -> str:
     """One line of plain words for a rule of any kind the engine knows."""
     kind = rule["kind"]
     if kind == "unit_range":
-        return ("every number fits its unit: no negative number, no NaN or infinity; counts are whole numbers, "
-                "percentages at most 100, and no number above its unit's largest value (or the indicator's own "
-                "maximum), also after `EST` or `CONF`")
+        return (
+            "every number fits its unit: no negative number, no NaN or infinity; counts are whole numbers, "
+            "percentages at most 100, and no number above its unit's largest value (or the indicator's own "
+            "maximum), also after `EST` or `CONF`"
+        )
     if kind == "breakdown_sum":
-        return (f"for {_units(rule.get('units', ADDITIVE_UNITS))} indicators with a Total: the Total is required "
-                "when any part is given; the parts add up to at most the Total, and exactly to it when every "
-                "part is given")
+        return (
+            f"for {_units(rule.get('units', ADDITIVE_UNITS))} indicators with a Total: the Total is required "
+            "when any part is given; the parts add up to at most the Total, and exactly to it when every "
+            "part is given"
+        )
     if kind == "equal":
         refs = rule["left"] + rule["right"]
         return f"{_refs(rule['left'])} = {_refs(rule['right'])}{_per_cell(refs)}"
@@ -82,13 +87,17 @@ def describe_rule(rule: dict) -> str:
     if kind == "change_vs_previous":
         kinds = " or ".join(rule.get("kinds", ["stock"]))
         fall, rise = rule.get("max_fall", 0.5), rule.get("max_rise", 2.0)
-        return (f"a {kinds} count or amount whose Total (or Value) falls by more than {fall * 100:g} % or rises by "
-                f"more than {rise * 100:g} % against the country's previous accepted return")
+        return (
+            f"a {kinds} count or amount whose Total (or Value) falls by more than {fall * 100:g} % or rises by "
+            f"more than {rise * 100:g} % against the country's previous accepted return"
+        )
     if kind == "required_note":
         return f"a {_units(rule.get('units', ['boolean']))} indicator answered yes needs a note (the title or name)"
     if kind == "status_with_number":
-        return ("a status code and a number in the same cell is an error, except `EST` or `CONF` followed by "
-                "the number; `EST` needs its number")
+        return (
+            "a status code and a number in the same cell is an error, except `EST` or `CONF` followed by "
+            "the number; `EST` needs its number"
+        )
     raise ValueError(f"rule {rule['id']}: no description for kind {kind!r}")
 
 
@@ -112,27 +121,49 @@ def render(data: dict, source: str) -> str:
     ]
     kinds = sorted({i["kind"] for s in data["sections"] for i in s["indicators"]})
     out += [f"- **{k}**: {KIND_TEXT[k]}" for k in kinds]
-    out += ["- cumulative figures are derived by the portal, never asked for", "", "## Units", "",
-            "| unit | what a cell holds | largest value |", "|---|---|---|"]
+    out += [
+        "- cumulative figures are derived by the portal, never asked for",
+        "",
+        "## Units",
+        "",
+        "| unit | what a cell holds | largest value |",
+        "|---|---|---|",
+    ]
     units = [u for u in UNITS if any(i["unit"] == u for s in data["sections"] for i in s["indicators"])]
     for unit in units:
         largest = _number(data["unit_max"][unit]) if unit in data["unit_max"] else "—"
         out.append(f"| `{unit}` | {UNIT_TEXT[unit]} | {largest} |")
     out += ["", "## Breakdowns", "", "| scheme | columns |", "|---|---|"]
     out += [f"| `{name}` | {', '.join(cols)} |" for name, cols in data["breakdowns"].items()]
-    out += ["", "Adult = 18+, minor = under 18 at return. For a non-additive figure (a mean, in years or days) "
-            "the Total is the overall figure, not a sum.", "",
-            "## Status codes", "",
-            "A blank cell is *not reported* and is never read as zero. Instead of a number a cell may hold:", "",
-            "| code | meaning |", "|---|---|"]
+    out += [
+        "",
+        "Adult = 18+, minor = under 18 at return. For a non-additive figure (a mean, in years or days) "
+        "the Total is the overall figure, not a sum.",
+        "",
+        "## Status codes",
+        "",
+        "A blank cell is *not reported* and is never read as zero. Instead of a number a cell may hold:",
+        "",
+        "| code | meaning |",
+        "|---|---|",
+    ]
     out += [f"| `{code}` | {STATUS_TEXT[code]} |" for code in data["status_codes"]]
-    out += ["", "Every indicator may carry a free-text note (source, definition used, explanation). Completeness is "
-            "the share of indicators whose Total (or Value) is reported; `N/AV` and blank count as not reported.", ""]
+    out += [
+        "",
+        "Every indicator may carry a free-text note (source, definition used, explanation). Completeness is "
+        "the share of indicators whose Total (or Value) is reported; `N/AV` and blank count as not reported.",
+        "",
+    ]
     out += ["## Indicators", ""]
     for section in data["sections"]:
-        out += [f"### {section['name_en']} ({section['name_ru']})", "",
-                f"Worksheet `{section['sheet']}`.", "",
-                "| code | indicator | unit | kind | breakdown |", "|---|---|---|---|---|"]
+        out += [
+            f"### {section['name_en']} ({section['name_ru']})",
+            "",
+            f"Worksheet `{section['sheet']}`.",
+            "",
+            "| code | indicator | unit | kind | breakdown |",
+            "|---|---|---|---|---|",
+        ]
         for ind in section["indicators"]:
             unit = ind["unit"] if ind["max"] is None else f"{ind['unit']}, at most {_number(ind['max'])}"
             out.append(f"| {ind['code']} | {ind['label_en']} | {unit} | {ind['kind']} | `{ind['breakdown']}` |")
@@ -141,18 +172,24 @@ def render(data: dict, source: str) -> str:
             out.append(f"- **{ind['code']}** — {ind['definition_en'] or ind['label_en']}  ")
             out.append(f"  *{ind['label_ru']}.* {ind['definition_ru']}".rstrip())
         out.append("")
-    out += ["## Consistency rules", "",
-            "Errors block the upload; warnings do not block, and a note on the indicator's row marks them "
-            "explained. A reference `CODE Column` is one cell; a bare `CODE` stands for each breakdown column "
-            "the indicators compared share. A comparison with a missing term (blank, `N/A`, `N/AV`, a bare "
-            "`CONF`) is not made.", "",
-            "| id | level | rule |", "|---|---|---|"]
+    out += [
+        "## Consistency rules",
+        "",
+        "Errors block the upload; warnings do not block, and a note on the indicator's row marks them "
+        "explained. A reference `CODE Column` is one cell; a bare `CODE` stands for each breakdown column "
+        "the indicators compared share. A comparison with a missing term (blank, `N/A`, `N/AV`, a bare "
+        "`CONF`) is not made.",
+        "",
+        "| id | level | rule |",
+        "|---|---|---|",
+    ]
     out += [f"| {r['id']} | {LEVEL_TEXT[r['level']]} | {describe_rule(r)} |" for r in data["rules"]]
     return "\n".join(out) + "\n"
 
 
 def render_files(templates: Path) -> dict[str, str]:
     """{docs file name: its text} for every template definition in the folder."""
-    return {path.with_suffix(".md").name: render(parse_definition(path.read_text(encoding="utf-8"), path.name),
-                                                 path.name)
-            for path in sorted(templates.glob("*.yaml"))}
+    return {
+        path.with_suffix(".md").name: render(parse_definition(path.read_text(encoding="utf-8"), path.name), path.name)
+        for path in sorted(templates.glob("*.yaml"))
+    }

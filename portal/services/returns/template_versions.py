@@ -3,6 +3,7 @@
 A loaded version is immutable: returns made with it keep meaning what they meant.
 Changed indicators or rules are published as a new version file.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,16 @@ from ..errors import ServiceError
 UNITS = ("count", "percent", "years", "days", "amount", "boolean", "text")
 NUMERIC_UNITS = ("count", "percent", "years", "days", "amount")  # each needs a maximum (unit_max)
 KINDS = ("flow", "stock")
-RULE_KINDS = ("unit_range", "breakdown_sum", "equal", "le", "blank_when_zero",
-              "change_vs_previous", "required_note", "status_with_number")
+RULE_KINDS = (
+    "unit_range",
+    "breakdown_sum",
+    "equal",
+    "le",
+    "blank_when_zero",
+    "change_vs_previous",
+    "required_note",
+    "status_with_number",
+)
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
 
 
@@ -69,7 +78,8 @@ class TemplateSchema(Schema):
         keys=fields.String(validate=validate.OneOf(NUMERIC_UNITS)),
         values=fields.Float(allow_nan=False, validate=validate.Range(min=0, min_inclusive=False)),
         required=True,
-        validate=lambda d: set(d) == set(NUMERIC_UNITS) or _fail(f"unit_max needs exactly {', '.join(NUMERIC_UNITS)}"))
+        validate=lambda d: set(d) == set(NUMERIC_UNITS) or _fail(f"unit_max needs exactly {', '.join(NUMERIC_UNITS)}"),
+    )
     breakdowns = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
@@ -124,22 +134,61 @@ def parse_definition(text: str, source: str = "template") -> dict:
 
 def _same(template: ReturnTemplate, data: dict) -> bool:
     loaded = [
-        (s.code, s.sheet, s.name_en, s.name_ru,
-         [(i.code, i.unit, i.kind, i.breakdown, i.label_en, i.label_ru, i.definition_en, i.definition_ru,
-           i.max_value) for i in s.indicators])
+        (
+            s.code,
+            s.sheet,
+            s.name_en,
+            s.name_ru,
+            [
+                (
+                    i.code,
+                    i.unit,
+                    i.kind,
+                    i.breakdown,
+                    i.label_en,
+                    i.label_ru,
+                    i.definition_en,
+                    i.definition_ru,
+                    i.max_value,
+                )
+                for i in s.indicators
+            ],
+        )
         for s in template.sections
     ]
     wanted = [
-        (s["code"], s["sheet"], s["name_en"], s["name_ru"],
-         [(i["code"], i["unit"], i["kind"], i["breakdown"], i["label_en"], i["label_ru"],
-           i["definition_en"], i["definition_ru"], i["max"]) for i in s["indicators"]])
+        (
+            s["code"],
+            s["sheet"],
+            s["name_en"],
+            s["name_ru"],
+            [
+                (
+                    i["code"],
+                    i["unit"],
+                    i["kind"],
+                    i["breakdown"],
+                    i["label_en"],
+                    i["label_ru"],
+                    i["definition_en"],
+                    i["definition_ru"],
+                    i["max"],
+                )
+                for i in s["indicators"]
+            ],
+        )
         for s in data["sections"]
     ]
     rules = [(r.rule_id, r.kind, r.level, r.params) for r in template.rules]
     wanted_rules = [(r["id"], r["kind"], r["level"], _params(r)) for r in data["rules"]]
-    return (loaded == wanted and rules == wanted_rules and template.breakdowns == data["breakdowns"]
-            and template.unit_max == data["unit_max"]
-            and template.title_en == data["title_en"] and template.title_ru == data["title_ru"])
+    return (
+        loaded == wanted
+        and rules == wanted_rules
+        and template.breakdowns == data["breakdowns"]
+        and template.unit_max == data["unit_max"]
+        and template.title_en == data["title_en"]
+        and template.title_ru == data["title_ru"]
+    )
 
 
 def _params(rule: dict) -> dict:
@@ -157,19 +206,25 @@ def load_template(data: dict) -> tuple[ReturnTemplate, bool]:
             )
         return existing, False
     template = ReturnTemplate(
-        version=data["version"], title_en=data["title_en"], title_ru=data["title_ru"],
-        breakdowns=data["breakdowns"], status_codes=data["status_codes"], unit_max=data["unit_max"],
+        version=data["version"],
+        title_en=data["title_en"],
+        title_ru=data["title_ru"],
+        breakdowns=data["breakdowns"],
+        status_codes=data["status_codes"],
+        unit_max=data["unit_max"],
     )
     for s_pos, s in enumerate(data["sections"]):
-        section = TemplateSection(code=s["code"], sheet=s["sheet"], name_en=s["name_en"],
-                                  name_ru=s["name_ru"], position=s_pos)
+        section = TemplateSection(
+            code=s["code"], sheet=s["sheet"], name_en=s["name_en"], name_ru=s["name_ru"], position=s_pos
+        )
         for i_pos, i in enumerate(s["indicators"]):
             fields_ = {k: v for k, v in i.items() if k != "max"}
             section.indicators.append(TemplateIndicator(position=i_pos, max_value=i["max"], **fields_))
         template.sections.append(section)
     for r_pos, r in enumerate(data["rules"]):
-        template.rules.append(TemplateRule(
-            position=r_pos, rule_id=r["id"], kind=r["kind"], level=r["level"], params=_params(r)))
+        template.rules.append(
+            TemplateRule(position=r_pos, rule_id=r["id"], kind=r["kind"], level=r["level"], params=_params(r))
+        )
     db.session.add(template)
     db.session.flush()
     return template, True

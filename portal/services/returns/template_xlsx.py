@@ -5,6 +5,7 @@ columns, Notes; one row per indicator); a hidden Lists sheet for the drop-downs;
 hidden _meta sheet. Template identity (version, country, period) is signed with
 itsdangerous and stored both in _meta and in custom document properties.
 """
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -29,9 +30,20 @@ from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
 from ..xlsx.safety import safe_text
 from .access import can_download_template
-from .layout import (CUSTOM_PROPERTY_PREFIX, FIRST_DATA_ROW, FIXED_COLUMNS, HEADER_ROW,
-                     INSTRUCTIONS_SHEET, LISTS_SHEET, MAX_NOTE, META_SHEET, NOTES, SIGNATURE_SALT,
-                     STATUS_CODES, section_columns)
+from .layout import (
+    CUSTOM_PROPERTY_PREFIX,
+    FIRST_DATA_ROW,
+    FIXED_COLUMNS,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    MAX_NOTE,
+    META_SHEET,
+    NOTES,
+    SIGNATURE_SALT,
+    STATUS_CODES,
+    section_columns,
+)
 
 GREY = PatternFill("solid", fgColor="D9D9D9")
 INPUT = PatternFill("solid", fgColor="FFFFFF")
@@ -50,23 +62,39 @@ def identity(template: ReturnTemplate, country: Country, period: ReportingPeriod
 
 def column_captions() -> dict[str, str]:
     return {
-        "Code": _("Code"), "Indicator": _("Indicator"), "Unit": _("Unit"),
-        "Men": _("Men"), "Women": _("Women"), "Boys": _("Boys"), "Girls": _("Girls"),
-        "Male": _("Male"), "Female": _("Female"), "Syria": _("Syria"), "Iraq": _("Iraq"),
-        "Other": _("Other"), "Total": _("Total"), "Value": _("Value"), "Notes": _("Notes"),
+        "Code": _("Code"),
+        "Indicator": _("Indicator"),
+        "Unit": _("Unit"),
+        "Men": _("Men"),
+        "Women": _("Women"),
+        "Boys": _("Boys"),
+        "Girls": _("Girls"),
+        "Male": _("Male"),
+        "Female": _("Female"),
+        "Syria": _("Syria"),
+        "Iraq": _("Iraq"),
+        "Other": _("Other"),
+        "Total": _("Total"),
+        "Value": _("Value"),
+        "Notes": _("Notes"),
     }
 
 
 def unit_captions() -> dict[str, str]:
     return {
-        "count": _("count"), "percent": _("percent (0–100)"), "years": _("years"),
-        "days": _("days"), "amount": _("amount"), "boolean": _("yes/no"), "text": _("text"),
-        "flow": _("in the period"), "stock": _("at the end of the period"),
+        "count": _("count"),
+        "percent": _("percent (0–100)"),
+        "years": _("years"),
+        "days": _("days"),
+        "amount": _("amount"),
+        "boolean": _("yes/no"),
+        "text": _("text"),
+        "flow": _("in the period"),
+        "stock": _("at the end of the period"),
     }
 
 
-def build_template(template: ReturnTemplate, country: Country, period: ReportingPeriod,
-                   locale: str) -> bytes:
+def build_template(template: ReturnTemplate, country: Country, period: ReportingPeriod, locale: str) -> bytes:
     with force_locale(locale):
         wb = Workbook()
         _instructions(wb.active, template, country, period, locale)
@@ -90,11 +118,31 @@ def _instructions(ws, template, country, period, locale) -> None:
         (_("Reporting period"), period.label),
         (_("Template version"), str(template.version)),
         (None, None),
-        (_("How to fill in"), _("Fill in the white cells of each section sheet; grey cells are not used by that indicator. Do not add, remove or rename sheets, rows or columns.")),
+        (
+            _("How to fill in"),
+            _(
+                "Fill in the white cells of each section sheet; grey cells are not used by that indicator. Do not add, remove or rename sheets, rows or columns."
+            ),
+        ),
         (None, _("Only aggregate figures: never enter data about an individual person.")),
-        (None, _("Leave a cell blank when the figure is not reported: a blank is never read as zero. Write 0 or NIL for a true zero.")),
-        (None, _("Where an indicator has a breakdown, give the Total whenever you give any part; the parts must not exceed the Total and must add up to it when all are given.")),
-        (None, _("Use the Notes column for the source, the definition used, or an explanation. Warnings from the portal are resolved by a note.")),
+        (
+            None,
+            _(
+                "Leave a cell blank when the figure is not reported: a blank is never read as zero. Write 0 or NIL for a true zero."
+            ),
+        ),
+        (
+            None,
+            _(
+                "Where an indicator has a breakdown, give the Total whenever you give any part; the parts must not exceed the Total and must add up to it when all are given."
+            ),
+        ),
+        (
+            None,
+            _(
+                "Use the Notes column for the source, the definition used, or an explanation. Warnings from the portal are resolved by a note."
+            ),
+        ),
         (None, _("Upload the completed file on the portal; it shows every problem with its sheet and cell.")),
         (None, None),
         (_("Status codes"), _("Write a status code instead of a number:")),
@@ -102,8 +150,16 @@ def _instructions(ws, template, country, period, locale) -> None:
         ("N/AV", _("not available")),
         ("NIL", _("nil: a true zero, stated")),
         ("EST", _("estimate: write EST, a space and the number, e.g. EST 120")),
-        ("CONF", _("confidential: CONF and the number (e.g. CONF 12), or CONF alone; the number is held by the secretariat and not shown outside it")),
-        (None, _("A status code and a number in the same cell is an error, except EST or CONF followed by the number.")),
+        (
+            "CONF",
+            _(
+                "confidential: CONF and the number (e.g. CONF 12), or CONF alone; the number is held by the secretariat and not shown outside it"
+            ),
+        ),
+        (
+            None,
+            _("A status code and a number in the same cell is an error, except EST or CONF followed by the number."),
+        ),
         (None, None),
         (_("Contact"), contact or _("the council secretariat")),
     ]
@@ -133,8 +189,7 @@ def _lists(wb) -> None:
 def _validation(unit: str, first_cell: str, maximum: float | None) -> DataValidation:
     """Excel's own check of an input cell (the server checks again): the unit, its maximum
     from the template, or a status code."""
-    status = (f'ISNUMBER(MATCH({first_cell},StatusCodes,0)),LEFT({first_cell},4)="EST ",'
-              f'LEFT({first_cell},5)="CONF "')
+    status = f'ISNUMBER(MATCH({first_cell},StatusCodes,0)),LEFT({first_cell},4)="EST ",LEFT({first_cell},5)="CONF "'
     if unit == "boolean":
         dv = DataValidation(type="list", formula1="YesNo", allow_blank=True)
         dv.error = _("Choose yes or no (or N/A, N/AV).")
@@ -149,7 +204,10 @@ def _validation(unit: str, first_cell: str, maximum: float | None) -> DataValida
         }.get(unit, f"AND(ISNUMBER({first_cell}),{first_cell}>=0{top})")
         dv = DataValidation(type="custom", formula1=f"OR({number},{status})", allow_blank=True)
         dv.error = {
-            "count": _("Enter a whole number from 0 to %(max)s, a status code (N/A, N/AV, NIL, CONF), or EST and a number.", max=shown),
+            "count": _(
+                "Enter a whole number from 0 to %(max)s, a status code (N/A, N/AV, NIL, CONF), or EST and a number.",
+                max=shown,
+            ),
             "percent": _("Enter a percentage from 0 to 100, a status code, or EST and a number."),
         }.get(unit, _("Enter a number from 0 to %(max)s, a status code, or EST and a number.", max=shown))
     dv.showErrorMessage = True
@@ -171,8 +229,18 @@ def _section_sheet(wb, template, section, country, period, locale) -> None:
     header = list(FIXED_COLUMNS) + columns + [NOTES]
     captions, units = column_captions(), unit_captions()
     ws.cell(1, 1, safe_text(section.name(locale))).font = Font(bold=True, size=14)
-    ws.cell(2, 1, safe_text(_("%(country)s · period %(period)s · template version %(v)s",
-                              country=country.name(locale), period=period.label, v=template.version)))
+    ws.cell(
+        2,
+        1,
+        safe_text(
+            _(
+                "%(country)s · period %(period)s · template version %(v)s",
+                country=country.name(locale),
+                period=period.label,
+                v=template.version,
+            )
+        ),
+    )
     for c, key in enumerate(header, start=1):
         caption = ws.cell(HEADER_ROW - 1, c, captions[key])
         caption.font = Font(italic=True, color="595959")

@@ -1,5 +1,6 @@
 """The upload pipeline: guard → read (calamine) → identify the template → parse cells
 (marshmallow, per unit) → rule engine. Saves nothing; `workflow.store_version` does."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .reader import open_workbook, read_meta, read_values
 from .report import ValidationReport
 from .rules import apply_rules
 from .template_xlsx import signer
+
 
 class WrongCountry(ServiceError):
     status = 403
@@ -37,40 +39,57 @@ class Identified:
 
 def identify(meta: dict, user: User | None) -> Identified:
     if "signature" not in meta:
-        raise UploadRejected(_l(
-            "This workbook is not the council's PRR return template (it has no _meta sheet). "
-            "Download the template for your country and period from the portal."))
+        raise UploadRejected(
+            _l(
+                "This workbook is not the council's PRR return template (it has no _meta sheet). "
+                "Download the template for your country and period from the portal."
+            )
+        )
     try:
         signed = signer().loads(meta["signature"])
     except BadSignature:
-        raise UploadRejected(_l(
-            "The template's identification (_meta) has been altered or comes from another portal. "
-            "Download a fresh template.")) from None
+        raise UploadRejected(
+            _l(
+                "The template's identification (_meta) has been altered or comes from another portal. "
+                "Download a fresh template."
+            )
+        ) from None
     stated = {"v": str(meta.get("template_version")), "c": meta.get("country"), "p": meta.get("period")}
     if {k: str(v) for k, v in signed.items()} != stated:
-        raise UploadRejected(_l(
-            "The template's identification (_meta) has been altered. Download a fresh template."))
+        raise UploadRejected(_l("The template's identification (_meta) has been altered. Download a fresh template."))
     country = db.session.scalar(select(Country).where(Country.iso2 == signed["c"]))
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == signed["p"]))
     template = get_template(int(signed["v"]))
     if country is None or period is None or template is None:
         raise UploadRejected(_l("The template names a country, period or version this portal does not know."))
     if user is not None and user.role == Role.FOCAL_POINT and user.country_id != country.id:
-        raise WrongCountry(_l(
-            "This template is for %(theirs)s; you can upload returns for %(yours)s only.",
-            theirs=country.name_en, yours=user.country.name_en if user.country else "-"))
+        raise WrongCountry(
+            _l(
+                "This template is for %(theirs)s; you can upload returns for %(yours)s only.",
+                theirs=country.name_en,
+                yours=user.country.name_en if user.country else "-",
+            )
+        )
     if user is not None and user.role not in (*STAFF_ROLES, Role.FOCAL_POINT):
         raise WrongCountry(_l("Your role cannot upload returns."))
     if template.id != period.template_id:
-        raise NotAcceptedNow(_l(
-            "This file was made with template version %(old)s, but period %(period)s uses version %(new)s. "
-            "Download the current template and copy your figures into it.",
-            old=template.version, period=period.label, new=period.template.version))
+        raise NotAcceptedNow(
+            _l(
+                "This file was made with template version %(old)s, but period %(period)s uses version %(new)s. "
+                "Download the current template and copy your figures into it.",
+                old=template.version,
+                period=period.label,
+                new=period.template.version,
+            )
+        )
     staff = user is None or user.role in STAFF_ROLES
     if not period.is_open and not staff:
-        raise NotAcceptedNow(_l(
-            "The reporting period %(period)s is closed; uploads are no longer accepted. Contact the secretariat.",
-            period=period.label))
+        raise NotAcceptedNow(
+            _l(
+                "The reporting period %(period)s is closed; uploads are no longer accepted. Contact the secretariat.",
+                period=period.label,
+            )
+        )
     return Identified(country, period, template)
 
 
@@ -80,8 +99,11 @@ def previous_accepted_values(country: Country, period: ReportingPeriod) -> dict:
         select(ReturnVersion)
         .join(Return, ReturnVersion.return_id == Return.id)
         .join(ReportingPeriod, Return.period_id == ReportingPeriod.id)
-        .where(Return.country_id == country.id, ReportingPeriod.start_date < period.start_date,
-               ReturnVersion.accepted_at.is_not(None))
+        .where(
+            Return.country_id == country.id,
+            ReportingPeriod.start_date < period.start_date,
+            ReturnVersion.accepted_at.is_not(None),
+        )
         .order_by(ReportingPeriod.start_date.desc(), ReturnVersion.number.desc())
         .limit(1)
     )
@@ -110,7 +132,9 @@ def completeness(template, report: ValidationReport) -> float:
     return round(100.0 * done / len(indicators), 1) if indicators else 0.0
 
 
-def validate_upload(data: bytes, user: User | None, max_bytes: int | None = None) -> tuple[ValidationReport, Identified]:
+def validate_upload(
+    data: bytes, user: User | None, max_bytes: int | None = None
+) -> tuple[ValidationReport, Identified]:
     """Validate an uploaded workbook. Raises for files that are not a usable template
     (UploadRejected 400/413, WrongCountry 403, NotAcceptedNow 409); otherwise returns the
     report with cell errors and warnings."""
@@ -118,8 +142,9 @@ def validate_upload(data: bytes, user: User | None, max_bytes: int | None = None
     workbook = open_workbook(checked)
     try:
         ident = identify(read_meta(checked, workbook), user)
-        report = ValidationReport(template_version=ident.template.version, country=ident.country.iso2,
-                                  period=ident.period.label)
+        report = ValidationReport(
+            template_version=ident.template.version, country=ident.country.iso2, period=ident.period.label
+        )
         read_values(checked, workbook, ident.template, report)
     finally:
         workbook.close()

@@ -2,6 +2,7 @@
 the workflow draft → submitted → accepted | returned → (new version) → submitted …
 
 Nothing is overwritten or deleted. Callers commit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,7 @@ def get_return(return_id: int) -> Return:
 
 
 def find_return(country_id: int, period_id: int) -> Return | None:
-    return db.session.scalar(
-        select(Return).where(Return.country_id == country_id, Return.period_id == period_id))
+    return db.session.scalar(select(Return).where(Return.country_id == country_id, Return.period_id == period_id))
 
 
 def _get_or_create_return(ident: Identified) -> Return:
@@ -49,7 +49,7 @@ def _get_or_create_return(ident: Identified) -> Return:
             db.session.add(ret)
     except IntegrityError:  # created at the same moment by another upload
         ret = find_return(ident.country.id, ident.period.id)
-        assert ret is not None   # the row whose (country, period) refused ours
+        assert ret is not None  # the row whose (country, period) refused ours
     return ret
 
 
@@ -64,8 +64,15 @@ def _save_file(data: bytes, sha: str, ident: Identified) -> str:
     return str(path.relative_to(current_app.config["UPLOAD_FOLDER"]))
 
 
-def store_version(report: ValidationReport, ident: Identified, data: bytes, filename: str,
-                  user: User | None, source: str = "web", submit: bool = False) -> ReturnVersion:
+def store_version(
+    report: ValidationReport,
+    ident: Identified,
+    data: bytes,
+    filename: str,
+    user: User | None,
+    source: str = "web",
+    submit: bool = False,
+) -> ReturnVersion:
     """Store a validated upload (no errors) as the return's next version."""
     if not report.ok:
         raise ServiceError(_l("The workbook has errors; fix them before it can be stored."))
@@ -74,14 +81,22 @@ def store_version(report: ValidationReport, ident: Identified, data: bytes, file
     ret = _get_or_create_return(ident)
     on_behalf = user is not None and user.role in (Role.ADMIN, Role.SECRETARIAT)
     for _attempt in range(MAX_VERSION_RETRIES):
-        number = (db.session.scalar(
-            select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == ret.id)) or 0) + 1
+        number = (
+            db.session.scalar(select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == ret.id)) or 0
+        ) + 1
         try:
             with db.session.begin_nested():
                 version = ReturnVersion(
-                    return_=ret, number=number, template=ident.template, uploaded_by=user,
-                    on_behalf=on_behalf, source=source, original_filename=(filename or "return.xlsx")[:255],
-                    file_sha256=sha, stored_path=stored, completeness=report.completeness,
+                    return_=ret,
+                    number=number,
+                    template=ident.template,
+                    uploaded_by=user,
+                    on_behalf=on_behalf,
+                    source=source,
+                    original_filename=(filename or "return.xlsx")[:255],
+                    file_sha256=sha,
+                    stored_path=stored,
+                    completeness=report.completeness,
                     warnings=[w.stored() for w in report.warnings],
                 )
                 db.session.add(version)
@@ -92,18 +107,34 @@ def store_version(report: ValidationReport, ident: Identified, data: bytes, file
     else:
         raise Conflict(_l("Too many uploads at the same moment; try again."))
     db.session.add_all(
-        ReturnValue(version_id=version.id, indicator=code, breakdown=column, number=cell.value.number,
-                    text=cell.value.text, status=cell.value.status, note=report.notes.get(code))
+        ReturnValue(
+            version_id=version.id,
+            indicator=code,
+            breakdown=column,
+            number=cell.value.number,
+            text=cell.value.text,
+            status=cell.value.status,
+            note=report.notes.get(code),
+        )
         for (code, column), cell in sorted(report.cells.items())
     )
     version.withheld = disclosure.withheld(
-        {key: (cell.value.number, cell.value.status) for key, cell in report.cells.items()}, ident.template)
+        {key: (cell.value.number, cell.value.status) for key, cell in report.cells.items()}, ident.template
+    )
     ret.status = ReturnStatus.DRAFT
     ret.updated_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="upload", actor=user))
-    audit.record("return.upload", actor=user, obj=version, country=ident.country.iso2,
-                 period=ident.period.label, version=version.number, sha256=sha,
-                 on_behalf=on_behalf, via=source)
+    audit.record(
+        "return.upload",
+        actor=user,
+        obj=version,
+        country=ident.country.iso2,
+        period=ident.period.label,
+        version=version.number,
+        sha256=sha,
+        on_behalf=on_behalf,
+        via=source,
+    )
     if submit:
         submit_return(ret, user)
     return version
@@ -133,10 +164,15 @@ def _transition(ret: Return, version: ReturnVersion, expected: tuple[str, ...], 
     """Compare-and-set: move `ret` to `status` only if it is still in one of `expected` and
     `version` is still its latest version; otherwise someone else acted first (409). Done
     before any event, notice or audit row is written, so the loser writes nothing."""
-    latest = (select(func.max(ReturnVersion.number)).where(ReturnVersion.return_id == Return.id)
-              .correlate(Return).scalar_subquery())
-    if compare_and_set(Return, ret.id, [Return.status.in_(expected), latest == version.number],
-                       status=status, updated_at=utcnow()):
+    latest = (
+        select(func.max(ReturnVersion.number))
+        .where(ReturnVersion.return_id == Return.id)
+        .correlate(Return)
+        .scalar_subquery()
+    )
+    if compare_and_set(
+        Return, ret.id, [Return.status.in_(expected), latest == version.number], status=status, updated_at=utcnow()
+    ):
         return
     now = db.session.scalar(select(Return.status).where(Return.id == ret.id))
     raise Conflict(LOST.get(now or "", _l("This return changed meanwhile; reload the page and try again.")))
@@ -146,11 +182,11 @@ def _under_review(ret: Return) -> ReturnVersion:
     if ret.status != ReturnStatus.SUBMITTED:
         raise Conflict(_l("Only a submitted return can be reviewed; this one is %(status)s.", status=ret.status))
     version = ret.latest_version
-    assert version is not None   # a return is submitted with a version
+    assert version is not None  # a return is submitted with a version
     return version
 
 
-def accept_return(ret: Return, user: User | None) -> ReturnVersion:   # None: the seed
+def accept_return(ret: Return, user: User | None) -> ReturnVersion:  # None: the seed
     version = _under_review(ret)
     _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.ACCEPTED)
     version.accepted_at = utcnow()
@@ -168,20 +204,28 @@ def send_back(ret: Return, user: User, reason: str, cell_comments: list[dict] | 
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
     version = _under_review(ret)
     _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.RETURNED)
-    db.session.add(ReturnEvent(return_=ret, version=version, action="return", actor=user,
-                               reason=reason, cell_comments=cell_comments or []))
+    db.session.add(
+        ReturnEvent(
+            return_=ret, version=version, action="return", actor=user, reason=reason, cell_comments=cell_comments or []
+        )
+    )
     audit.record("return.return", actor=user, obj=ret, version=version.number)
     _notify_focal_points(ret, "return.returned", version, reason=reason)
     return version
 
 
 def _notify_focal_points(ret: Return, kind: str, version: ReturnVersion, **params) -> None:
-    recipients = db.session.scalars(select(User).where(
-        User.country_id == ret.country_id, User.role == Role.FOCAL_POINT, User.active.is_(True)))
+    recipients = db.session.scalars(
+        select(User).where(User.country_id == ret.country_id, User.role == Role.FOCAL_POINT, User.active.is_(True))
+    )
     for user in recipients:
-        notifications.notify(user, kind, {"country": ret.country.iso2, "period": ret.period.label,
-                                          "version": version.number, **params},
-                             link=f"/returns/{ret.id}", dedupe_key=f"{kind}:{ret.id}:{version.number}:{user.id}")
+        notifications.notify(
+            user,
+            kind,
+            {"country": ret.country.iso2, "period": ret.period.label, "version": version.number, **params},
+            link=f"/returns/{ret.id}",
+            dedupe_key=f"{kind}:{ret.id}:{version.number}:{user.id}",
+        )
 
 
 def values_of(version: ReturnVersion) -> dict[tuple[str, str], ReturnValue]:
@@ -197,8 +241,16 @@ def diff_versions(old: ReturnVersion, new: ReturnVersion) -> list[dict]:
         sa = (va.number, va.text, va.status, va.note) if va else (None, None, None, None)
         sb = (vb.number, vb.text, vb.status, vb.note) if vb else (None, None, None, None)
         if sa != sb:
-            changes.append({"indicator": key[0], "breakdown": key[1], "old": display(va), "new": display(vb),
-                            "old_note": sa[3], "new_note": sb[3]})
+            changes.append(
+                {
+                    "indicator": key[0],
+                    "breakdown": key[1],
+                    "old": display(va),
+                    "new": display(vb),
+                    "old_note": sa[3],
+                    "new_note": sb[3],
+                }
+            )
     return changes
 
 
@@ -213,8 +265,16 @@ def display(value: ReturnValue | None) -> str:
     return f"{value.status} {number}" if value.status else number
 
 
-def process_upload(data: bytes, filename: str, user: User | None, *, save: bool, submit: bool = False,
-                   source: str = "web", max_bytes: int | None = None):
+def process_upload(
+    data: bytes,
+    filename: str,
+    user: User | None,
+    *,
+    save: bool,
+    submit: bool = False,
+    source: str = "web",
+    max_bytes: int | None = None,
+):
     """Validate an upload and, when asked and it has no errors, store it as a new version.
 
     Returns (report, identified, version or None). Raises for unusable files (see validate)."""

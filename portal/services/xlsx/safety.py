@@ -10,6 +10,7 @@ XLSX writers must in addition store text as text: openpyxl turns any string that
 "=" into a formula, which the quote prevents; the streaming writer (`xlsx_stream`) writes
 shared strings only.
 """
+
 from __future__ import annotations
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,7 +20,7 @@ def safe_text(value):
     """`value` unchanged unless it is a text that a spreadsheet would read as a formula; then
     the same text after a single quote."""
     if isinstance(value, str) and value.startswith(TRIGGERS):
-        return "'" + str.__str__(value)          # a plain str, also for Markup
+        return "'" + str.__str__(value)  # a plain str, also for Markup
     return value
 
 

@@ -11,6 +11,7 @@ Text is only ever a shared string, never a formula; a text that a spreadsheet wo
 one when typed back (= + - @ tab CR) gets a quote in front (`xlsx.safety.safe_text`),
 once per distinct string, when the shared strings are written.
 """
+
 from __future__ import annotations
 
 import io
@@ -43,7 +44,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-LETTERS = [column_letter(i) for i in range(702)]      # A … ZZ
+LETTERS = [column_letter(i) for i in range(702)]  # A … ZZ
 
 
 def _text(value: str) -> str:
@@ -67,7 +68,7 @@ class Sheet:
         add = parts.append
         for c, value in enumerate(values):
             kind = type(value)
-            if kind is not str and isinstance(value, str):     # Markup, lazy strings: plain text
+            if kind is not str and isinstance(value, str):  # Markup, lazy strings: plain text
                 value, kind = str(value), str
             if kind is str:
                 if not value:
@@ -100,14 +101,20 @@ class Sheet:
         if rows or columns:
             pane = "bottomRight" if rows and columns else ("bottomLeft" if rows else "topRight")
             split = (f' xSplit="{columns}"' if columns else "") + (f' ySplit="{rows}"' if rows else "")
-            view += (f'<pane{split} topLeftCell="{column_letter(columns)}{rows + 1}" activePane="{pane}" '
-                     f'state="frozen"/><selection pane="{pane}"/>')
+            view += (
+                f'<pane{split} topLeftCell="{column_letter(columns)}{rows + 1}" activePane="{pane}" '
+                f'state="frozen"/><selection pane="{pane}"/>'
+            )
         view += "</sheetView>"
-        cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
-                       for c, w in sorted(self.widths.items()))
-        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
-                f'xmlns:r="{REL}"><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-                + (f"<cols>{cols}</cols>" if cols else "") + f'<sheetData>{"".join(self.rows)}</sheetData></worksheet>')
+        cols = "".join(
+            f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>' for c, w in sorted(self.widths.items())
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+            f'xmlns:r="{REL}"><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            + (f"<cols>{cols}</cols>" if cols else "")
+            + f"<sheetData>{''.join(self.rows)}</sheetData></worksheet>"
+        )
 
 
 class Workbook:
@@ -122,7 +129,7 @@ class Workbook:
         candidate, n = base, 1
         while candidate.lower() in taken:
             n += 1
-            candidate = f"{base[:31 - len(str(n)) - 1]}~{n}"
+            candidate = f"{base[: 31 - len(str(n)) - 1]}~{n}"
         sheet = Sheet(self, candidate)
         self.sheets.append(sheet)
         return sheet
@@ -133,35 +140,61 @@ class Workbook:
             n = len(self.sheets)
             overrides = "".join(
                 f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
-            z.writestr("[Content_Types].xml", (
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/'
-                'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-                'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
-                'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-                'officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
-                '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-                f"{overrides}</Types>"))
-            z.writestr("_rels/.rels", (
-                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
-                f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-            sheets = "".join(f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>'
-                             for i, s in enumerate(self.sheets, start=1))
-            z.writestr("xl/workbook.xml", (
-                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
-                f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"))
-            rels = "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                           for i in range(1, n + 1))
-            z.writestr("xl/_rels/workbook.xml.rels", (
-                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">{rels}'
-                f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
-                f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+                f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for i in range(1, n + 1)
+            )
+            z.writestr(
+                "[Content_Types].xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/'
+                    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                    'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+                    'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                    'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+                    'officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+                    '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    f"{overrides}</Types>"
+                ),
+            )
+            z.writestr(
+                "_rels/.rels",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
+                    f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+                ),
+            )
+            sheets = "".join(
+                f'<sheet name={quoteattr(s.name)} sheetId="{i}" r:id="rId{i}"/>'
+                for i, s in enumerate(self.sheets, start=1)
+            )
+            z.writestr(
+                "xl/workbook.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+                    f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
+                ),
+            )
+            rels = "".join(
+                f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, n + 1)
+            )
+            z.writestr(
+                "xl/_rels/workbook.xml.rels",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">{rels}'
+                    f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
+                    f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+                ),
+            )
             z.writestr("xl/styles.xml", STYLES)
             items = "".join(f'<si><t xml:space="preserve">{_text(s)}</t></si>' for s in self.strings)
-            z.writestr("xl/sharedStrings.xml", (
-                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" '
-                f'count="{len(self.strings)}" uniqueCount="{len(self.strings)}">{items}</sst>'))
+            z.writestr(
+                "xl/sharedStrings.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN}" '
+                    f'count="{len(self.strings)}" uniqueCount="{len(self.strings)}">{items}</sst>'
+                ),
+            )
             for i, sheet in enumerate(self.sheets, start=1):
                 z.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml())
         return out.getvalue()
