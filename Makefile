@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # Test databases: SQLite always; PostgreSQL on 127.0.0.1:5432 when reachable (required under CI=true).
 TEST_DATABASE_URLS ?= sqlite://,postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test translations extract-messages system-libs test-tools clean
+.PHONY: run test lint install install-test translations extract-messages system-libs test-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,17 @@ run: install system-libs
 	trap 'kill $$SCHEDULER 2>/dev/null; wait $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test test-tools
-	TEST_DATABASE_URLS="$(TEST_DATABASE_URLS)" $(BIN)/pytest $(PYTEST_ARGS)
+# The gates: lint, formatting and types (configured in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# pytest-xdist: one worker per CPU; each PostgreSQL worker has a schema of its own.
+PYTEST_WORKERS ?= auto
+
+test: install-test test-tools lint
+	TEST_DATABASE_URLS="$(TEST_DATABASE_URLS)" $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -22,7 +22,7 @@ import string
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ def seed(db, models, template):
     db.session.flush()
     countries = list(db.session.scalars(db.select(Country).where(Country.iso2.in_(codes))))
     periods = list(db.session.scalars(db.select(ReportingPeriod)))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rng = random.Random(7)
     cells = [(ind.code, col) for ind in template.indicators for col in template.columns(ind.breakdown)]
     values = []
@@ -192,12 +192,12 @@ def main(runs: int, url: str | None = None) -> None:
 
     from portal import models
     from portal.extensions import db
+    from portal.services.accounts.users import create_user
+    from portal.services.compare.aggregate import compare
+    from portal.services.compare.selection import make_selection
+    from portal.services.disclosure import SECRETARIAT, council
     from portal.services.meetings import briefs
     from portal.services.meetings.brief_output import edition_pdf, to_xlsx
-    from portal.services.compare.aggregate import compare
-    from portal.services.disclosure import SECRETARIAT, council
-    from portal.services.compare.selection import make_selection
-    from portal.services.accounts.users import create_user
 
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, __file__, "--seed-only", tmp] + (["--url", url] if url else []), check=True)
@@ -228,7 +228,8 @@ def main(runs: int, url: str | None = None) -> None:
             hidden = int(comparison.rows["hidden"].sum())
             print(
                 f"comparison via service (REP01, {len(codes)} countries, {len(labels)} periods, 5 breakdown columns, "
-                f"{len(comparison.rows)} cells): median {staff_ms:.0f} ms as the secretariat, {delegate_ms:.0f} ms as a "
+                f"{len(comparison.rows)} cells): median {staff_ms:.0f} ms as the secretariat, {delegate_ms:.0f} ms as "
+                f"a "
                 f"delegate ({hidden} cells hidden): disclosure costs {(delegate_ms / staff_ms - 1) * 100:+.0f} %"
             )
         client = app.test_client()
@@ -240,7 +241,8 @@ def main(runs: int, url: str | None = None) -> None:
         med, response = timed(lambda: client.get(f"/api/v1/comparison?{query}", headers=headers), runs)
         assert response.status_code == 200
         print(
-            f"comparison via GET /api/v1/comparison: median {med * 1000:.0f} ms ({len(response.data) / 1024:.0f} KiB JSON)"
+            f"comparison via GET /api/v1/comparison: median {med * 1000:.0f} ms ({len(response.data) / 1024:.0f} KiB "
+            f"JSON)"
         )
         client.post("/auth/login", data={"email": "bench@prr.example", "password": "bench-password-1"})
         section = "section=A&" + "&".join(f"period={p}" for p in labels)

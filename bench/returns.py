@@ -206,7 +206,8 @@ def bench_hostile() -> None:
             )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(
-                f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} ms, "
+                f"hostile {r['name']:<19} {r['bytes'] / 1024:8.0f} KiB upload: rejected in {r['seconds'] * 1000:7.1f} "
+                f"ms, "
                 f"extra peak RSS {r['extra_peak_mb']:6.1f} MB — {r['outcome'][:90]}"
             )
 

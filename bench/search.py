@@ -27,20 +27,113 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EN = (
-    "returnee rehabilitation reintegration community stigma children women family school psychologist "
-    "prison probation training employment trust mentor religious counselling repatriation camp documents "
-    "birth certificate social worker local authority education health vocational release support violence "
-    "resilience dialogue prevention youth orphan relatives adoption housing identity monitoring risk"
-).split()
-RU = (
-    "возвращенец реабилитация реинтеграция сообщество стигма дети женщины семья школа психолог учреждение "
-    "пробация обучение занятость доверие наставник религиозный консультирование репатриация лагерь документы "
-    "свидетельство социальный работник местный власти образование здоровье профессиональный освобождение "
-    "поддержка устойчивость диалог профилактика молодежь сирота родственники усыновление жилье"
-).split()
-FILLER_EN = "the of and to in a for with on was were by from that this their after".split()
-FILLER_RU = "и в на с по для из что это их после как при от до".split()
+EN = [
+    "returnee",
+    "rehabilitation",
+    "reintegration",
+    "community",
+    "stigma",
+    "children",
+    "women",
+    "family",
+    "school",
+    "psychologist",
+    "prison",
+    "probation",
+    "training",
+    "employment",
+    "trust",
+    "mentor",
+    "religious",
+    "counselling",
+    "repatriation",
+    "camp",
+    "documents",
+    "birth",
+    "certificate",
+    "social",
+    "worker",
+    "local",
+    "authority",
+    "education",
+    "health",
+    "vocational",
+    "release",
+    "support",
+    "violence",
+    "resilience",
+    "dialogue",
+    "prevention",
+    "youth",
+    "orphan",
+    "relatives",
+    "adoption",
+    "housing",
+    "identity",
+    "monitoring",
+    "risk",
+]
+RU = [
+    "возвращенец",
+    "реабилитация",
+    "реинтеграция",
+    "сообщество",
+    "стигма",
+    "дети",
+    "женщины",
+    "семья",
+    "школа",
+    "психолог",
+    "учреждение",
+    "пробация",
+    "обучение",
+    "занятость",
+    "доверие",
+    "наставник",
+    "религиозный",
+    "консультирование",
+    "репатриация",
+    "лагерь",
+    "документы",
+    "свидетельство",
+    "социальный",
+    "работник",
+    "местный",
+    "власти",
+    "образование",
+    "здоровье",
+    "профессиональный",
+    "освобождение",
+    "поддержка",
+    "устойчивость",
+    "диалог",
+    "профилактика",
+    "молодежь",
+    "сирота",
+    "родственники",
+    "усыновление",
+    "жилье",
+]
+FILLER_EN = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "for",
+    "with",
+    "on",
+    "was",
+    "were",
+    "by",
+    "from",
+    "that",
+    "this",
+    "their",
+    "after",
+]
+FILLER_RU = ["и", "в", "на", "с", "по", "для", "из", "что", "это", "их", "после", "как", "при", "от", "до"]
 THEMES = [
     "repatriation",
     "screening_prosecution",
@@ -115,8 +208,8 @@ def load(n_docs: int) -> None:
 
 
 def measure(n_queries: int) -> tuple[float, float]:
-    from portal.models import User
     from portal.extensions import db
+    from portal.models import User
     from portal.services.library import search
 
     user = db.session.scalar(db.select(User))

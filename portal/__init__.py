@@ -81,11 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from .blueprints.admin import bp as admin_bp
     from .blueprints.api import bp as api_bp
     from .blueprints.auth import bp as auth_bp
-    from .blueprints.library import bp as library_bp
-    from .blueprints.plans import bp as plans_bp
     from .blueprints.compare import bp as compare_bp
     from .blueprints.dashboard import bp as dashboard_bp
+    from .blueprints.library import bp as library_bp
     from .blueprints.meetings import bp as meetings_bp
+    from .blueprints.plans import bp as plans_bp
     from .blueprints.returns import bp as returns_bp
     from .blueprints.review import bp as review_bp
 

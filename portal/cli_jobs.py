@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -27,10 +28,8 @@ def scheduler_command(no_catch_up: bool):
         catch_up(app)
     scheduler = build(app)
     click.echo(f"scheduler: {', '.join(sorted(JOBS))} (UTC); Ctrl+C stops it")
-    try:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
 
 
 @jobs_cli.command("list")
@@ -49,7 +48,7 @@ def _utc_time(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-03-24T06:00") from None
 
@@ -79,7 +78,7 @@ def run_job(name: str, now: datetime | None):
 def backup_command():
     """Back up the database and the uploaded files now (BACKUP_FOLDER, keeping BACKUP_KEEP)."""
     try:
-        click.echo(f"backup written to {backup(datetime.now(timezone.utc))}")
+        click.echo(f"backup written to {backup(datetime.now(UTC))}")
     except (BackupError, OSError) as error:
         raise click.ClickException(str(error)) from None
 

@@ -10,13 +10,13 @@ from flask.cli import AppGroup
 
 from .cli import fail as _fail
 from .extensions import db
-from .services.returns import periods as period_service
 from .services.errors import ServiceError
+from .services.returns import periods as period_service
 from .services.returns import workflow
 from .services.returns.export import export_period
 from .services.returns.spec import render_files
-from .services.seed import SEED_DIR
 from .services.returns.validate import validate_upload
+from .services.seed import SEED_DIR
 
 returns_cli = AppGroup("returns", help="Import and export standard PRR returns.")
 periods_cli = AppGroup("periods", help="Manage reporting periods.")

@@ -16,9 +16,8 @@ def select_locale() -> str:
     chosen = session.get("lang", "")
     if chosen in languages:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False):
-        if current_user.language in languages:
-            return current_user.language
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -313,7 +313,7 @@ def filled(make_template):
 
 
 @pytest.fixture
-def accepted_return(create_return):
+def accepted_return(create_return):  # noqa: F811 - the fixture imported above, requested by name
     """accepted_return(values, country="KZ", period="2025", notes=None) -> the accepted ReturnVersion
     (`create_return` with status="accepted")."""
 

@@ -5,9 +5,10 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+
 from portal.services.compare.aggregate import compare
-from portal.services.disclosure import SECRETARIAT, council
 from portal.services.compare.selection import make_selection
+from portal.services.disclosure import SECRETARIAT, council
 
 from .conftest import use_token
 
@@ -265,6 +266,7 @@ def test_placing_drops_unknown_versions_and_keeps_unknown_statuses():
     """A figure of a version the first query did not return (accepted in between) is left out;
     a status the portal does not know keeps its text and counts as no status."""
     import numpy as np
+
     from portal.services.compare.aggregate import NIL, _place
     from portal.services.compare.totals import Grid
 

@@ -2,10 +2,9 @@
 people exactly once in their language, periods opening and closing, draft briefs, the
 once-per-slot guarantee with two schedulers, take-over of a killed run, failures recorded."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.models import (
@@ -20,18 +19,17 @@ from portal.models import (
     ReturnValue,
     ReturnVersion,
 )
-from portal.services.meetings import briefs as brief_service
-from portal.services.notices import notifications
-from portal.services.jobs import runner
-from portal.services.jobs import tasks
+from portal.services.jobs import runner, tasks
 from portal.services.jobs.registry import JOBS
 from portal.services.jobs.runner import Job, daily
+from portal.services.meetings import briefs as brief_service
+from portal.services.notices import notifications
 
 from .conftest import run_concurrently
 
 
 def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _submitted(db, country: str, period: str = "2025"):
@@ -253,13 +251,13 @@ def test_quality_sweep_flags_returns_failing_current_rules(db, people):
 
 
 def test_the_scheduler_process_has_every_job_once(app):
-    from portal.services.jobs.scheduler import build
-
     from datetime import timedelta
 
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
+
     from portal.services.jobs.registry import HOURLY, SCHEDULE
+    from portal.services.jobs.scheduler import build
 
     scheduler = build(app)
     assert sorted(job.id for job in scheduler.get_jobs()) == sorted(JOBS)

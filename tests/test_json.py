@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import Flask
@@ -21,7 +21,7 @@ def test_same_values_as_flask_provider():
     app = Flask(__name__)
     ours, flasks = OrjsonProvider(app), DefaultJSONProvider(app)
     obj = {
-        "when": datetime(2025, 4, 30, 9, 30, tzinfo=timezone.utc),
+        "when": datetime(2025, 4, 30, 9, 30, tzinfo=UTC),
         "day": date(2024, 5, 14),
         "amount": Decimal("12.50"),
         "point": Point(3),

@@ -3,24 +3,25 @@ once; with the server down or refusing, kept and retried, then delivered once. A
 backup → wipe → restore gives the same data and files back, on each database."""
 
 import asyncio
-from email import message_from_bytes, message_from_string
-from email.policy import default
+import contextlib
 import shutil
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, message_from_string
+from email.policy import default
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, text
 
 from portal.models import CaseStudy, LibraryRevision, OutboxMessage, Return, SearchDoc, User
-from portal.services.notices import notifications
-from portal.services.notices import outbox
 from portal.services.jobs import backup
+from portal.services.notices import notifications, outbox
 
 from .conftest import upload
 
 aiosmtpd = pytest.importorskip("aiosmtpd", reason="aiosmtpd is installed by make install-test")
+
 from aiosmtpd.controller import Controller  # noqa: E402
 
 
@@ -67,10 +68,8 @@ def smtp(app):
 
     yield start
     for controller in servers:
-        try:
+        with contextlib.suppress(AssertionError, RuntimeError):
             controller.stop()
-        except (AssertionError, RuntimeError):
-            pass
 
 
 def test_delivered_once_in_the_recipients_language(db, smtp, create_user):
@@ -103,7 +102,7 @@ def test_server_down_or_refusing_keeps_and_retries(db, smtp, create_user):
     user = create_user("focal_point", country="KZ")
     notifications.notify(user, "return.returned", {"period": "2025", "version": 1, "reason": "x"}, dedupe_key="down")
     db.session.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     result = outbox.send_pending(now)  # nothing listens on the port
     assert result["failed"] == 1
     message = db.session.scalar(select(OutboxMessage))
@@ -181,7 +180,7 @@ def test_a_multi_line_return_reason_is_sent_on_one_line_and_the_next_message_too
         "PRR Council Portal: Your return for 2025 (version 1) was returned for "
         "correction: REP01 looks low. Check stage 5. Thanks, — the secretariat"
     )
-    assert {name.lower() for name in mail.keys()} <= HEADERS  # nothing injected by the line feeds
+    assert {name.lower() for name in mail} <= HEADERS  # nothing injected by the line feeds
     assert all(line[:1] in " \t" or ":" in line for line in head.split("\n"))
     plain = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "REP01 looks low.\nCheck stage 5.\n\tThanks, — the secretariat" in plain  # the body keeps them
@@ -255,7 +254,7 @@ def test_a_refused_recipient_is_failed_or_retried_and_the_next_message_is_sent(
     for user in (first, second):
         notifications.notify(user, "reminder.overdue", {"period": "2025"}, dedupe_key=f"r{user.id}")
     db.session.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     result = outbox.send_pending(now)
     assert result["sent"] == 1 and [to for to, _body in inbox.messages] == [[second.email]]
     assert (result["rejected"], result["failed"]) == ((1, 0) if permanent else (0, 1))
@@ -272,7 +271,7 @@ def test_a_message_refused_at_data_is_failed_for_good(db, smtp, create_user):
     user = create_user("focal_point", country="KZ")
     notifications.notify(user, "reminder.overdue", {"period": "2025"}, dedupe_key="data")
     db.session.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert outbox.send_pending(now) == {"sent": 0, "failed": 0, "rejected": 1, "waiting": 0}
     message = _message(db, user.email)
     assert message.failed_at is not None and "554" in message.last_error
@@ -328,7 +327,7 @@ def test_backup_wipe_restore_gives_the_same_data_back(app, db, library, create_u
     (uploads / "library").mkdir(parents=True, exist_ok=True)
     (uploads / "library" / "a.pdf").write_bytes(b"%PDF-1.4 test")
     before = _snapshot(db)
-    folder = Path(backup.backup(datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)))
+    folder = Path(backup.backup(datetime(2026, 11, 29, 2, 0, tzinfo=UTC)))
     db.session.execute(delete(LibraryRevision))
     db.session.execute(delete(SearchDoc))
     db.session.commit()
@@ -340,5 +339,5 @@ def test_backup_wipe_restore_gives_the_same_data_back(app, db, library, create_u
     if db.engine.dialect.name == "sqlite":  # the FTS index came back with its table
         assert db.session.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'stigma'")).scalar() >= 1
     for stamp in ("20261130T020000Z", "20261201T020000Z"):  # retention: the newest two are kept
-        backup.backup(datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc))
+        backup.backup(datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["20261130T020000Z", "20261201T020000Z"]

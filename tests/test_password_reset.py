@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from portal.models import AuditEvent, OutboxMessage
 from portal.models.types import utcnow
-from portal.services.notices import outbox
 from portal.services.accounts import password_reset
+from portal.services.notices import outbox
 
 from .conftest import PASSWORD
 from .test_outbox_backup import smtp  # noqa: F401  (the real SMTP server fixture)

@@ -2,24 +2,24 @@
 start-up catch-up and the daily job never re-open a period the seed or the secretariat closed
 (at its first start the scheduler used to open 2023 and 2024, which seeding had left closed)."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import flask_migrate
 import pytest
 from sqlalchemy import select, text
 
 from portal.models import AuditEvent, ReportingPeriod, User
-from portal.services.returns import periods as period_service
 from portal.services.jobs import runner, scheduler
 from portal.services.jobs.registry import JOBS
+from portal.services.returns import periods as period_service
 
 from .races import race
 
-AFTER_ALL = datetime(2030, 1, 2, 0, 5, tzinfo=timezone.utc)  # after every seeded opens_on
+AFTER_ALL = datetime(2030, 1, 2, 0, 5, tzinfo=UTC)  # after every seeded opens_on
 
 
 def at(day: str) -> datetime:
-    return datetime.fromisoformat(day + "T00:05").replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(day + "T00:05").replace(tzinfo=UTC)
 
 
 def _state(db) -> dict:

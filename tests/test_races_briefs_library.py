@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Brief, BriefEdition, CaseStudy, LibraryRevision, Meeting, Notification, User
-from portal.services.meetings import briefs as brief_service
 from portal.services.library import items
+from portal.services.meetings import briefs as brief_service
 from portal.services.returns import workflow
 from portal.services.returns.validate import validate_upload
 

@@ -2,6 +2,7 @@
 out-of-range numbers are cell-named errors; nothing shown fails on the largest allowed value."""
 
 import math
+from datetime import UTC
 from io import BytesIO
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting, ReturnVersion
 from portal.schemas.values import CellValueField
-from portal.services.returns import template_versions as template_service
 from portal.services.errors import ServiceError
+from portal.services.returns import template_versions as template_service
 from portal.services.returns.validate import validate_upload
 
 from .conftest import upload
@@ -257,7 +258,7 @@ def test_charts_draw_non_finite_figures_as_missing(values):
 
 def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_setup, create_user):
     """A figure accepted before the bounds existed (1e308) is listed for the secretariat."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from portal.models import Country, ReportingPeriod, Return, ReturnValue
     from portal.services.jobs import tasks
@@ -275,8 +276,8 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
             file_sha256="0" * 64,
             stored_path="-",
             completeness=100.0,
-            submitted_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
-            accepted_at=datetime(2026, 2, 2, tzinfo=timezone.utc),
+            submitted_at=datetime(2026, 2, 1, tzinfo=UTC),
+            accepted_at=datetime(2026, 2, 2, tzinfo=UTC),
         )
         version.values += [
             ReturnValue(indicator="REP01", breakdown="Total", number=total),
@@ -284,7 +285,7 @@ def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_set
         ]
         db.session.add(version)
     db.session.commit()
-    assert tasks.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=timezone.utc)) == "1 flagged: KZ 2025 v1"
+    assert tasks.quality_sweep(datetime(2026, 3, 30, 3, 30, tzinfo=UTC)) == "1 flagged: KZ 2025 v1"
 
 
 def test_the_excel_template_checks_the_maxima_and_note_length(make_template):

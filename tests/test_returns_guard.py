@@ -4,7 +4,7 @@
 import os
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -212,15 +212,15 @@ def test_check_only_files_expire_after_24_hours(app, db, client, login_as, fille
     with pytest.raises(Exception, match="unknown upload"):
         pending.load(old, user.id)  # older than 24 h: no longer handed out
 
-    run = runner.run(JOBS["pending_uploads"], datetime.now(timezone.utc))
+    run = runner.run(JOBS["pending_uploads"], datetime.now(UTC))
     assert run.outcome == "ok" and run.detail == "1 removed, 1 kept"
     assert _pending_files(app) == {f"{token}.xlsx", f"{token}.json", "README.txt"}
     assert (
         client.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302
     )  # the young one still works
 
-    assert runner.run(JOBS["pending_uploads"], datetime.now(timezone.utc)) is None  # once per hourly slot
-    later = datetime.now(timezone.utc) + timedelta(hours=2)
+    assert runner.run(JOBS["pending_uploads"], datetime.now(UTC)) is None  # once per hourly slot
+    later = datetime.now(UTC) + timedelta(hours=2)
     assert runner.run(JOBS["pending_uploads"], later).outcome == "ok"
     slots = list(db.session.scalars(select(JobRun.slot).where(JobRun.job == "pending_uploads")))
     assert len(slots) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d", s) for s in slots)

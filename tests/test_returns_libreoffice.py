@@ -1,6 +1,5 @@
 """The template still works after a person opened and re-saved it in LibreOffice Calc."""
 
-import pytest
 from sqlalchemy import select
 
 from portal.models import ReturnValue

@@ -211,7 +211,8 @@ def test_units_and_status_codes(check_workbook, indicator, column, raw, expected
             "Total",
             "N/A 5",
             "R13",
-            "A status code and a number in the same cell: write either the number or the code (only EST and CONF take a number, e.g. EST 120, CONF 12).",
+            "A status code and a number in the same cell: write either the number or the code (only EST and CONF take "
+            "a number, e.g. EST 120, CONF 12).",
         ),
         ("PRS08", "Value", -0.5, "R1", "-0.5 is negative; the value must be 0 or more."),
         ("CAP06", "Value", "maybe", "R1", "Answer yes or no, or give a status code (N/A, N/AV)."),

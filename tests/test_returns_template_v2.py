@@ -8,9 +8,9 @@ import yaml
 from sqlalchemy import select
 
 from portal.models import ReportingPeriod, ReturnTemplate, ReturnValue
+from portal.services.errors import ServiceError
 from portal.services.returns import periods as period_service
 from portal.services.returns import template_versions as template_service
-from portal.services.errors import ServiceError
 from portal.services.returns.fill import fill_template
 
 from .conftest import upload

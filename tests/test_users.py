@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, User
 from portal.services.accounts import users as user_service
-from portal.services.errors import Conflict, ServiceError
 from portal.services.accounts.passwords import hash_password, verify_password
+from portal.services.errors import Conflict, ServiceError
 
 
 def _make(**kw):

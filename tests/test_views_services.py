@@ -11,6 +11,7 @@ from portal.models import Return
 from portal.services import audit
 from portal.services.returns import access, listing, workflow
 from portal.services.returns.validate import validate_upload
+
 from .conftest import use_token
 
 CELLS = {("REP01", "Women"): 5, ("REP01", "Total"): 5, ("REP01O", "Total"): 5}

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic sees every table."""
 
 from .audit import AuditEvent
+from .jobs import JobRun, OutboxMessage
 from .library import (
     ActionPlan,
     CaseStudy,
@@ -11,7 +12,6 @@ from .library import (
     SearchDoc,
     SearchTag,
 )
-from .jobs import JobRun, OutboxMessage
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
 from .reference import MEMBERSHIPS, Country, Region

@@ -256,6 +256,4 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
         return False
     if type_ == "column" and name == "search_vector":
         return False
-    if type_ == "index" and name == "ix_search_doc_vector":
-        return False
-    return True
+    return not (type_ == "index" and name == "ix_search_doc_vector")

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Country, Region, ReportingPeriod
+from .accounts import users as user_service
+from .library.seed import load_library
 from .meetings import meetings as meeting_service
 from .returns import periods as period_service
 from .returns import template_versions as template_service
-from .accounts import users as user_service
-from .library.seed import load_library
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
 

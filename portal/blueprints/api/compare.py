@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-
 from flask import jsonify, request
 from flask_login import current_user, login_required
 

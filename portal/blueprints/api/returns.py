@@ -24,11 +24,12 @@ from .blueprint import bp
 
 @bp.before_request
 def writes_need_a_token():
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.endpoint != "api.create_token":
-        if not request.headers.get("Authorization", "").startswith("Bearer "):
-            abort_with(
-                401, _("API writes need an Authorization: Bearer header with a token from POST /api/v1/auth/token.")
-            )
+    if (
+        request.method not in ("GET", "HEAD", "OPTIONS")
+        and request.endpoint != "api.create_token"
+        and not request.headers.get("Authorization", "").startswith("Bearer ")
+    ):
+        abort_with(401, _("API writes need an Authorization: Bearer header with a token from POST /api/v1/auth/token."))
 
 
 def _json(schema):

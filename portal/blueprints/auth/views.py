@@ -5,8 +5,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ...extensions import db
 from ...errors import abort_with
+from ...extensions import db
 from ...forms import ConfirmForm, LanguageForm, NewPasswordForm
 from ...security import safe_next
 from ...services.accounts import auth as auth_service

@@ -20,7 +20,8 @@ class MeetingForm(FlaskForm):
     description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)])
     agenda = TextAreaField(
         _l(
-            "Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National experience”"
+            "Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National "
+            "experience”"
         ),
         validators=[Optional(), Length(max=20000)],
     )

@@ -6,9 +6,8 @@ Create Date: 2026-11-24 00:34:06.030622
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002"

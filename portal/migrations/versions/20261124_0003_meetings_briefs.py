@@ -6,9 +6,8 @@ Create Date: 2026-11-24 01:09:52.328182
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0003"

@@ -7,8 +7,6 @@ Create Date: 2026-11-24 01:32:32.429626
 """
 
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = "0004"

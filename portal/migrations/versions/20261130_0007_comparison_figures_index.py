@@ -7,9 +7,8 @@ Create Date: 2026-11-30 15:24:49.384823
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007"

@@ -7,9 +7,8 @@ Create Date: 2026-12-01 20:10:00.000000
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008"

@@ -9,9 +9,8 @@ Create Date: 2026-12-01 20:10:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"

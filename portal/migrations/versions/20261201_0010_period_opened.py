@@ -8,7 +8,7 @@ Create Date: 2026-12-01 20:15:00
 
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,7 +30,7 @@ period = sa.table(
 
 def upgrade():
     # Data only, no schema change: opened_at / closed_at exist since 0006.
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     op.execute(period.update().where(period.c.is_open.is_(True), period.c.opened_at.is_(None)).values(opened_at=now))
     op.execute(
         period.update()

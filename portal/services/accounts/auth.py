@@ -22,8 +22,8 @@ from flask_babel import lazy_gettext as _l
 from ...models import User
 from ...models.types import utcnow
 from .. import audit
-from . import throttle
 from ..errors import ServiceError
+from . import throttle
 from .passwords import burn_verify_time, verify_password
 from .users import end_sessions, get_by_email
 

@@ -27,10 +27,10 @@ from ...extensions import db
 from ...models import OutboxMessage, User
 from ...models.types import utcnow
 from .. import audit
+from ..errors import ServiceError
 from ..notices import outbox
 from ..transitions import rowcount
 from . import throttle
-from ..errors import ServiceError
 from .passwords import hash_password
 from .users import check_password_policy, get_by_email
 

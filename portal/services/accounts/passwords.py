@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -38,10 +40,8 @@ def verify_password(password_hash: str, password: str) -> tuple[bool, str | None
 def burn_verify_time(password: str) -> None:
     """Spend the time of one verification, so an unknown e-mail is not faster to answer."""
     hasher = _hasher()
-    try:
+    with contextlib.suppress(VerificationError):
         hasher.verify(_dummy_hash(hasher), password)
-    except VerificationError:
-        pass
 
 
 _DUMMY: dict[tuple, str] = {}

@@ -35,28 +35,27 @@ def _insert_if_missing(conn, key: str, now: datetime) -> None:
 def take(keys: Keys, now: datetime, window: timedelta) -> datetime | None:
     """Take one place on every key, all or none. Returns None when taken; when refused,
     the moment the first place frees up again (the lock's end, or the window's)."""
-    with db.engine.connect() as conn:
-        with conn.begin() as transaction:
-            for key, limit in keys:
-                _insert_if_missing(conn, key, now)
-                # A window that has run out, and is not locked, starts again from zero.
-                conn.execute(
-                    update(T)
-                    .where(T.key == key, T.window_start < now - window, _unlocked(now))
-                    .values(failures=0, window_start=now, locked_until=None)
-                )
-                taken = conn.execute(
-                    update(T)
-                    .where(T.key == key, T.failures < limit, _unlocked(now))
-                    .values(failures=T.failures + 1)
-                    .returning(T.failures)
-                ).first()
-                if taken is None:
-                    locked, start = conn.execute(select(T.locked_until, T.window_start).where(T.key == key)).one()
-                    transaction.rollback()
-                    if locked is not None and locked > now:
-                        return locked
-                    return max(start + window, now + timedelta(minutes=1))
+    with db.engine.connect() as conn, conn.begin() as transaction:
+        for key, limit in keys:
+            _insert_if_missing(conn, key, now)
+            # A window that has run out, and is not locked, starts again from zero.
+            conn.execute(
+                update(T)
+                .where(T.key == key, T.window_start < now - window, _unlocked(now))
+                .values(failures=0, window_start=now, locked_until=None)
+            )
+            taken = conn.execute(
+                update(T)
+                .where(T.key == key, T.failures < limit, _unlocked(now))
+                .values(failures=T.failures + 1)
+                .returning(T.failures)
+            ).first()
+            if taken is None:
+                locked, start = conn.execute(select(T.locked_until, T.window_start).where(T.key == key)).one()
+                transaction.rollback()
+                if locked is not None and locked > now:
+                    return locked
+                return max(start + window, now + timedelta(minutes=1))
     return None
 
 

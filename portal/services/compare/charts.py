@@ -64,7 +64,7 @@ def bar_chart(countries: list[str], series: dict[str, list[float | None]], title
         heights = [v if v is not None else 0.0 for v in values]
         ax.bar(countries, heights, bottom=bottom, label=name, color=COLOURS[i % len(COLOURS)], width=0.6)
         bottom = [b + h for b, h in zip(bottom, heights)]
-    for x, country in enumerate(countries):
+    for x in range(len(countries)):
         if all(series[name][x] is None for name in series):
             ax.annotate(missing_label, (x, 0), ha="center", va="bottom", fontsize=7, color="#6c757d", rotation=90)
     ax.set_title(title, loc="left", fontsize=10)

@@ -28,12 +28,12 @@ class json_column(FunctionElement):
 
 @compiles(json_column, "sqlite")
 def _sqlite_column(element, compiler, **kw):
-    return "json_group_array(%s)" % compiler.process(element.clauses, **kw)
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(json_column, "postgresql")
 def _postgresql_column(element, compiler, **kw):
-    return "CAST(json_agg(%s) AS TEXT)" % compiler.process(element.clauses, **kw)
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 class in_json(ColumnElement):
@@ -55,20 +55,16 @@ class in_json(ColumnElement):
 
 @compiles(in_json, "sqlite")
 def _sqlite_in(element, compiler, **kw):
-    return "%s IN (SELECT value FROM json_each(%s))" % (
-        compiler.process(element.column, **kw),
-        compiler.process(element.array, **kw),
-    )
+    column, array = compiler.process(element.column, **kw), compiler.process(element.array, **kw)
+    return f"{column} IN (SELECT value FROM json_each({array}))"
 
 
 @compiles(in_json, "postgresql")
 def _postgresql_in(element, compiler, **kw):
     # "[1, 2]" → '{1, 2}'::integer[]: an array comparison the planner sizes right, where a set
     # from json_array_elements is guessed at 100 rows.
-    return "%s = ANY(CAST(translate(%s, '[]', '{}') AS INTEGER[]))" % (
-        compiler.process(element.column, **kw),
-        compiler.process(element.array, **kw),
-    )
+    column, array = compiler.process(element.column, **kw), compiler.process(element.array, **kw)
+    return f"{column} = ANY(CAST(translate({array}, '[]', '{{}}') AS INTEGER[]))"
 
 
 def fetch_json(stmt) -> list[str]:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Country, Region
 from .aggregate import Comparison
-from .totals import COUNCIL
 from .charts import bar_chart, line_chart
+from .totals import COUNCIL
 
 MEASURES = {
     "REP01_minors": _l("Minors among nationals returned (REP01), per cent"),

@@ -8,8 +8,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from ..returns import pending
-from . import backup
-from . import tasks
+from . import backup, tasks
 from .runner import Job, daily, every_minutes, hourly, weekly
 
 JOBS = {

@@ -14,7 +14,6 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ...extensions import db
-from ...schemas.values import CellValue
 from ...models import (
     STAFF_ROLES,
     Brief,
@@ -27,12 +26,12 @@ from ...models import (
     Role,
     User,
 )
-from ..notices import notifications
-from ..notices import outbox
-from ..returns import periods
-from ..returns.report import ParsedCell, ValidationReport
+from ...schemas.values import CellValue
 from .. import reference
 from ..errors import Conflict
+from ..notices import notifications, outbox
+from ..returns import periods
+from ..returns.report import ParsedCell, ValidationReport
 from ..returns.rules import apply_rules
 
 log = logging.getLogger(__name__)
@@ -135,9 +134,14 @@ def open_and_close_periods(now: datetime) -> str:
         ):
             if periods.open_on_schedule(period):
                 changed.append(f"opened {period.label}")
-        elif period.is_open and period.closed_at is None and period.closes_on and period.closes_on <= today:
-            if periods.close_on_schedule(period):
-                changed.append(f"closed {period.label}")
+        elif (
+            period.is_open
+            and period.closed_at is None
+            and period.closes_on
+            and period.closes_on <= today
+            and periods.close_on_schedule(period)
+        ):
+            changed.append(f"closed {period.label}")
     return ", ".join(changed) or "no change"
 
 

@@ -5,8 +5,6 @@ record; a refused change raises before anything is written."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -16,8 +14,8 @@ from ...models.library import LIBRARY_MODELS
 from ...models.types import utcnow
 from ...schemas.library import CaseStudySchema, load
 from .. import audit, reference
-from ..notices import notifications
 from ..errors import Conflict, Forbidden, NotFound, ServiceError
+from ..notices import notifications
 from ..transitions import compare_and_set
 from . import access, search
 

@@ -18,8 +18,7 @@ from ...extensions import db
 from ...models import ActionPlan, Brief, BriefEdition, CaseStudy, Country, Meeting, Region, ReportingPeriod, User
 from ...models.library import LIBRARY_MODELS
 from ...models.types import utcnow
-from .. import audit, disclosure
-from .. import rich_text
+from .. import audit, disclosure, rich_text
 from ..compare.aggregate import compare
 from ..compare.present import derived_rows, tables
 from ..compare.selection import make_selection

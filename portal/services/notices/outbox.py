@@ -10,10 +10,10 @@ failed with its error; only temporary trouble (no connection, timeout, 4xx) is r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
-import socket
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -162,7 +162,7 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict:
         try:
             smtp = smtp or _smtp()
             smtp.send_message(email)
-        except (OSError, smtplib.SMTPException, socket.timeout) as error:
+        except (TimeoutError, OSError, smtplib.SMTPException) as error:
             message.last_error = _error(error)
             if permanent(error):  # the connection is still good (smtplib sent RSET)
                 message.failed_at = utcnow()
@@ -178,10 +178,8 @@ def send_pending(now: datetime | None = None, limit: int = 100) -> dict:
             sent += 1
         db.session.commit()
     if smtp is not None:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
     return {"sent": sent, "failed": failed, "rejected": rejected, "waiting": len(due) - sent - rejected}
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
 from ...extensions import db
-from flask_babel import gettext as _
-
 from ...models import Return
 from ..xlsx.safety import safe_row
 from .matrix import STATUS_LABELS, TIMELINESS_LABELS, completeness_matrix

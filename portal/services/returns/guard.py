@@ -144,7 +144,8 @@ def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str,
         if sizes[part] > MAX_SHARED_STRINGS_BYTES:
             raise UploadRejected(
                 _l(
-                    "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                    "The workbook's text table (%(part)s) would unpack to %(mb)s MB, far more than the PRR return "
+                    "needs; it was refused.",
                     part=part,
                     mb=_mb(sizes[part]),
                 )
@@ -161,7 +162,8 @@ def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str,
         if counted > MAX_SHARED_STRINGS:
             raise UploadRejected(
                 _l(
-                    "The workbook holds %(n)s different texts; the PRR return needs far fewer (at most %(max)s). It was refused.",
+                    "The workbook holds %(n)s different texts; the PRR return needs far fewer (at most %(max)s). It "
+                    "was refused.",
                     n=f"{counted:,}",
                     max=f"{MAX_SHARED_STRINGS:,}",
                 )
@@ -255,7 +257,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
             if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise UploadRejected(
                     _l(
-                        "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.",
+                        "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip "
+                        "bomb.",
                         part=info.filename,
                     )
                 )
@@ -273,7 +276,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
             if sizes.get(part, 0) > MAX_SHEET_BYTES:
                 raise UploadRejected(
                     _l(
-                        "The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or columns.",
+                        "The sheet '%(sheet)s' is too large (%(mb)s MB) for the PRR return; remove the extra rows or "
+                        "columns.",
                         sheet=name,
                         mb=_mb(sizes[part]),
                     )

@@ -12,7 +12,6 @@ from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnStatus
 from .. import reference
 
-
 NOT_STARTED = "not_started"  # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
 STATUS_LABELS = {
     NOT_STARTED: _l("not started"),

@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models.types import utcnow
 from ...models import ReportingPeriod, User
+from ...models.types import utcnow
 from .. import audit
 from ..errors import Conflict, NotFound, ServiceError
-from .template_versions import get_template
 from ..transitions import compare_and_set
+from .template_versions import get_template
 
 LABEL_RE = re.compile(r"^\d{4}(-H[12])?$")
 

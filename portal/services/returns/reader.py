@@ -189,7 +189,8 @@ def _read_indicator(ind, template, sheet, rows, columns, by_code, no_value, repo
                     "error",
                     "FORMULA",
                     _l(
-                        "The cell holds a formula without a calculated value; open the file in Excel or LibreOffice and save it, or type the number."
+                        "The cell holds a formula without a calculated value; open the file in Excel or LibreOffice "
+                        "and save it, or type the number."
                     ),
                     sheet=sheet,
                     cell=ref,

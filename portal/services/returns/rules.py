@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 
 from .report import Issue, ParsedCell, ValidationReport
 
-
 ADDITIVE_UNITS = ("count", "amount")  # the units whose Total is the sum of its parts
 
 
@@ -63,7 +62,10 @@ def expand_refs(columns, left: list[str], right: list[str]):
         cols = columns(ref)
         shared = [c for c in (cols if shared is None else shared) if c in cols]
     for column in shared or []:
-        resolve = lambda r: tuple(r.split(".", 1)) if "." in r else (r, column)  # noqa: E731
+
+        def resolve(r: str, column: str = column) -> tuple:
+            return tuple(r.split(".", 1)) if "." in r else (r, column)
+
         yield [resolve(r) for r in left], [resolve(r) for r in right]
 
 
@@ -227,7 +229,8 @@ def check_change_vs_previous(rule, values, report, previous=None) -> None:
                 rule,
                 rule.level,
                 _l(
-                    "Changed by %(pct)s%% against the last accepted return (%(before)s → %(now)s): explain in the note or fix.",
+                    "Changed by %(pct)s%% against the last accepted return (%(before)s → %(now)s): explain in the "
+                    "note or fix.",
                     pct=f"{change * 100:+.0f}",
                     before=_fmt(before),
                     now=_fmt(now),

@@ -21,7 +21,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-
 from sqlalchemy import select
 
 from ...config import LOCALES
@@ -121,26 +120,30 @@ def _instructions(ws, template, country, period, locale) -> None:
         (
             _("How to fill in"),
             _(
-                "Fill in the white cells of each section sheet; grey cells are not used by that indicator. Do not add, remove or rename sheets, rows or columns."
+                "Fill in the white cells of each section sheet; grey cells are not used by that indicator. Do not "
+                "add, remove or rename sheets, rows or columns."
             ),
         ),
         (None, _("Only aggregate figures: never enter data about an individual person.")),
         (
             None,
             _(
-                "Leave a cell blank when the figure is not reported: a blank is never read as zero. Write 0 or NIL for a true zero."
+                "Leave a cell blank when the figure is not reported: a blank is never read as zero. Write 0 or NIL "
+                "for a true zero."
             ),
         ),
         (
             None,
             _(
-                "Where an indicator has a breakdown, give the Total whenever you give any part; the parts must not exceed the Total and must add up to it when all are given."
+                "Where an indicator has a breakdown, give the Total whenever you give any part; the parts must not "
+                "exceed the Total and must add up to it when all are given."
             ),
         ),
         (
             None,
             _(
-                "Use the Notes column for the source, the definition used, or an explanation. Warnings from the portal are resolved by a note."
+                "Use the Notes column for the source, the definition used, or an explanation. Warnings from the "
+                "portal are resolved by a note."
             ),
         ),
         (None, _("Upload the completed file on the portal; it shows every problem with its sheet and cell.")),
@@ -153,7 +156,8 @@ def _instructions(ws, template, country, period, locale) -> None:
         (
             "CONF",
             _(
-                "confidential: CONF and the number (e.g. CONF 12), or CONF alone; the number is held by the secretariat and not shown outside it"
+                "confidential: CONF and the number (e.g. CONF 12), or CONF alone; the number is held by the "
+                "secretariat and not shown outside it"
             ),
         ),
         (

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnTemplate, ReturnVersion, Role, User
 from ..errors import ServiceError
-from .template_versions import get_template
 from .guard import UploadRejected, check_upload
 from .reader import open_workbook, read_meta, read_values
 from .report import ValidationReport
 from .rules import apply_rules
+from .template_versions import get_template
 from .template_xlsx import signer
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import Return, ReturnEvent, ReturnValue, ReturnStatus, ReturnVersion, Role, User
+from ...models import Return, ReturnEvent, ReturnStatus, ReturnValue, ReturnVersion, Role, User
 from ...models.types import utcnow
 from .. import audit, disclosure
-from ..notices import notifications
 from ..errors import Conflict, NotFound, ServiceError
+from ..notices import notifications
 from ..transitions import compare_and_set
 from .report import ValidationReport
 from .validate import Identified

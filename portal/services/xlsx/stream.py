@@ -18,7 +18,7 @@ import io
 import math
 import re
 import zipfile
-from functools import lru_cache
+from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 from .safety import safe_text
@@ -29,11 +29,20 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 # Characters XML 1.0 does not allow; a stray one from an uploaded note must not corrupt the file.
 ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{MAIN}"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/>'
+    f'<sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/>'
+    f'</fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+    f'<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1">'
+    f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2">'
+    f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    f'<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1">'
+    f'<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_letter(index: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     letters = ""
@@ -149,7 +158,8 @@ class Workbook:
                     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/'
                     'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
                     'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
-                    'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                    'PartName="/xl/workbook.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
                     'sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
                     'officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
                     '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
@@ -170,7 +180,8 @@ class Workbook:
             z.writestr(
                 "xl/workbook.xml",
                 (
-                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+                    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" '
+                    f'xmlns:r="{REL}">'
                     f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
                 ),
             )
@@ -183,7 +194,8 @@ class Workbook:
                 (
                     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">{rels}'
                     f'<Relationship Id="rId{n + 1}" Type="{REL}/styles" Target="styles.xml"/>'
-                    f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+                    f'<Relationship Id="rId{n + 2}" Type="{REL}/sharedStrings" '
+                    f'Target="sharedStrings.xml"/></Relationships>'
                 ),
             )
             z.writestr("xl/styles.xml", STYLES)
