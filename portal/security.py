@@ -42,7 +42,6 @@ def roles_required(*roles: str):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]  # a marker on the view function
         return wrapped
 
     return decorator

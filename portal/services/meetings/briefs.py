@@ -27,13 +27,6 @@ from ..errors import Conflict, NotFound, ServiceError
 CHARTS = ("bar", "line")
 
 
-def get_brief(brief_id: int) -> Brief:
-    brief = db.session.get(Brief, brief_id)
-    if brief is None:
-        raise NotFound(_l("There is no such brief."))
-    return brief
-
-
 def _library_item(ref: str):
     kind, _sep, raw_id = str(ref).partition(":")
     model = LIBRARY_MODELS.get(kind)

@@ -11,14 +11,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import MEETING_FORMATS, AgendaItem, Country, Meeting, MeetingDocument, User
 from .. import audit, files
-from ..errors import NotFound, ServiceError
-
-
-def get_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(_l("There is no such meeting."))
-    return meeting
+from ..errors import ServiceError
 
 
 def list_meetings() -> list[Meeting]:
