@@ -113,11 +113,7 @@ class AgendaItemSchema(Schema):
     presenter_country = fields.Function(lambda a: _iso2(a.presenter_country))
 
 
-class MeetingDocumentSchema(Schema):
-    id = fields.Raw()
-    title = fields.Raw()
-    kind = fields.Raw()
-    size = fields.Raw()
+class MeetingDocumentSchema(FileSchema):
     sha256 = fields.Raw()
 
 

@@ -146,36 +146,14 @@ def _compare(rule, values, report, pairs, equal: bool) -> None:
             lsum, rsum = _sum(values, lrefs), _sum(values, rrefs)
             if lsum is None or rsum is None:
                 continue
-            if equal and lsum != rsum:
-                _issue(
-                    rule,
-                    rule.level,
-                    _l(
-                        "%(left)s (%(l)s) must equal %(right)s (%(r)s).",
-                        left=_names(lrefs),
-                        l=_fmt(lsum),
-                        right=_names(rrefs),
-                        r=_fmt(rsum),
-                    ),
-                    values,
-                    lrefs[0],
-                    report,
+            if lsum != rsum if equal else lsum > rsum:
+                sides = {"left": _names(lrefs), "l": _fmt(lsum), "right": _names(rrefs), "r": _fmt(rsum)}
+                message = (
+                    _l("%(left)s (%(l)s) must equal %(right)s (%(r)s).", **sides)
+                    if equal
+                    else _l("%(left)s (%(l)s) is more than %(right)s (%(r)s).", **sides)
                 )
-            elif not equal and lsum > rsum:
-                _issue(
-                    rule,
-                    rule.level,
-                    _l(
-                        "%(left)s (%(l)s) is more than %(right)s (%(r)s).",
-                        left=_names(lrefs),
-                        l=_fmt(lsum),
-                        right=_names(rrefs),
-                        r=_fmt(rsum),
-                    ),
-                    values,
-                    lrefs[0],
-                    report,
-                )
+                _issue(rule, rule.level, message, values, lrefs[0], report)
 
 
 def check_equal(rule, values, report, previous=None) -> None:
