@@ -3,7 +3,7 @@
 - Pages: the session cookie (or the remember-me cookie) names "<user id>:<generation>";
   the loader refuses it unless the account is active and the generation is the user's
   current one, so sign-out, a password change or reset and deactivation end every session
-  and every remember-me cookie at once (see services.users.end_sessions).
+  and every remember-me cookie at once (see services.accounts.users.end_sessions).
 - The API (/api/): only `Authorization: Bearer <token>` authenticates, for reads and writes.
   Cookies are not even read there (`PortalRequest.cookies` is empty), so a stray session
   cookie can neither run a request as its user nor get a valid token refused, and no

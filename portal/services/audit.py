@@ -34,8 +34,8 @@ def record(
     return event
 
 
-def recent(limit: int = 20, offset: int = 0) -> list[AuditEvent]:
-    stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit).offset(offset)
+def recent(limit: int = 20) -> list[AuditEvent]:
+    stmt = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
     return list(db.session.scalars(stmt))
 
 

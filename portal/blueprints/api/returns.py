@@ -17,7 +17,7 @@ from ...services.accounts.auth import LoginRefused
 from ...services.disclosure import audience_for
 from ...services.returns import access, listing, workflow
 from ...services.returns import periods as period_service
-from ...services.returns.template_xlsx import TemplateRequestError, template_for
+from ...services.returns.template_xlsx import template_for
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
@@ -85,15 +85,12 @@ def periods():
 @bp.route("/template.xlsx")
 @login_required
 def template():
-    try:
-        data, name = template_for(
-            current_user,
-            request.args.get("country", ""),
-            request.args.get("period", ""),
-            request.args.get("lang", current_user.language),
-        )
-    except TemplateRequestError as error:
-        abort_with(error.status, error.message)
+    data, name = template_for(
+        current_user,
+        request.args.get("country", ""),
+        request.args.get("period", ""),
+        request.args.get("lang", current_user.language),
+    )
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 

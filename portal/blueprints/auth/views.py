@@ -41,7 +41,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Signing out ends every session of the user (see services.auth.sign_out)."""
+    """Signing out ends every session of the user (see services.accounts.auth.sign_out)."""
     auth_service.sign_out(current_user, request.remote_addr)
     db.session.commit()
     logout_user()

@@ -6,11 +6,11 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...errors import abort_with
+from ...errors import abort_with, found_or_404
 from ...extensions import db
 from ...forms import ConfirmForm, choices, save_form
 from ...i18n import current_language
-from ...models import Brief, Meeting
+from ...models import Meeting
 from ...security import roles_required
 from ...services import reference
 from ...services.library import items as library_items
@@ -25,10 +25,7 @@ from .views import STAFF
 
 
 def _brief_or_404(brief_id: int):
-    brief = db.get_or_404(Brief, brief_id)
-    if not brief.editions and current_user.role not in STAFF:
-        abort(404)  # drafts are the secretariat's
-    return brief
+    return found_or_404(brief_service.readable_brief, brief_id, current_user.role in STAFF)
 
 
 def _edition(brief):

@@ -17,7 +17,7 @@ from ...services.errors import ServiceError
 from ...services.returns import access, listing, pending, workflow
 from ...services.returns import periods as period_service
 from ...services.returns.markup import mark_up
-from ...services.returns.template_xlsx import TemplateRequestError, template_for
+from ...services.returns.template_xlsx import template_for
 from ...services.returns.validate import validate_upload
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
@@ -47,12 +47,9 @@ def index():
 @login_required
 def download_template():
     code = request.args.get("country") or (current_user.country.iso2 if current_user.country else "")
-    try:
-        data, name = template_for(
-            current_user, code, request.args.get("period", ""), request.args.get("lang") or current_language()
-        )
-    except TemplateRequestError as error:
-        abort_with(error.status, error.message)
+    data, name = template_for(
+        current_user, code, request.args.get("period", ""), request.args.get("lang") or current_language()
+    )
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 

@@ -1,5 +1,5 @@
 """Attempt counters in the `login_throttle` table, shared by every worker: failed sign-ins
-(services.auth) and password-reset requests (services.password_reset).
+(services.accounts.auth) and password-reset requests (services.accounts.password_reset).
 
 An attempt first *takes a place* on each of its keys: one conditional
 `UPDATE … SET failures = failures + 1 WHERE failures < limit … RETURNING failures`,

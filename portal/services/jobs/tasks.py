@@ -19,7 +19,6 @@ from ...models import (
     Brief,
     JobRun,
     Meeting,
-    ReportingPeriod,
     Return,
     ReturnStatus,
     ReturnVersion,
@@ -67,7 +66,7 @@ def reminders(now: datetime) -> str:
     today = now.date()
     steps = sorted(current_app.config["REMINDER_DAYS"])
     sent = 0
-    for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
+    for period in reference.periods():
         if period.due_date is None:
             log.info("reminders: period %s has no due date; skipped", period.label)
             continue
@@ -124,7 +123,7 @@ def open_and_close_periods(now: datetime) -> str:
     a period the secretariat re-opens by hand stays open). Closing stops uploads except the
     secretariat's."""
     today, changed = now.date(), []
-    for period in db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)):
+    for period in reference.periods():
         if (
             not period.is_open
             and period.opened_at is None

@@ -27,6 +27,14 @@ from ..errors import Conflict, NotFound, ServiceError
 CHARTS = ("bar", "line")
 
 
+def readable_brief(brief_id: int, staff: bool) -> Brief:
+    """A brief the reader may open: drafts (no edition yet) are the secretariat's."""
+    brief = db.session.get(Brief, brief_id)
+    if brief is None or (not brief.editions and not staff):
+        raise NotFound(_l("There is no such brief."))
+    return brief
+
+
 def _library_item(ref: str):
     kind, _sep, raw_id = str(ref).partition(":")
     model = LIBRARY_MODELS.get(kind)

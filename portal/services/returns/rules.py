@@ -146,7 +146,8 @@ def _compare(rule, values, report, pairs, equal: bool) -> None:
             lsum, rsum = _sum(values, lrefs), _sum(values, rrefs)
             if lsum is None or rsum is None:
                 continue
-            if lsum != rsum if equal else lsum > rsum:
+            failed = (lsum != rsum) if equal else (lsum > rsum)
+            if failed:
                 sides = {"left": _names(lrefs), "l": _fmt(lsum), "right": _names(rrefs), "r": _fmt(rsum)}
                 message = (
                     _l("%(left)s (%(l)s) must equal %(right)s (%(r)s).", **sides)

@@ -27,6 +27,7 @@ from ...config import LOCALES
 from ...extensions import db
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from ...models.types import utcnow
+from ..errors import ServiceError
 from ..xlsx.safety import safe_text
 from .access import can_download_template
 from .layout import (
@@ -307,10 +308,12 @@ def _meta(wb, template, country, period) -> None:
     ws.protection.sheet = True
 
 
-class TemplateRequestError(Exception):
+class TemplateRequestError(ServiceError):
+    """A template request refused with its own status (400, 403 or 404)."""
+
     def __init__(self, status: int, message):
-        super().__init__(str(message))
-        self.status, self.message = status, str(message)
+        super().__init__(message)
+        self.status = status
 
 
 def template_for(user, country_code: str, period_label: str, lang: str) -> tuple[bytes, str]:
