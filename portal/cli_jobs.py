@@ -44,13 +44,15 @@ def list_jobs():
 
 
 def _utc_time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """An ISO 8601 time read as UTC; a bad one is a usage error naming the option, not a traceback."""
+    """An ISO 8601 time in UTC (one without an offset is read as UTC); a bad one is a usage error
+    naming the option, not a traceback."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        at = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 time such as 2026-03-24T06:00") from None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 @jobs_cli.command("run")

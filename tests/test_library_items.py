@@ -228,3 +228,17 @@ def test_plan_form_refuses_bad_measures_and_years(client, db, library, login_as)
     assert [(m.phase, m.status, m.text, m.agencies, m.timeline) for m in plan.measures] == [
         ("reintegration", "in_progress", "Mentoring", "MoJ", "2026")
     ]
+
+
+def test_a_translation_link_that_is_not_a_number_is_a_refusal_not_a_crash(db, library):
+    from portal.services.errors import ServiceError
+    from portal.services.library import items
+
+    before = _count(db, CaseStudy)
+    try:
+        items.save_case_study(None, {**FORM, "translation_of_id": "twelve"}, None)
+    except ServiceError as error:
+        assert error.field == "translation_of_id"
+    else:
+        raise AssertionError("a translation link 'twelve' was accepted")
+    assert _count(db, CaseStudy) == before

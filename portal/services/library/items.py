@@ -65,7 +65,10 @@ def save_case_study(item: CaseStudy | None, data: dict, actor: User | None) -> C
         raise Forbidden(_l("You may not edit this case study."))
     values = load(CaseStudySchema(), data)
     translation = data.get("translation_of_id")
-    values["translation_of_id"] = int(translation) if translation not in (None, "") else None
+    try:
+        values["translation_of_id"] = int(translation) if translation not in (None, "") else None
+    except (TypeError, ValueError):
+        raise ServiceError(_l("The linked translation does not exist."), field="translation_of_id") from None
     if values["translation_of_id"] and (
         db.session.get(CaseStudy, values["translation_of_id"]) is None
         or (item is not None and values["translation_of_id"] == item.id)
