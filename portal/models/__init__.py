@@ -14,6 +14,7 @@ from .library import (
 )
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
+from .queries import AWAITING_COUNTRY, QUERY_STATES, UNRESOLVED, MessageKind, QueryMessage, QueryState, ValueQuery
 from .reference import MEMBERSHIPS, Country, Region
 from .returns import RETURN_STATUSES, ReportingPeriod, Return, ReturnEvent, ReturnStatus, ReturnValue, ReturnVersion
 from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateSection
@@ -39,6 +40,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Notification",
+    "AWAITING_COUNTRY",
+    "QUERY_STATES",
+    "UNRESOLVED",
+    "MessageKind",
+    "QueryMessage",
+    "QueryState",
+    "ValueQuery",
     "RETURN_STATUSES",
     "ReportingPeriod",
     "Return",

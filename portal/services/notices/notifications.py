@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -17,9 +19,26 @@ from . import outbox
 TEXTS = {
     "return.accepted": _l("Your return for %(period)s (version %(version)s) was accepted."),
     "return.returned": _l("Your return for %(period)s (version %(version)s) was returned for correction: %(reason)s"),
+    "return.submitted": _l("%(country)s submitted its return for %(period)s (version %(version)s) for review."),
+    "return.resubmitted": _l(
+        "%(country)s resubmitted its return for %(period)s (version %(version)s) after correction."
+    ),
+    "return.revision": _l(
+        "%(country)s submitted a revision of its accepted return for %(period)s (version %(version)s)."
+    ),
+    "query.opened": _l("The secretariat asks about %(cell)s in your %(period)s return: %(text)s"),
+    "query.replied": _l("New reply on the query about %(cell)s (%(country)s %(period)s): %(text)s"),
+    "query.answered": _l("%(country)s answered the query about %(cell)s for %(period)s: %(text)s"),
+    "query.resolved": _l("The secretariat resolved the query about %(cell)s in your %(period)s return."),
+    "query.reopened": _l("The secretariat reopened the query about %(cell)s in your %(period)s return: %(text)s"),
     "library.published": _l("“%(title)s” was published in the library."),
     "library.returned": _l("“%(title)s” was sent back for changes: %(reason)s"),
     "reminder.due": _l("Reminder: the %(country)s return for %(period)s is due on %(due)s (in %(days)s days)."),
+    "reminder.today": _l("Reminder: the %(country)s return for %(period)s is due today (%(due)s)."),
+    "reminder.overdue30": _l(
+        "Seriously overdue: the %(country)s return for %(period)s was due on %(due)s, %(days)s days ago, and has "
+        "not been submitted. Please submit it or tell the secretariat when it will come."
+    ),
     "reminder.overdue": _l(
         "Overdue: the %(country)s return for %(period)s was due on %(due)s and has not been submitted."
     ),
@@ -35,26 +54,17 @@ def text(notification: Notification) -> str:
     template = TEXTS.get(notification.kind)
     if template is None:
         return notification.kind
-    params = {
-        "period": "",
-        "version": "",
-        "reason": "",
-        "title": "",
-        "country": "",
-        "due": "",
-        "days": "",
-        "countries": "",
-        "edition": "",
-        "date": "",
-        "count": "",
-        "list": "",
-        **notification.params,
-    }
+    params = defaultdict(str, notification.params)  # a parameter not given reads as ""
+    if "indicator" in params:  # a query's cell, its breakdown in the reader's language
+        from ..returns.template_xlsx import column_captions
+
+        breakdown = params.get("breakdown", "")
+        params["cell"] = f"{params['indicator']} · {column_captions().get(breakdown, breakdown)}"
     return str(template) % params
 
 
 # Notices every recipient gets by e-mail, whatever their setting (the rest can be turned off).
-ESSENTIAL = {"return.returned", "reminder.overdue"}
+ESSENTIAL = {"return.returned", "reminder.overdue", "reminder.overdue30", "query.opened", "query.reopened"}
 
 
 def notify(user: User, kind: str, params: dict, *, link: str | None = None, dedupe_key: str | None = None) -> bool:
