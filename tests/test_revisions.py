@@ -256,3 +256,14 @@ def test_a_submission_through_the_page_notifies(client, db, login_as, create_ret
     assert client.post(f"/returns/{ret.id}/submit").status_code == 302
     notices = db.session.scalars(select(Notification).where(Notification.kind == "return.submitted")).all()
     assert sorted(n.user_id for n in notices) == sorted(secretariat[k].id for k in ("en", "ru", "quiet"))
+
+
+def test_the_revision_in_russian(client, login_as, revised):
+    ret = revised("draft")
+    login_as("focal_point", "KZ", language="ru")
+    html = client.get(f"/returns/{ret.id}").get_data(as_text=True)
+    assert "accepted (version 1)" not in html and "revision version" not in html
+    assert 'data-status="accepted" data-version="1"' in html
+    assert 'data-revision="draft" data-version="2"' in html
+    label = html.split('data-revision="draft" data-version="2">')[1].split("<")[0]
+    assert "2" in label and any("а" <= ch <= "я" for ch in label.lower()), label
