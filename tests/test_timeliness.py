@@ -10,8 +10,18 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal.models import Country, QueryMessage, ReportingPeriod, Return, ReturnVersion, ValueQuery
+from portal.models import (
+    Country,
+    Notification,
+    QueryMessage,
+    ReportingPeriod,
+    Return,
+    ReturnVersion,
+    User,
+    ValueQuery,
+)
 from portal.services import seed as seed_service
+from portal.services.notices import notifications
 from portal.services.returns import timeliness as tl
 from portal.services.returns.matrix import completeness_matrix, on_time_rates
 from portal.services.returns.timeliness import State
@@ -276,6 +286,17 @@ def test_the_demo_query_is_open_on_a_returned_return(db, demo):
     assert message.kind == "question" and message.author.role == "secretariat" and message.text
     returned = next(e for e in ret.events if e.action == "return")
     assert query.created_at == message.created_at == returned.created_at
+    focal_tj = db.session.scalar(select(User).where(User.email == "focal.tj@prr.example"))
+    told = {
+        n.kind: n.created_at
+        for n in db.session.scalars(
+            select(Notification).where(Notification.user_id == focal_tj.id, Notification.link == f"/returns/{ret.id}")
+        )
+    }
+    assert told == {"return.returned": returned.created_at, "query.opened": returned.created_at}
+    assert "REP01" in notifications.text(
+        db.session.scalar(select(Notification).where(Notification.kind == "query.opened"))
+    )
 
 
 def test_the_demo_steps_are_in_order_and_never_after_the_seed(db, demo):

@@ -172,6 +172,16 @@ def load_demo_dates(
     return report
 
 
+# The notices a demo return's steps send, by the step they belong to (their time follows it).
+NOTICE_STEPS = {
+    "return.submitted": "submit",
+    "return.resubmitted": "submit",
+    "return.revision": "submit",
+    "return.returned": "return",
+    "return.accepted": "accept",
+}
+
+
 def _restamp(ret, timeline: dict, latest: datetime) -> None:
     """Date the demo return's steps `timeline` days from its period's due date (negative:
     before it; upload 09:00, submission 10:00, return 11:00, acceptance 14:00 UTC), never after
@@ -197,9 +207,9 @@ def _restamp(ret, timeline: dict, latest: datetime) -> None:
         event.created_at = times.get(event.action) or event.created_at
     ret.created_at = version.uploaded_at
     ret.updated_at = max(e.created_at for e in ret.events)
-    for notice in db.session.scalars(select(Notification).where(Notification.dedupe_key.like(f"return.%:{ret.id}:%"))):
-        kind = notice.kind.removeprefix("return.")
-        notice.created_at = times.get({"accepted": "accept", "returned": "return"}.get(kind, kind)) or notice.created_at
+    for notice in db.session.scalars(select(Notification).where(Notification.link == f"/returns/{ret.id}")):
+        step = NOTICE_STEPS.get(notice.kind)
+        notice.created_at = (times.get(step) if step else None) or notice.created_at
 
 
 def _open_query(ret, query: dict, secretariat) -> None:
@@ -231,7 +241,7 @@ def _open_query(ret, query: dict, secretariat) -> None:
 
 
 def _notify_query(ret, value_query, text: str) -> None:
-    from ..models import Role, User
+    from ..models import Notification, Role, User
     from .notices import notifications
 
     for user in db.session.scalars(
@@ -250,6 +260,10 @@ def _notify_query(ret, value_query, text: str) -> None:
             link=f"/returns/{ret.id}",
             dedupe_key=f"query.opened:{value_query.id}:{user.id}",
         )
+    for notice in db.session.scalars(
+        select(Notification).where(Notification.dedupe_key.like(f"query.opened:{value_query.id}:%"))
+    ):
+        notice.created_at = value_query.created_at
 
 
 def load_demo_returns(
