@@ -171,6 +171,7 @@ def world(db, return_setup):
     _period(db).due_date = tl.today_utc() + timedelta(days=5)
     _return(db, "KZ", "2023", [at(date(2024, 3, 30))], status="accepted")
     late = _return(db, "KZ", "2024", [at(date(2025, 4, 9)), at(date(2025, 6, 1))], status="submitted")
+    late.latest_version.completeness = 42.5
     db.session.commit()
     return late
 
@@ -178,7 +179,16 @@ def world(db, return_setup):
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("en", {"KZ-2023": "on time", "KZ-2024": "late by 9 days", "KZ-2025": "due in 5 days", "rate": "50%"}),
+        (
+            "en",
+            {
+                "KZ-2023": "on time",
+                "KZ-2024": "late by 9 days",
+                "KZ-2025": "due in 5 days",
+                "rate": "50%",
+                "reported": "42.5% reported",
+            },
+        ),
         (
             "ru",
             {
@@ -186,6 +196,7 @@ def world(db, return_setup):
                 "KZ-2024": "с опозданием на 9 дней",
                 "KZ-2025": "срок через 5 дней",
                 "rate": "50 %",
+                "reported": "заполнено 42,5%",
             },
         ),
     ],
@@ -199,6 +210,7 @@ def test_the_matrix_page_in_each_language(client, db, login_as, world, language,
         html = re.search(rf'data-cell="{cell}">(.*?)</td>', page, re.S).group(1)
         assert texts[cell] in html, (cell, html)
     assert re.search(r'data-rate="KZ">([^<]*)</td>', page).group(1) == texts["rate"]
+    assert texts["reported"] in re.search(r'data-cell="KZ-2024">(.*?)</td>', page, re.S).group(1)
     overdue = (tl.today_utc() - date(2024, 3, 31)).days  # TJ sent nothing for 2023
     tj = re.search(r'data-cell="TJ-2023">(.*?)</td>', page, re.S).group(1)
     assert ("overdue by" if language == "en" else "просрочен на") in tj and str(overdue) in tj

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,6 +33,11 @@ class MatrixCell:
     completeness: float | None
     last_activity: datetime | None
     return_id: int | None
+
+    @property
+    def completeness_text(self) -> str:
+        """The share reported, as a number in the current locale ("42.6", "42,6")."""
+        return "" if self.completeness is None else format_decimal(self.completeness, "#,##0.#")
 
     @property
     def on_time(self) -> bool | None:
