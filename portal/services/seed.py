@@ -179,14 +179,16 @@ NOTICE_STEPS = {
     "return.revision": "submit",
     "return.returned": "return",
     "return.accepted": "accept",
+    "query.opened": "return",
 }
 
 
 def _restamp(ret, timeline: dict, latest: datetime) -> None:
     """Date the demo return's steps `timeline` days from its period's due date (negative:
     before it; upload 09:00, submission 10:00, return 11:00, acceptance 14:00 UTC), never after
-    `latest`. The audit trail keeps the real time of the seed."""
-    from ..models import Notification
+    `latest`; its query, if any, is asked at the return. The audit trail keeps the real time
+    of the seed."""
+    from ..models import Notification, ValueQuery
 
     due = ret.period.due_date
     if due is None:
@@ -210,38 +212,34 @@ def _restamp(ret, timeline: dict, latest: datetime) -> None:
     for notice in db.session.scalars(select(Notification).where(Notification.link == f"/returns/{ret.id}")):
         step = NOTICE_STEPS.get(notice.kind)
         notice.created_at = (times.get(step) if step else None) or notice.created_at
+    for value_query in db.session.scalars(select(ValueQuery).where(ValueQuery.return_id == ret.id)):
+        value_query.created_at = value_query.updated_at = times["return"] or value_query.created_at
+        for message in value_query.messages:
+            message.created_at = value_query.created_at
 
 
-def _open_query(ret, query: dict, secretariat) -> None:
-    """The secretariat's question on one cell of a returned demo return (and its notice)."""
+def _open_query(ret, query: dict, secretariat):
+    """The secretariat's question on one cell of a demo return (dated with the return for
+    correction by _restamp)."""
     from ..models import QueryMessage, ValueQuery
 
-    returned = next(e for e in reversed(ret.events) if e.action == "return")
     value_query = ValueQuery(
         return_=ret,
         indicator=query["indicator"],
         breakdown=query["breakdown"],
         state="open",
         created_by=secretariat,
-        created_at=returned.created_at,
-        updated_at=returned.created_at,
     )
     value_query.messages.append(
-        QueryMessage(
-            kind="question",
-            author=secretariat,
-            text=query["text"],
-            version_number=ret.latest_version.number,
-            created_at=returned.created_at,
-        )
+        QueryMessage(kind="question", author=secretariat, text=query["text"], version_number=ret.latest_version.number)
     )
     db.session.add(value_query)
     db.session.flush()
-    _notify_query(ret, value_query, query["text"])
+    return value_query
 
 
 def _notify_query(ret, value_query, text: str) -> None:
-    from ..models import Notification, Role, User
+    from ..models import Role, User
     from .notices import notifications
 
     for user in db.session.scalars(
@@ -260,10 +258,6 @@ def _notify_query(ret, value_query, text: str) -> None:
             link=f"/returns/{ret.id}",
             dedupe_key=f"query.opened:{value_query.id}:{user.id}",
         )
-    for notice in db.session.scalars(
-        select(Notification).where(Notification.dedupe_key.like(f"query.opened:{value_query.id}:%"))
-    ):
-        notice.created_at = value_query.created_at
 
 
 def load_demo_returns(
@@ -308,12 +302,14 @@ def load_demo_returns(
         ret = version.return_
         if status == "accepted":
             workflow.accept_return(ret, None)
-        elif reviewer is not None:
+        elif reviewer is not None:  # the question on the cell first, then the return for correction
+            value_query = _open_query(ret, r["query"], reviewer) if r.get("query") else None
             workflow.send_back(ret, reviewer, r["reason"])
+            db.session.flush()
+            if value_query is not None:
+                _notify_query(ret, value_query, r["query"]["text"])
         db.session.flush()
         _restamp(ret, r.get("timeline", {}), now)
-        if reviewer is not None and r.get("query"):
-            _open_query(ret, r["query"], reviewer)
         report.count("created", "returns")
     db.session.flush()
     return report
