@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
     from .services.compare.charts import data_uri
-    from .services.returns import states
+    from .services.returns import states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
 
     @app.context_processor
@@ -40,3 +40,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["revision_label"] = states.revision_label  # returns/_status.html
     app.jinja_env.globals["review_kind"] = states.review_kind
     app.jinja_env.globals["review_label"] = states.review_label
+    app.jinja_env.globals["return_timeliness"] = timeliness.of_return  # on time, late by N days, due in N days, …

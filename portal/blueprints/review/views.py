@@ -13,7 +13,8 @@ from ...models import Return, Role
 from ...security import roles_required
 from ...services.returns import listing, workflow
 from ...services.returns.export import export_matrix
-from ...services.returns.matrix import completeness_matrix
+from ...services.returns.matrix import completeness_matrix, on_time_rates
+from ...services.returns.timeliness import rate_text
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
@@ -67,7 +68,10 @@ def send_back(return_id: int):
 @bp.route("/matrix")
 def matrix():
     countries, periods, cells = completeness_matrix()
-    return render_template("review/matrix.html", countries=countries, periods=periods, cells=cells)
+    rates = on_time_rates(countries, periods, cells)
+    return render_template(
+        "review/matrix.html", countries=countries, periods=periods, cells=cells, rates=rates, rate_text=rate_text
+    )
 
 
 @bp.route("/matrix.xlsx")

@@ -58,11 +58,32 @@ def _submitted(country_id: int, period_id: int) -> bool:
     )
 
 
+OVERDUE_LONG = 30  # days overdue when the second, firmer overdue notice goes
+
+
+def reminder_step(days_left: int, steps: list[int]) -> tuple[str, str] | None:
+    """The reminder (notice kind, slot) that applies `days_left` days before the due date
+    (negative: overdue), or None. Before it: the nearest of REMINDER_DAYS not yet passed
+    (reminder.due); on the day: reminder.today; 1 to 29 days after: reminder.overdue; from
+    30 days after: reminder.overdue30. A missed run is caught up by the next one, which sends
+    the latest step that applies (a step already sent is not sent again)."""
+    if days_left > 0:
+        ahead = [n for n in steps if n > 0 and days_left <= n]
+        return ("reminder.due", f"due-{min(ahead)}") if ahead else None
+    if days_left == 0:
+        return "reminder.today", "today"
+    if -days_left < OVERDUE_LONG:
+        return "reminder.overdue", "overdue-1"
+    return "reminder.overdue30", f"overdue-{OVERDUE_LONG}"
+
+
 def reminders(now: datetime) -> str:
-    """Before the due date (REMINDER_DAYS days before it): a reminder to each focal
-    point whose country has not submitted; after it, an overdue notice each week, and a daily
-    digest of overdue countries to the secretariat. Exactly once per (user, period, kind, slot):
-    a missed day is caught up by the next run (the latest step that applies is sent)."""
+    """Reminders that escalate to each focal point whose country has not submitted the return
+    of an open period: before the due date (REMINDER_DAYS days before it), on the day, one day
+    and 30 days after it (reminder_step), each once per (user, period, step); and a daily
+    digest of overdue countries to the secretariat. A submission (by anyone of the country)
+    stops them. The due date goes into the notice as ISO; the text shows it in the reader's
+    language."""
     today = now.date()
     steps = sorted(current_app.config["REMINDER_DAYS"])
     sent = 0
@@ -73,13 +94,10 @@ def reminders(now: datetime) -> str:
         if period.opens_on > today or (period.closes_on and period.closes_on <= today) or not period.is_open:
             continue
         days_left = (period.due_date - today).days
-        if days_left >= 0:
-            due_steps = [n for n in steps if days_left <= n]
-            if not due_steps:
-                continue
-            kind, slot = "reminder.due", f"due-{min(due_steps)}"
-        else:
-            kind, slot = "reminder.overdue", f"week-{(-days_left - 1) // 7}"
+        step = reminder_step(days_left, steps)
+        if step is None:
+            continue
+        kind, slot = step
         overdue = []
         for country in reference.countries():
             focal_points = list(
@@ -91,14 +109,14 @@ def reminders(now: datetime) -> str:
             )
             if not focal_points or _submitted(country.id, period.id):
                 continue
-            if kind == "reminder.overdue":
+            if days_left < 0:
                 overdue.append(country.iso2)
             for user in focal_points:
                 params = {
                     "country": country.name(user.language),
                     "period": period.label,
                     "due": period.due_date.isoformat(),
-                    "days": days_left,
+                    "days": abs(days_left),
                 }
                 if notifications.notify(
                     user, kind, params, link="/returns/", dedupe_key=f"{kind}:{user.id}:{period.id}:{slot}"

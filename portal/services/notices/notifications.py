@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -50,11 +51,20 @@ TEXTS = {
 }
 
 
+def _reader_date(value: str) -> str:
+    try:
+        return format_date(date.fromisoformat(value), "long")
+    except ValueError:
+        return value
+
+
 def text(notification: Notification) -> str:
     template = TEXTS.get(notification.kind)
     if template is None:
         return notification.kind
     params = defaultdict(str, notification.params)  # a parameter not given reads as ""
+    if isinstance(params.get("due"), str):  # a due date, stored as ISO: in the reader's language
+        params["due"] = _reader_date(params["due"])
     if "indicator" in params:  # a query's cell, its breakdown in the reader's language
         from ..returns.template_xlsx import column_captions
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -12,7 +14,8 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Return
 from ..xlsx.safety import safe_row
-from .matrix import STATUS_LABELS, TIMELINESS_LABELS, completeness_matrix
+from .matrix import STATUS_LABELS, completeness_matrix, on_time_rates
+from .timeliness import State
 
 BOLD = Font(bold=True)
 
@@ -80,22 +83,29 @@ def export_period(period) -> bytes:
     return _save(wb)
 
 
-def export_matrix() -> bytes:
-    countries, periods, cells = completeness_matrix()
+def export_matrix(today: date | None = None) -> bytes:
+    """The completeness matrix in the current language: one row per country and period
+    (status, timeliness, completeness), and each country's on-time rate."""
+    countries, periods, cells = completeness_matrix(today)
+    rates = on_time_rates(countries, periods, cells)
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
     rows = []
     for c in countries:
         for p in periods:
             cell = cells[(c.id, p.id)]
+            first = cell.timeliness.first_submitted
             rows.append(
                 [
                     c.iso2,
-                    c.name_en,
+                    c.name(language),
                     p.label,
                     p.due_date,
                     str(STATUS_LABELS[cell.status]),
-                    str(TIMELINESS_LABELS[cell.on_time]),
+                    cell.timeliness.text if cell.timeliness.state != State.NO_DUE_DATE else "",
                     cell.completeness,
                     cell.last_activity.replace(tzinfo=None) if cell.last_activity else None,
+                    first.replace(tzinfo=None) if first else None,
                 ]
             )
     wb = Workbook()
@@ -111,8 +121,17 @@ def export_matrix() -> bytes:
             _("Timeliness"),
             _("Completeness (per cent)"),
             _("Last activity (UTC)"),
+            _("First submitted (UTC)"),
         ],
         rows,
         first=True,
     )
+    ws = _sheet(
+        wb,
+        _("On-time rate"),
+        [_("Code"), _("Country"), _("On-time rate")],
+        [[c.iso2, c.name(language), rates[c.id]] for c in countries],
+    )
+    for (cell,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        cell.number_format = "0%"  # shown in the reader's own Excel locale
     return _save(wb)
