@@ -55,6 +55,11 @@ MATRIX = {
     "/api/v1/periods": ("/api/v1/periods", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns": ("/api/v1/returns", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns/<int:return_id>": ("/api/v1/returns/{submitted_id}", (UNAUTH, GONE, OK, GONE, OK, OK)),
+    # An accepted return everyone may see; its queries only its country's focal points and staff.
+    "/api/v1/returns/<int:return_id>/queries": (
+        "/api/v1/returns/{accepted_id}/queries",
+        (UNAUTH, GONE, GONE, OK, OK, OK),
+    ),
     "/api/v1/template.xlsx": ("/api/v1/template.xlsx?country=KZ&period=2025", (UNAUTH, NO, OK, NO, OK, OK)),
     "/auth/account": ("/auth/account", (L, OK, OK, OK, OK, OK)),
     "/auth/forgot": ("/auth/forgot", (OK, OK, OK, OK, OK, OK)),
