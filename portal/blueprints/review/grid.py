@@ -8,6 +8,7 @@ from ...forms import ConfirmForm
 from ...models import Return, ReturnStatus
 from ...services.returns import grid as grid_service
 from ...services.returns import listing, queries
+from ...services.returns.template_xlsx import column_captions
 from . import numbers
 from .blueprint import bp
 
@@ -29,4 +30,5 @@ def grid(return_id: int):
         confirm_form=ConfirmForm(),
         question=queries.question,
         fmt=numbers.formatter(),
+        captions=column_captions(),
     )
