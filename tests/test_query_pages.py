@@ -237,6 +237,21 @@ def test_others_get_404(client, login_as, submitted, asked, role, country):
     assert "Where do the two girls come from?" not in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role, country", [("delegate", None), ("focal_point", "KG")])
+def test_an_accepted_return_shows_others_no_query(app, client, login_as, create_return, create_user, role, country):
+    ret = create_return("KZ", "2024", VALUES).return_
+    staff = create_user("secretariat")
+    with app.test_request_context():
+        queries.open_query(ret, staff, "REP02", "Girls", "A question for Kazakhstan only.")
+    _db.session.commit()
+    login_as(role, country=country)
+    response = client.get(f"/returns/{ret.id}")
+    assert response.status_code == 200  # accepted figures: everyone signed in
+    page = response.get_data(as_text=True)
+    assert "A question for Kazakhstan only." not in page and "data-queried" not in page
+    assert 'data-testid="open-queries"' not in page and "/queries/" not in page
+
+
 def test_a_query_of_another_return_is_404(client, login_as, submitted, asked, create_return):
     other = create_return("KZ", "2024", {("REP02", "Total"): 1}, status="submitted")
     login_as("secretariat")

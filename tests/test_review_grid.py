@@ -299,6 +299,18 @@ def test_grid_page_links_to_the_thread_of_a_queried_cell(client, login_as, creat
     assert "Where are the girls?" in listed[: listed.index("</ul>")]
 
 
+def test_grid_page_of_an_earlier_version(client, login_as, create_return):
+    create_return("KZ", "2025", {("REP02", "Total"): 5})
+    version = create_return("KZ", "2025", {("REP02", "Total"): 7}, status="submitted")
+    login_as("secretariat")
+    latest = client.get(f"/review/{version.return_id}").get_data(as_text=True)
+    assert ">7<" in cell_html(latest, "REP02", "Total") and 'data-testid="accept"' in latest
+    first = client.get(f"/review/{version.return_id}?version=1").get_data(as_text=True)
+    assert ">5<" in cell_html(first, "REP02", "Total")
+    assert 'data-testid="accept"' not in first and 'data-testid="send-back"' not in first  # not the one under review
+    assert client.get(f"/review/{version.return_id}?version=9").status_code == 404
+
+
 def test_a_missing_return_is_404(client, login_as, return_setup):
     login_as("secretariat")
     assert client.get("/review/999999").status_code == 404
