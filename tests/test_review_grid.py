@@ -216,6 +216,7 @@ def test_grid_page(client, login_as, create_return):
     assert "CONF 12" in cell_html(page, "REP02", "Total")  # the secretariat sees the number
     assert "EST 120" in cell_html(page, "REP08", "Total")
     assert "Counted on 31 December." in page
+    assert 'data-testid="changed"' not in page  # nothing accepted yet: no badge on every value
     # each value is a link to a new query on its cell
     assert f'href="/review/{version.return_id}/queries/new?indicator=REP06&amp;breakdown=Total"' in rep06
     # the review forms are here
@@ -305,6 +306,8 @@ def test_grid_page_of_an_earlier_version(client, login_as, create_return):
     login_as("secretariat")
     latest = client.get(f"/review/{version.return_id}").get_data(as_text=True)
     assert ">7<" in cell_html(latest, "REP02", "Total") and 'data-testid="accept"' in latest
+    assert "changed</span> was 5" in cell_html(latest, "REP02", "Total")
+    assert 'data-testid="changed"' not in cell_html(latest, "REP02", "Men")
     first = client.get(f"/review/{version.return_id}?version=1").get_data(as_text=True)
     assert ">5<" in cell_html(first, "REP02", "Total")
     assert 'data-testid="accept"' not in first and 'data-testid="send-back"' not in first  # not the one under review
