@@ -408,3 +408,31 @@ def test_send_back_with_neither_reason_nor_open_query_is_400(db, ret, people, re
         workflow.send_back(ret, people["sec"], "  ")
     assert (refused.value.status, refused.value.field) == (400, "reason")
     assert _counts(db) == counts and ret.status == "submitted"
+
+
+def test_an_upload_answers_the_query_on_the_cell_it_changed(client, db, login_as, create_user, filled):
+    """Through the real upload: a Russian focal point reads the query in Russian, uploads a
+    corrected workbook; the changed cell's query is answered, the other stays open."""
+    from portal.models import Return
+
+    from .conftest import upload
+
+    staff = create_user("secretariat")
+    focal = login_as("focal_point", country="KZ", language="ru")
+    assert upload(client, filled(VALUES), "submit").status_code == 302
+    ret = db.session.scalar(select(Return))
+    total = queries.open_query(ret, staff, "REP01", "Total", "Too low?")
+    girls = queries.open_query(ret, staff, "REP01", "Girls", "Girls?")
+    workflow.send_back(ret, staff, "")
+    db.session.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Секретариат задал вопрос по ячейке REP01 · Итого вашего отчёта за 2025: Too low?" in page
+    assert upload(client, filled(CHANGED), "submit").status_code == 302
+    db.session.expire_all()
+    total, girls = queries.get_query(total.id), queries.get_query(girls.id)
+    assert (total.state, girls.state) == ("answered", "open")
+    change = total.messages[-1]
+    assert (change.kind, change.author_id, change.version_number) == ("change", focal.id, 2)
+    with force_locale("ru"):
+        assert message_text(change) == "Изменено с 10 на 12 в версии 2."
+    assert [m.kind for m in girls.messages] == ["question"]
