@@ -267,3 +267,31 @@ def test_two_opens_on_the_same_cell_at_once_one_wins(app, db, create_return, cre
         assert len(audits) == 1
         notices = db.session.scalars(select(Notification).where(Notification.kind == "query.opened")).all()
         assert len(notices) == trial + 1 and {n.user_id for n in notices} == {focal.id}
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("action", ["resolve", "reopen"])
+def test_two_resolves_or_reopens_at_once_one_wins(app, db, create_return, create_user, action):
+    staff = [create_user("secretariat"), create_user("secretariat")]
+    ret = create_return("KZ", "2025", VALUES, status="submitted").return_
+    query = queries.open_query(ret, staff[0], "REP01", "Girls", "Why?")
+    if action == "reopen":
+        queries.resolve(query, staff[0])
+    db.session.commit()
+    qid = query.id
+    clients = [app.test_client(), app.test_client()]
+    headers = []
+    for c, user in zip(clients, staff, strict=True):
+        response = c.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
+        headers.append({"Authorization": f"Bearer {response.json['token']}"})
+
+    def call(i):
+        return lambda: clients[i].post(f"/api/v1/queries/{qid}/{action}", json={"text": f"By {i}"}, headers=headers[i])
+
+    with meet_after_loading(ValueQuery, 2):
+        responses = in_threads([call(0), call(1)])
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
+    db.session.expire_all()
+    kinds = [m.kind for m in db.session.get(ValueQuery, qid).messages]
+    assert kinds.count(action) == 1
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == f"query.{action}")) == 1
