@@ -199,6 +199,8 @@ def test_a_cell_the_template_does_not_have_is_400(client, db, ret, tokens, indic
     [
         ("/api/v1/queries/{qid}/replies", {}),
         ("/api/v1/queries/{qid}/replies", {"text": "  "}),
+        ("/api/v1/queries/{qid}/replies", {"text": "a\u0000b"}),
+        ("/api/v1/queries/{qid}/reopen", {"text": "\u0000"}),
         ("/api/v1/queries/{qid}/reopen", {}),
         ("/api/v1/queries/{qid}/resolve", "not an object"),
         ("/api/v1/returns/{rid}/queries", ["a list"]),

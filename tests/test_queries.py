@@ -147,6 +147,8 @@ def test_a_second_query_on_the_same_cell_is_409(db, ret, people, first_state):
         ("REP01", "Girls", "   \n ", None, "text", "Write the text"),
         ("REP01", "Girls", "x" * 2001, None, "text", "at most 2000 characters"),
         ("REP01", "Girls", "Why?", "9" * 65, "suggested", "at most 64 characters"),
+        ("REP01", "Girls", "Why\x00?", None, "text", "NUL character"),
+        ("REP01", "Girls", "Why?", "4\x00", "suggested", "NUL character"),
     ],
 )
 def test_bad_input_for_a_new_query_is_400_naming_the_field(
@@ -397,6 +399,15 @@ def test_send_back_with_a_reason_and_queries(db, ret, people):
     event = db.session.scalars(select(ReturnEvent).where(ReturnEvent.action == "return")).one()
     assert event.reason == "See the query." and len(event.cell_comments) == 1
     assert {n.params["reason"] for n in _notices(db, "return.returned")} == {"See the query."}
+
+
+def test_send_back_with_a_nul_in_the_reason_is_400(db, ret, people):
+    _open(ret, people)
+    counts = _counts(db)
+    with pytest.raises(ServiceError) as refused:
+        workflow.send_back(ret, people["sec"], "Check\x00 this")
+    assert (refused.value.status, refused.value.field) == (400, "reason")
+    assert _counts(db) == counts and ret.status == "submitted"
 
 
 @pytest.mark.parametrize("resolved", [False, True], ids=["no query", "only a resolved query"])

@@ -204,6 +204,8 @@ def send_back(ret: Return, user: User, reason: str = "") -> ReturnVersion:
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
+    if "\x00" in reason:  # PostgreSQL cannot store it
+        raise ServiceError(_l("The text contains a NUL character; remove it and send it again."), field="reason")
     cells = queries.snapshot(ret)
     if not reason and not cells:
         raise ServiceError(
