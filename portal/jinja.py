@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
     from .services.compare.charts import data_uri
+    from .services.returns import states
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
 
     @app.context_processor
@@ -36,3 +37,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
     app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")
+    app.jinja_env.globals["revision_label"] = states.revision_label  # returns/_status.html
+    app.jinja_env.globals["review_kind"] = states.review_kind
+    app.jinja_env.globals["review_label"] = states.review_label
