@@ -266,6 +266,10 @@ def test_script_in_a_query_is_stored_as_text_and_escaped_in_the_email(db, ret, p
     assert "<script>" not in mail.body_html and "<b>" not in mail.body_html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in mail.body_html
     assert script in mail.body_text  # the plain-text part says it as typed
+    from flask import render_template_string
+
+    shown = render_template_string("<p>{{ m|message_text }}</p>", m=query.messages[0])
+    assert shown == "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</p>"
 
 
 def test_audit_rows_name_the_cell_and_the_message(db, ret, people):
@@ -447,3 +451,9 @@ def test_an_upload_answers_the_query_on_the_cell_it_changed(client, db, login_as
     with force_locale("ru"):
         assert message_text(change) == "Изменено с 10 на 12 в версии 2."
     assert [m.kind for m in girls.messages] == ["question"]
+    # Templates show a message through the `message_text` filter, in the page's language.
+    from flask import render_template_string
+
+    with force_locale("ru"):
+        assert render_template_string("{{ m|message_text }}", m=change) == "Изменено с 10 на 12 в версии 2."
+        assert render_template_string("{{ m|message_text }}", m=girls.messages[0]) == "Girls?"
