@@ -14,7 +14,9 @@ def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
     from .services.compare.charts import data_uri
+    from .services.returns import states
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
+    from .services.returns.query_changes import message_text
 
     @app.context_processor
     def inject_language():
@@ -31,8 +33,12 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
+    app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
     app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")
+    app.jinja_env.globals["revision_label"] = states.revision_label  # returns/_status.html
+    app.jinja_env.globals["review_kind"] = states.review_kind
+    app.jinja_env.globals["review_label"] = states.review_label

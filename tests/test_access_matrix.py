@@ -52,6 +52,7 @@ MATRIX = {
     "/api/v1/me": ("/api/v1/me", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/meetings": ("/api/v1/meetings", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/meetings/<int:meeting_id>": ("/api/v1/meetings/{meeting_id}", (UNAUTH, OK, OK, OK, OK, OK)),
+    "/api/v1/notifications": ("/api/v1/notifications", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/periods": ("/api/v1/periods", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns": ("/api/v1/returns", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns/<int:return_id>": ("/api/v1/returns/{submitted_id}", (UNAUTH, GONE, OK, GONE, OK, OK)),

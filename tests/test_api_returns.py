@@ -102,7 +102,17 @@ def test_upload_dry_run_errors_and_workflow(client, db, create_user, filled):
     } in detail["values"]
     assert [e["action"] for e in detail["events"]] == ["upload", "submit", "return", "submit", "accept"]
     listing = client.get("/api/v1/returns?country=KZ&period=2025", headers=staff).json["returns"]
-    assert listing == [{"id": rid, "country": "KZ", "period": "2025", "status": "accepted", "versions": 1}]
+    assert listing == [
+        {
+            "id": rid,
+            "country": "KZ",
+            "period": "2025",
+            "status": "accepted",
+            "versions": 1,
+            "accepted_version": 1,
+            "revision": None,
+        }
+    ]
 
 
 @pytest.mark.parametrize(

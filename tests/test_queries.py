@@ -147,6 +147,8 @@ def test_a_second_query_on_the_same_cell_is_409(db, ret, people, first_state):
         ("REP01", "Girls", "   \n ", None, "text", "Write the text"),
         ("REP01", "Girls", "x" * 2001, None, "text", "at most 2000 characters"),
         ("REP01", "Girls", "Why?", "9" * 65, "suggested", "at most 64 characters"),
+        ("REP01", "Girls", "Why\x00?", None, "text", "NUL character"),
+        ("REP01", "Girls", "Why?", "4\x00", "suggested", "NUL character"),
     ],
 )
 def test_bad_input_for_a_new_query_is_400_naming_the_field(
@@ -244,7 +246,7 @@ def test_notices_go_to_the_right_people_in_their_language(db, ret, people):
     queries.reopen(query, people["sec"], "Still wrong.")
     assert len(_notices(db, "query.resolved")) == 2 and len(_notices(db, "query.reopened")) == 2
     # Every notice is distinct (one per message and recipient) and has its e-mail.
-    keys = [n.dedupe_key for n in db.session.scalars(select(Notification))]
+    keys = [n.dedupe_key for n in db.session.scalars(select(Notification).where(Notification.kind.like("query.%")))]
     assert len(keys) == len(set(keys)) == 2 + 1 + 2 + 2 + 2
 
 
@@ -264,6 +266,10 @@ def test_script_in_a_query_is_stored_as_text_and_escaped_in_the_email(db, ret, p
     assert "<script>" not in mail.body_html and "<b>" not in mail.body_html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in mail.body_html
     assert script in mail.body_text  # the plain-text part says it as typed
+    from flask import render_template_string
+
+    shown = render_template_string("<p>{{ m|message_text }}</p>", m=query.messages[0])
+    assert shown == "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</p>"
 
 
 def test_audit_rows_name_the_cell_and_the_message(db, ret, people):
@@ -399,6 +405,15 @@ def test_send_back_with_a_reason_and_queries(db, ret, people):
     assert {n.params["reason"] for n in _notices(db, "return.returned")} == {"See the query."}
 
 
+def test_send_back_with_a_nul_in_the_reason_is_400(db, ret, people):
+    _open(ret, people)
+    counts = _counts(db)
+    with pytest.raises(ServiceError) as refused:
+        workflow.send_back(ret, people["sec"], "Check\x00 this")
+    assert (refused.value.status, refused.value.field) == (400, "reason")
+    assert _counts(db) == counts and ret.status == "submitted"
+
+
 @pytest.mark.parametrize("resolved", [False, True], ids=["no query", "only a resolved query"])
 def test_send_back_with_neither_reason_nor_open_query_is_400(db, ret, people, resolved):
     if resolved:
@@ -408,3 +423,37 @@ def test_send_back_with_neither_reason_nor_open_query_is_400(db, ret, people, re
         workflow.send_back(ret, people["sec"], "  ")
     assert (refused.value.status, refused.value.field) == (400, "reason")
     assert _counts(db) == counts and ret.status == "submitted"
+
+
+def test_an_upload_answers_the_query_on_the_cell_it_changed(client, db, login_as, create_user, filled):
+    """Through the real upload: a Russian focal point reads the query in Russian, uploads a
+    corrected workbook; the changed cell's query is answered, the other stays open."""
+    from portal.models import Return
+
+    from .conftest import upload
+
+    staff = create_user("secretariat")
+    focal = login_as("focal_point", country="KZ", language="ru")
+    assert upload(client, filled(VALUES), "submit").status_code == 302
+    ret = db.session.scalar(select(Return))
+    total = queries.open_query(ret, staff, "REP01", "Total", "Too low?")
+    girls = queries.open_query(ret, staff, "REP01", "Girls", "Girls?")
+    workflow.send_back(ret, staff, "")
+    db.session.commit()
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Секретариат задал вопрос по ячейке REP01 · Итого вашего отчёта за 2025: Too low?" in page
+    assert upload(client, filled(CHANGED), "submit").status_code == 302
+    db.session.expire_all()
+    total, girls = queries.get_query(total.id), queries.get_query(girls.id)
+    assert (total.state, girls.state) == ("answered", "open")
+    change = total.messages[-1]
+    assert (change.kind, change.author_id, change.version_number) == ("change", focal.id, 2)
+    with force_locale("ru"):
+        assert message_text(change) == "Изменено с 10 на 12 в версии 2."
+    assert [m.kind for m in girls.messages] == ["question"]
+    # Templates show a message through the `message_text` filter, in the page's language.
+    from flask import render_template_string
+
+    with force_locale("ru"):
+        assert render_template_string("{{ m|message_text }}", m=change) == "Изменено с 10 на 12 в версии 2."
+        assert render_template_string("{{ m|message_text }}", m=girls.messages[0]) == "Girls?"

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from ..models import ReturnStatus
 from ..services import disclosure, rich_text
 from ..services.library import items, plans
+from ..services.returns import states
 
 
 def _iso(value):
@@ -207,6 +208,7 @@ class AcceptedReturnSchema(_ReturnSchema):
 
     status = fields.Constant(ReturnStatus.ACCEPTED.value)
     accepted_at = fields.Method("_accepted_at")
+    accepted_version = fields.Method("_accepted_version")  # no revision: a draft is not theirs to see
 
     def _version(self, ret):
         return ret.accepted_version
@@ -214,6 +216,10 @@ class AcceptedReturnSchema(_ReturnSchema):
     def _accepted_at(self, ret):
         version = self._version(ret)
         return version.accepted_at.isoformat() if version else None
+
+    def _accepted_version(self, ret):
+        version = self._version(ret)
+        return version.number if version else None
 
 
 class VersionSchema(Schema):
@@ -236,8 +242,12 @@ class FullReturnSchema(_ReturnSchema):
     """What the secretariat and the return's own country see: the latest version, its history
     and the review events."""
 
-    status = fields.Raw()
+    status = fields.Raw()  # the latest version's state
     version = fields.Method("_number")
+    # The accepted version's number (what comparisons, briefs and delegates use) and the
+    # revision after it, {"version", "status"} or None (services/returns/states.py).
+    accepted_version = fields.Function(lambda r: states.state_json(r)["accepted_version"])
+    revision = fields.Function(lambda r: states.state_json(r)["revision"])
     history = fields.Nested(VersionSchema, many=True, attribute="versions")
     events = fields.Nested(ReturnEventSchema, many=True)
 

@@ -58,7 +58,6 @@ def _step(query_id: int, action, schema):
     data = _json(schema)
     action(query, current_user, data["text"])
     db.session.commit()
-    db.session.expire_all()
     return jsonify(query_json(service.get_query(query_id))), 200
 
 

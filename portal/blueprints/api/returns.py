@@ -15,7 +15,7 @@ from ...schemas.api import ReturnReason, TokenRequest
 from ...services.accounts import tokens
 from ...services.accounts.auth import LoginRefused
 from ...services.disclosure import audience_for
-from ...services.returns import access, listing, workflow
+from ...services.returns import access, listing, states, workflow
 from ...services.returns import periods as period_service
 from ...services.returns.template_xlsx import template_for
 from ...services.xlsx import XLSX_MIMETYPE
@@ -156,8 +156,16 @@ def _listed(ret: Return) -> dict:
             "period": ret.period.label,
             "status": ret.status,
             "versions": len(ret.versions),
+            **states.state_json(ret),
         }
-    return {"id": ret.id, "country": ret.country.iso2, "period": ret.period.label, "status": ReturnStatus.ACCEPTED}
+    accepted = ret.accepted_version  # others see accepted data only: no revision
+    return {
+        "id": ret.id,
+        "country": ret.country.iso2,
+        "period": ret.period.label,
+        "status": ReturnStatus.ACCEPTED,
+        "accepted_version": accepted.number if accepted else None,
+    }
 
 
 @bp.route("/returns/<int:return_id>")

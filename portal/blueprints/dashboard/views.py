@@ -1,11 +1,13 @@
-"""The home page: a dashboard that fits the signed-in user's role."""
+"""The home page: a dashboard that fits the signed-in user's role, with its to-do; the notices."""
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_login import current_user, login_required
 
 from ...extensions import db
 from ...forms import ConfirmForm
-from ...services import dashboard
+from ...models.types import utcnow
+from ...services import dashboard, todo
 from ...services.notices import notifications as notices
 from .blueprint import bp
 
@@ -13,15 +15,27 @@ from .blueprint import bp
 @bp.route("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", **dashboard.summary_for(current_user))
+    return render_template(
+        "dashboard/index.html",
+        **dashboard.summary_for(current_user),
+        **todo.todo_for(current_user, utcnow().date()),
+        format_date=format_date,
+    )
 
 
 @bp.route("/notifications")
 @login_required
 def notifications():
+    """Opening the page marks what it shows as read (they still show as new this once)."""
+    items = notices.for_user(current_user)
+    unread = {n.id for n in items if n.read_at is None}
+    if unread:
+        notices.mark_read(current_user, sorted(unread))
+        db.session.commit()
     return render_template(
         "dashboard/notifications.html",
-        items=notices.for_user(current_user),
+        items=items,
+        unread=unread,
         text=notices.text,
         confirm_form=ConfirmForm(),
     )

@@ -117,3 +117,16 @@ def mark_all_read(user: User) -> int:
         .values(read_at=utcnow())
     )
     return rowcount(result) or 0
+
+
+def mark_read(user: User, ids: list[int]) -> int:
+    """Mark the notices `ids` of `user` read (those a page showed them); others' are untouched."""
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.id.in_(ids), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result) or 0

@@ -53,9 +53,21 @@ def _visible_to(user: User):
 
 
 def awaiting_review() -> list[Return]:
-    """Submitted returns, the longest waiting first (the secretariat's review queue)."""
+    """Submitted returns, the longest waiting first (the secretariat's review queue): new ones,
+    resubmissions after correction and revisions of accepted returns alike (states.review_kind
+    tells them apart; their versions and events come in the same round trip)."""
     return list(
-        db.session.scalars(select(Return).where(Return.status == ReturnStatus.SUBMITTED).order_by(Return.updated_at))
+        db.session.scalars(
+            select(Return)
+            .where(Return.status == ReturnStatus.SUBMITTED)
+            .options(
+                selectinload(Return.versions),
+                selectinload(Return.events),
+                selectinload(Return.country),
+                selectinload(Return.period),
+            )
+            .order_by(Return.updated_at, Return.id)
+        )
     )
 
 

@@ -157,8 +157,14 @@ def template_of(ret: Return) -> ReturnTemplate:
     return latest.template if latest is not None else ret.period.template
 
 
+def _no_nul(text: str, field: str) -> str:
+    if "\x00" in text:  # PostgreSQL cannot store it
+        raise ServiceError(_l("The text contains a NUL character; remove it and send it again."), field=field)
+    return text
+
+
 def _text(text: str | None, *, required: bool = True) -> str:
-    text = (text or "").strip()
+    text = _no_nul((text or "").strip(), "text")
     if required and not text:
         raise ServiceError(_l("Write the text of the message."), field="text")
     if len(text) > MAX_TEXT:
@@ -264,7 +270,7 @@ def open_query(
         raise Forbidden(_l("Only the secretariat can open a query."))
     indicator, breakdown = _cell(ret, indicator, breakdown)
     text = _text(text)
-    suggested = (suggested or "").strip() or None
+    suggested = _no_nul((suggested or "").strip(), "suggested") or None
     if suggested is not None and len(suggested) > MAX_SUGGESTED:
         raise ServiceError(
             _l("The suggested value is too long (at most %(n)s characters).", n=MAX_SUGGESTED), field="suggested"

@@ -22,7 +22,7 @@ from .. import audit, disclosure
 from ..errors import Conflict, NotFound, ServiceError
 from ..notices import notifications
 from ..transitions import compare_and_set
-from . import queries, query_changes
+from . import queries, query_changes, states
 from .report import ValidationReport
 from .validate import Identified
 
@@ -148,11 +148,34 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
         raise ServiceError(_l("Upload the return before submitting it."))
     if ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED) and version.submitted_at is not None:
         raise Conflict(_l("This version has already been submitted."))
+    kind = states.review_kind(ret)  # before this submission's event
     _transition(ret, version, (ReturnStatus.DRAFT, ReturnStatus.RETURNED), ReturnStatus.SUBMITTED)
     version.submitted_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="submit", actor=user))
     audit.record("return.submit", actor=user, obj=ret, version=version.number)
+    if version.source != "seed":  # the demo's returns are submitted and accepted at once
+        _notify_secretariat(ret, SUBMISSION_NOTICES[kind], version)
     return version
+
+
+# What the secretariat is told of a submission, by states.review_kind.
+SUBMISSION_NOTICES = {"new": "return.submitted", "resubmitted": "return.resubmitted", "revision": "return.revision"}
+
+
+def _notify_secretariat(ret: Return, kind: str, version: ReturnVersion) -> None:
+    """Each active secretariat user: in-app, and by e-mail in their language unless they turned
+    e-mail notices off (notifications.notify); once per version and user."""
+    recipients = db.session.scalars(
+        select(User).where(User.role == Role.SECRETARIAT, User.active.is_(True)).order_by(User.id)
+    )
+    for user in recipients:
+        notifications.notify(
+            user,
+            kind,
+            {"country": ret.country.iso2, "period": ret.period.label, "version": version.number},
+            link=f"/returns/{ret.id}",
+            dedupe_key=f"{kind}:{ret.id}:{version.number}:{user.id}",
+        )
 
 
 LOST: dict[str, Any] = {
@@ -204,6 +227,8 @@ def send_back(ret: Return, user: User, reason: str = "") -> ReturnVersion:
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
+    if "\x00" in reason:  # PostgreSQL cannot store it
+        raise ServiceError(_l("The text contains a NUL character; remove it and send it again."), field="reason")
     cells = queries.snapshot(ret)
     if not reason and not cells:
         raise ServiceError(
