@@ -150,6 +150,14 @@ def test_focal_point_answers_in_place_on_the_return_page(client, login_as, submi
     assert _state(asked.id) == "answered"
 
 
+def test_a_new_version_that_changes_the_cell_shows_in_the_thread(client, login_as, submitted, asked, create_return):
+    create_return("KZ", "2025", {**VALUES, ("REP02", "Girls"): 1, ("REP02", "Total"): 2}, status="submitted")
+    login_as("focal_point", country="KZ", language="ru")
+    page = client.get(f"/returns/{submitted.id}/queries/{asked.id}").get_data(as_text=True)
+    assert "Изменено с 2 на 1 в версии 2." in page
+    assert 'data-testid="current-value">1' in page
+
+
 def test_an_empty_reply_is_refused_with_its_field(client, login_as, submitted, asked):
     login_as("focal_point", country="KZ")
     response = client.post(f"/returns/{submitted.id}/queries/{asked.id}/reply", data={"text": " "})
