@@ -119,7 +119,7 @@ def test_a_query_form_with_bad_input(client, login_as, submitted, data, message)
 # -- answering ---------------------------------------------------------------------------------
 
 
-def test_focal_point_replies_on_the_thread(client, login_as, submitted, asked):
+def test_focal_point_replies_on_the_thread(client, login_as, submitted, asked, auth):
     login_as("focal_point", country="KZ", name="Kairat Focal")
     thread = client.get(f"/returns/{submitted.id}/queries/{asked.id}")
     assert thread.status_code == 200
@@ -132,6 +132,11 @@ def test_focal_point_replies_on_the_thread(client, login_as, submitted, asked):
     assert _state(asked.id) == "answered"
     assert _messages(asked.id)[-1] == ("reply", "From Iraq, both.")
     assert "Kairat Focal</strong> replied" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    # the secretariat sees the answer on the grid, beside the value
+    auth.logout()
+    login_as("secretariat")
+    girls = cell_html(client.get(f"/review/{submitted.id}").get_data(as_text=True), "REP02", "Girls")
+    assert "query answered" in girls and "“From Iraq, both.”" in girls
 
 
 def test_focal_point_answers_in_place_on_the_return_page(client, login_as, submitted, asked):
