@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from .services.compare.charts import data_uri
     from .services.returns import states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
+    from .services.returns.query_changes import message_text
 
     @app.context_processor
     def inject_language():
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
+    app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)

@@ -56,6 +56,11 @@ MATRIX = {
     "/api/v1/periods": ("/api/v1/periods", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns": ("/api/v1/returns", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns/<int:return_id>": ("/api/v1/returns/{submitted_id}", (UNAUTH, GONE, OK, GONE, OK, OK)),
+    # An accepted return everyone may see; its queries only its country's focal points and staff.
+    "/api/v1/returns/<int:return_id>/queries": (
+        "/api/v1/returns/{accepted_id}/queries",
+        (UNAUTH, GONE, GONE, OK, OK, OK),
+    ),
     "/api/v1/template.xlsx": ("/api/v1/template.xlsx?country=KZ&period=2025", (UNAUTH, NO, OK, NO, OK, OK)),
     "/auth/account": ("/auth/account", (L, OK, OK, OK, OK, OK)),
     "/auth/forgot": ("/auth/forgot", (OK, OK, OK, OK, OK, OK)),
@@ -90,6 +95,11 @@ MATRIX = {
     "/returns/": ("/returns/", (L, OK, OK, OK, OK, OK)),
     "/returns/<int:return_id>": ("/returns/{submitted_id}", (L, GONE, OK, GONE, OK, OK)),
     "/returns/<int:return_id>/diff": ("/returns/{accepted_id}/diff?a=1&b=1", (L, NO, NO, OK, OK, OK)),
+    # A query on the submitted KZ return: the secretariat and KZ's focal points (others: 404).
+    "/returns/<int:return_id>/queries/<int:query_id>": (
+        "/returns/{submitted_id}/queries/{query_id}",
+        (L, GONE, OK, GONE, OK, OK),
+    ),
     "/returns/<int:return_id>/versions/<int:number>/file": (
         "/returns/{accepted_id}/versions/1/file",
         (L, GONE, GONE, OK, OK, OK),
@@ -101,6 +111,11 @@ MATRIX = {
     "/returns/template.xlsx": ("/returns/template.xlsx?country=KZ&period=2025", (L, NO, OK, NO, OK, OK)),
     "/returns/upload": ("/returns/upload", (L, NO, OK, OK, OK, OK)),
     "/review/": ("/review/", (L, NO, NO, NO, OK, OK)),
+    "/review/<int:return_id>": ("/review/{submitted_id}", (L, NO, NO, NO, OK, OK)),
+    "/review/<int:return_id>/queries/new": (
+        "/review/{submitted_id}/queries/new?indicator=REP01&breakdown=Girls",
+        (L, NO, NO, NO, OK, OK),
+    ),
     "/review/matrix": ("/review/matrix", (L, NO, NO, NO, OK, OK)),
     "/review/matrix.xlsx": ("/review/matrix.xlsx", (L, NO, NO, NO, OK, OK)),
     "/review/periods": ("/review/periods", (L, NO, NO, NO, OK, OK)),
@@ -130,7 +145,7 @@ def world(database_url, tmp_path_factory):
     from portal.services import seed as seed_service
     from portal.services.library import attachments, items
     from portal.services.meetings.meetings import add_document
-    from portal.services.returns import pending, workflow
+    from portal.services.returns import pending, queries, workflow
     from portal.services.returns.fill import fill_template
     from portal.services.returns.template_xlsx import build_template
     from portal.services.returns.validate import validate_upload
@@ -154,6 +169,9 @@ def world(database_url, tmp_path_factory):
                 report, ident, workbook, "kz.xlsx", user("focal.kz@prr.example"), submit=True
             )
             token = pending.keep(workbook, "kz.xlsx", user("focal.kz@prr.example").id)
+            query = queries.open_query(
+                version.return_, user("secretariat@prr.example"), "REP01O", "Syria", "From Syria?"
+            )
             draft = items.save_case_study(
                 None,
                 {"title": "KZ draft", "country": "KZ", "summary": "Draft.", "language": "en", "year_from": "2024"},
@@ -175,6 +193,7 @@ def world(database_url, tmp_path_factory):
             "submitted_id": version.return_id,
             "accepted_id": kg_accepted.id,
             "pending": token,
+            "query_id": query.id,
             "draft_id": draft.id,
             "draft_file_id": draft_file.id,
             "plan_id": _db.session.scalar(select(ActionPlan.id).where(ActionPlan.state == "published")),

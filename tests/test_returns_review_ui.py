@@ -72,31 +72,59 @@ def test_focal_points_cannot_manage_periods(client, login_as, return_setup):
 
 
 def test_reason_per_cell_and_notice(client, db, login_as, filled, auth):
+    """The send-back's per-cell reasons are the open queries (the free-text box is gone)."""
+    from portal.models import Return, ReturnEvent
+    from portal.services.returns import queries
+
     focal = login_as("focal_point", country="KZ")
     upload(client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}), "submit")
     auth.logout()
-    login_as("secretariat")
-    from portal.models import Return
-
-    rid = db.session.scalar(select(Return.id))
-    client.post(
-        f"/review/{rid}/return",
-        data={
-            "reason": "Two cells to check.",
-            "cell_comments": "'A Repatriation'!M5: the total seems low\nREP01O: give the origin",
-        },
+    staff = login_as("secretariat")
+    ret = db.session.scalar(select(Return))
+    queries.open_query(ret, staff, "REP01", "Total", "The total seems low.")
+    queries.open_query(ret, staff, "REP01O", "Syria", "Give the origin.")
+    db.session.commit()
+    response = client.post(
+        f"/review/{ret.id}/return",
+        data={"reason": "Two cells to check.", "cell_comments": "'A Repatriation'!M5: ignored now"},
     )
+    assert response.status_code == 302
+    event = db.session.scalar(select(ReturnEvent).where(ReturnEvent.action == "return"))
+    assert event.reason == "Two cells to check."
+    assert event.cell_comments == [
+        {"indicator": "REP01", "breakdown": "Total", "text": "The total seems low."},
+        {"indicator": "REP01O", "breakdown": "Syria", "text": "Give the origin."},
+    ]
     auth.logout()
     auth.login(focal.email)
-    page = client.get(f"/returns/{rid}").get_data(as_text=True)
-    assert "&#39;A Repatriation&#39;!M5</code>: the total seems low" in page
-    assert "<code>REP01O</code>: give the origin" in page
     assert 'data-testid="notices-link"><span aria-hidden="true">🔔</span> Notices <span class="badge' in client.get(
         "/"
     ).get_data(as_text=True)
     notices = client.get("/notifications").get_data(as_text=True)
     assert "Your return for 2025 (version 1) was returned for correction: Two cells to check." in notices
+    assert "The secretariat asks about REP01 · Total in your 2025 return: The total seems low." in notices
     assert client.post("/notifications/read").status_code == 302
     assert 'data-testid="notices-link"><span aria-hidden="true">🔔</span> Notices</a>' in client.get("/").get_data(
         as_text=True
+    )
+
+
+def test_send_back_with_open_queries_and_no_reason(client, db, login_as, filled, auth):
+    from portal.models import Return, ReturnEvent
+    from portal.services.returns import queries
+
+    login_as("focal_point", country="KZ")
+    upload(client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}), "submit")
+    auth.logout()
+    staff = login_as("secretariat")
+    ret = db.session.scalar(select(Return))
+    assert client.post(f"/review/{ret.id}/return", data={"reason": " "}).status_code == 400  # neither
+    queries.open_query(ret, staff, "REP01", "Girls", "Where are the girls?")
+    db.session.commit()
+    response = client.post(f"/review/{ret.id}/return", data={"reason": ""}, follow_redirects=True)
+    assert "The return was sent back to the focal point with its open queries." in response.get_data(as_text=True)
+    event = db.session.scalar(select(ReturnEvent).where(ReturnEvent.action == "return"))
+    assert (event.reason, event.cell_comments) == (
+        "",
+        [{"indicator": "REP01", "breakdown": "Girls", "text": "Where are the girls?"}],
     )

@@ -180,7 +180,7 @@ def test_the_review_queue_marks_each_kind(client, login_as, queue, kind):
     login_as("secretariat")
     html = client.get("/review/").get_data(as_text=True)
     ret = queue[kind]
-    row = html[html.index(f"/returns/{ret.id}") :].split("</tr>")[0]
+    row = html[html.index(f'/review/{ret.id}"') :].split("</tr>")[0]  # the queue links each return to its grid
     assert f'data-review-kind="{kind}"' in row
     assert f">{QUEUE_LABELS[kind]}<" in row
 

@@ -9,4 +9,6 @@ class TokenRequest(Schema):
 
 
 class ReturnReason(Schema):
-    reason = fields.String(required=True, validate=validate.Length(1, 5000))
+    """A send-back: a reason, or none when the return's open queries say what to correct."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=5000))

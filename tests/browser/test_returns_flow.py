@@ -51,7 +51,7 @@ def test_return_cycle(browser, page, live_server, tmp_path):
     _login(staff, live_server, "secretariat@prr.example", "demo-secretariat")
     staff.get_by_role("link", name="Review", exact=True).click()
     staff.get_by_role("link", name="Kazakhstan").click()
-    staff.get_by_label("Reason (the focal point sees it)").fill("REP01: please give the origin breakdown.")
+    staff.get_by_label("General reason (the focal point sees it)").fill("REP01: please give the origin breakdown.")
     staff.get_by_role("button", name="Return for correction").click()
     staff.get_by_text("The return was sent back to the focal point with your reason.").wait_for()
     staff.context.close()

@@ -1,6 +1,6 @@
 """Importing the view modules registers their routes on `bp`."""
 
-from . import views
+from . import queries, views
 from .blueprint import bp
 
-__all__ = ["bp", "views"]
+__all__ = ["bp", "queries", "views"]

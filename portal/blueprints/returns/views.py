@@ -22,6 +22,7 @@ from ...services.returns.validate import validate_upload
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 from .forms import UploadForm
+from .queries import return_page_queries
 
 
 def _return_or_404(return_id: int) -> Return:
@@ -143,6 +144,7 @@ def detail(return_id: int):
         can_submit=access.can_submit(current_user, ret),
         can_review=access.can_review(current_user),
         confirm_form=ConfirmForm(),
+        **return_page_queries(current_user, ret),  # the review helper's: open queries, highlighted cells
     )
 
 

@@ -1,6 +1,6 @@
 """Importing the view modules registers their routes on `bp`."""
 
-from . import periods, views
+from . import grid, periods, query_pages, views
 from .blueprint import bp
 
-__all__ = ["bp", "periods", "views"]
+__all__ = ["bp", "grid", "periods", "query_pages", "views"]

@@ -54,14 +54,13 @@ def send_back(return_id: int):
     ret = db.get_or_404(Return, return_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    workflow.send_back(
-        ret,
-        current_user,
-        request.form.get("reason", ""),
-        workflow.parse_cell_comments(request.form.get("cell_comments", "")),
-    )
+    reason = request.form.get("reason", "").strip()
+    workflow.send_back(ret, current_user, reason)
     db.session.commit()
-    flash(_("The return was sent back to the focal point with your reason."), "success")
+    if reason:
+        flash(_("The return was sent back to the focal point with your reason."), "success")
+    else:
+        flash(_("The return was sent back to the focal point with its open queries."), "success")
     return redirect(url_for("returns.detail", return_id=ret.id))
 
 

@@ -22,7 +22,7 @@ from .. import audit, disclosure
 from ..errors import Conflict, NotFound, ServiceError
 from ..notices import notifications
 from ..transitions import compare_and_set
-from . import states
+from . import queries, query_changes, states
 from .report import ValidationReport
 from .validate import Identified
 
@@ -119,6 +119,7 @@ def store_version(
         )
         for (code, column), cell in sorted(report.cells.items())
     )
+    query_changes.on_new_version(ret, query_changes.previous_version(version), version, user)
     version.withheld = disclosure.withheld(
         {key: (cell.value.number, cell.value.status) for key, cell in report.cells.items()}, ident.template
     )
@@ -220,21 +221,28 @@ def accept_return(ret: Return, user: User | None) -> ReturnVersion:  # None: the
     return version
 
 
-def send_back(ret: Return, user: User, reason: str, cell_comments: list[dict] | None = None) -> ReturnVersion:
+def send_back(ret: Return, user: User, reason: str = "") -> ReturnVersion:
+    """Return a submitted return for correction with a reason, its open queries (the queries
+    waiting for the country: they are the per-cell reasons, recorded in the event), or both."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_l("Give the reason for returning the return."), field="reason")
     if len(reason) > 5000:
         raise ServiceError(_l("The reason is too long (at most 5000 characters)."), field="reason")
+    if "\x00" in reason:  # PostgreSQL cannot store it
+        raise ServiceError(_l("The text contains a NUL character; remove it and send it again."), field="reason")
+    cells = queries.snapshot(ret)
+    if not reason and not cells:
+        raise ServiceError(
+            _l("Give the reason for returning the return, or open a query on the cells to correct."), field="reason"
+        )
     version = _under_review(ret)
     _transition(ret, version, (ReturnStatus.SUBMITTED,), ReturnStatus.RETURNED)
     db.session.add(
-        ReturnEvent(
-            return_=ret, version=version, action="return", actor=user, reason=reason, cell_comments=cell_comments or []
-        )
+        ReturnEvent(return_=ret, version=version, action="return", actor=user, reason=reason, cell_comments=cells)
     )
-    audit.record("return.return", actor=user, obj=ret, version=version.number)
-    _notify_focal_points(ret, "return.returned", version, reason=reason)
+    audit.record("return.return", actor=user, obj=ret, version=version.number, queries=len(cells))
+    told = reason or "; ".join(f"{c['indicator']} {c['breakdown']}: {c['text']}" for c in cells)
+    told = told if len(told) <= queries.NOTICE_TEXT else told[: queries.NOTICE_TEXT - 1] + "…"
+    _notify_focal_points(ret, "return.returned", version, reason=told)
     return version
 
 
@@ -309,15 +317,3 @@ def process_upload(
     if report.ok and (save or submit):
         version = store_version(report, ident, data, filename, user, source=source, submit=submit)
     return report, ident, version
-
-
-def parse_cell_comments(text: str) -> list[dict]:
-    """Lines like "'A Repatriation'!M5: check the total" or "REP01: …" → [{"cell", "comment"}]."""
-    comments = []
-    for line in (text or "").splitlines()[:200]:
-        where, sep, comment = line.rpartition(": ") if "!" in line else line.partition(": ")
-        if sep and where.strip() and comment.strip():
-            comments.append({"cell": where.strip()[:100], "comment": comment.strip()[:1000]})
-        elif line.strip():
-            comments.append({"cell": "", "comment": line.strip()[:1000]})
-    return comments

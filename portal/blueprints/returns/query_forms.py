@@ -1,0 +1,38 @@
+"""The forms of the query pages (the secretariat's and the country's): each has its CSRF token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+MAX_TEXT = 2000  # as services/returns/queries.py checks it
+MAX_SUGGESTED = 64
+
+
+def _text(label, required: bool = True):
+    checks = [DataRequired(message=_l("Write the text of the message."))] if required else [Optional()]
+    return TextAreaField(
+        label,
+        validators=[*checks, Length(max=MAX_TEXT, message=_l("At most %(max)d characters."))],
+    )
+
+
+class NewQueryForm(FlaskForm):
+    text = _text(_l("Question to the focal point"))
+    suggested = StringField(
+        _l("Suggested value (optional)"),
+        validators=[Optional(), Length(max=MAX_SUGGESTED, message=_l("At most %(max)d characters."))],
+    )
+
+
+class ReplyForm(FlaskForm):
+    text = _text(_l("Your reply"))
+    back = HiddenField()  # "return": back to the return page (an answer given in place)
+
+
+class ResolveForm(FlaskForm):
+    text = _text(_l("Comment (optional)"), required=False)
+
+
+class ReopenForm(FlaskForm):
+    text = _text(_l("Why it is reopened"))
