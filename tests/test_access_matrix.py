@@ -55,6 +55,10 @@ MATRIX = {
     "/api/v1/periods": ("/api/v1/periods", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns": ("/api/v1/returns", (UNAUTH, OK, OK, OK, OK, OK)),
     "/api/v1/returns/<int:return_id>": ("/api/v1/returns/{submitted_id}", (UNAUTH, GONE, OK, GONE, OK, OK)),
+    "/api/v1/returns/<int:return_id>/versions/<int:number>.xlsx": (
+        "/api/v1/returns/{accepted_id}/versions/1.xlsx",
+        (UNAUTH, GONE, GONE, OK, OK, OK),
+    ),
     "/api/v1/template.xlsx": ("/api/v1/template.xlsx?country=KZ&period=2025", (UNAUTH, NO, OK, NO, OK, OK)),
     "/auth/account": ("/auth/account", (L, OK, OK, OK, OK, OK)),
     "/auth/forgot": ("/auth/forgot", (OK, OK, OK, OK, OK, OK)),
@@ -89,6 +93,11 @@ MATRIX = {
     "/returns/": ("/returns/", (L, OK, OK, OK, OK, OK)),
     "/returns/<int:return_id>": ("/returns/{submitted_id}", (L, GONE, OK, GONE, OK, OK)),
     "/returns/<int:return_id>/diff": ("/returns/{accepted_id}/diff?a=1&b=1", (L, NO, NO, OK, OK, OK)),
+    "/returns/<int:return_id>/edit": ("/returns/{submitted_id}/edit", (L, GONE, OK, GONE, OK, OK)),
+    "/returns/<int:return_id>/versions/<int:number>.xlsx": (
+        "/returns/{accepted_id}/versions/1.xlsx",
+        (L, GONE, GONE, OK, OK, OK),
+    ),
     "/returns/<int:return_id>/versions/<int:number>/file": (
         "/returns/{accepted_id}/versions/1/file",
         (L, GONE, GONE, OK, OK, OK),

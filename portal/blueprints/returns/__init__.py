@@ -1,6 +1,6 @@
 """Importing the view modules registers their routes on `bp`."""
 
-from . import views
+from . import entry, views
 from .blueprint import bp
 
-__all__ = ["bp", "views"]
+__all__ = ["bp", "entry", "views"]

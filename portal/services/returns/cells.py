@@ -72,7 +72,8 @@ def cells_report(template, values: dict, notes: dict | None = None) -> Validatio
             for column in template.columns(ind.breakdown):
                 ref = f"{get_column_letter(4 + columns.index(column))}{r}"
                 report.positions[(ind.code, column)] = (section.sheet, ref)
-                raw = pending.pop((ind.code, column), "")
+                raw = pending.pop((ind.code, column), None)
+                raw = "" if raw is None else raw  # an empty cell, as calamine reads it
                 try:
                     value = field.deserialize(raw)
                 except ValidationError as exc:

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ...models import Return, ReturnVersion, User
 from ...schemas.values import CellValue
-from ..errors import Conflict, ServiceError
+from ..errors import Conflict, NotFound, ServiceError
 from .cells import Cell, cells_report, stored_cells, typed
 from .layout import NOTES
 from .prefill import workbook_name, write_workbook
@@ -29,6 +30,7 @@ from .workflow import store_version
 
 MAX_ENTRIES = 5000  # a full return has ~730 cells
 VALUE_TYPES = (str, int, float, bool)
+CONTROL_CHARACTER = _l("The text holds a control character that a workbook cannot keep; remove it.")
 
 
 class StaleForm(Conflict):
@@ -62,6 +64,18 @@ class EntryResult:
         return not self.errors
 
 
+def editable_return(user: User, return_id: int) -> Return:
+    """The return if `user` may correct it (access.can_submit: the country's focal points and
+    the secretariat); NotFound otherwise, as for a return they may not see."""
+    from .access import can_submit
+    from .listing import visible_return
+
+    ret = visible_return(user, return_id)
+    if not can_submit(user, ret):
+        raise NotFound(_l("There is no such return."))
+    return ret
+
+
 def identified(ret: Return, user: User | None) -> Identified:
     """The upload's identification of this return's current template: the same refusals
     (closed period for a focal point, another country, a role that cannot upload)."""
@@ -86,6 +100,11 @@ def current_cells(ret: Return, template) -> tuple[dict[Cell, object], dict[str, 
     allowed = {(ind.code, c) for ind in template.indicators for c in template.columns(ind.breakdown)}
     raw = {key: typed(value, units[key[0]]) for key, value in cells.items() if key in allowed}
     return raw, {code: note for code, note in notes.items() if code in units}
+
+
+def _plain(text: str) -> str:
+    """A browser's line breaks (CR LF) as a workbook keeps them (LF)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _refusal(message, indicator=None, column=None) -> Issue:
@@ -139,10 +158,12 @@ def merge(template, raw: dict[Cell, object], notes: dict[str, str], entries: lis
             note = entry["note"]
             if note is not None and not isinstance(note, str):
                 refused.append(_refusal(_l("A note is a text."), code, NOTES))
+            elif isinstance(note, str) and ILLEGAL_CHARACTERS_RE.search(note):
+                refused.append(_refusal(CONTROL_CHARACTER, code, NOTES))
             elif code in noted and (noted[code] or "") != (note or ""):
                 refused.append(_refusal(_l("Indicator %(code)s is given two different notes.", code=code), code, NOTES))
             else:
-                noted[code] = note
+                noted[code] = _plain(note) if isinstance(note, str) else note
         if "value" not in entry and "status" not in entry:
             if "note" not in entry:
                 refused.append(_refusal(_l("Give a value, a status code or a note."), code, shown))
@@ -170,6 +191,10 @@ def merge(template, raw: dict[Cell, object], notes: dict[str, str], entries: lis
             continue
         seen.add((code, column))
         value, problem = _raw(entry)
+        if problem is None and isinstance(value, str):
+            value = _plain(value)
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                problem = CONTROL_CHARACTER
         if problem is not None:
             refused.append(_refusal(problem, code, column))
             continue

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from sqlalchemy import select
 
 from ...models import Country, ReportingPeriod, ReturnTemplate
 from .cells import Cell, note_ref, positions, stored_cells, typed
@@ -121,3 +122,27 @@ def filled_workbook(ret, version, *, locale: str = "en", queries=None) -> bytes:
 def workbook_name(ret, number: int | None) -> str:
     suffix = f"version{number}" if number is not None else "form"
     return f"PRR-return_{ret.country.iso2}_{ret.period.label}_{suffix}.xlsx"
+
+
+def version_workbook(ret, number: int, locale: str) -> tuple[bytes, str]:
+    """The workbook of version `number` of `ret` and its file name; for a returned return, its
+    unresolved queries highlighted. The caller checks access.can_see_history."""
+    from ...extensions import db
+    from ...models import UNRESOLVED, ReturnStatus, ReturnVersion, ValueQuery
+    from ..errors import NotFound
+
+    version = db.session.scalar(
+        select(ReturnVersion).where(ReturnVersion.return_id == ret.id, ReturnVersion.number == number)
+    )
+    if version is None:
+        raise NotFound(_("This return has no version %(n)s.", n=number))
+    queries = []
+    if ret.status == ReturnStatus.RETURNED:
+        queries = list(
+            db.session.scalars(
+                select(ValueQuery)
+                .where(ValueQuery.return_id == ret.id, ValueQuery.state.in_([s.value for s in UNRESOLVED]))
+                .order_by(ValueQuery.id)
+            )
+        )
+    return filled_workbook(ret, version, locale=locale, queries=queries), workbook_name(ret, number)
