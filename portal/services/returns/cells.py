@@ -137,11 +137,29 @@ def typed_text(value: CellValue, unit: str) -> str:
 
 
 def stored_cells(version) -> tuple[dict[Cell, CellValue], dict[str, str]]:
-    """A stored version's cells ({(code, column): CellValue}) and notes ({code: text})."""
+    """A stored version's cells ({(code, column): CellValue}) and notes ({code: text}), read as
+    plain rows (a full return has ~730: no ORM object for each)."""
+    from sqlalchemy import select
+
+    from ...extensions import db
+    from ...models import ReturnValue
+
     cells: dict[Cell, CellValue] = {}
     notes: dict[str, str] = {}
-    for v in version.values:
-        cells[(v.indicator, v.breakdown)] = CellValue(number=v.number, text=v.text, status=v.status)
-        if v.note:
-            notes.setdefault(v.indicator, v.note)
+    rows = db.session.execute(
+        select(
+            ReturnValue.indicator,
+            ReturnValue.breakdown,
+            ReturnValue.number,
+            ReturnValue.text,
+            ReturnValue.status,
+            ReturnValue.note,
+        )
+        .where(ReturnValue.version_id == version.id)
+        .order_by(ReturnValue.id)
+    )
+    for indicator, breakdown, number, text, status, note in rows:
+        cells[(indicator, breakdown)] = CellValue(number=number, text=text, status=status)
+        if note:
+            notes.setdefault(indicator, note)
     return cells, notes

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
 
+from ...extensions import db
 from ...models import Return, ReturnVersion, User
 from ...schemas.values import CellValue
 from ..errors import Conflict, NotFound, ServiceError
@@ -89,13 +91,24 @@ def identified(ret: Return, user: User | None) -> Identified:
     return identify(meta, user)
 
 
-def current_cells(ret: Return, template) -> tuple[dict[Cell, object], dict[str, str]]:
+def version_of(ret: Return, number: int | None = None) -> ReturnVersion | None:
+    """Version `number` of the return (the latest when None), without loading every version of
+    the return as Return.latest_version does."""
+    stmt = select(ReturnVersion).where(ReturnVersion.return_id == ret.id)
+    if number is not None:
+        stmt = stmt.where(ReturnVersion.number == number)
+    return db.session.scalar(stmt.order_by(ReturnVersion.number.desc()).limit(1))
+
+
+def current_cells(ret: Return, template, stored=None) -> tuple[dict[Cell, object], dict[str, str]]:
     """The latest version's cells as a person would type them, and its notes (only the cells
-    and notes the template has)."""
-    version = ret.latest_version
-    if version is None:
-        return {}, {}
-    cells, notes = stored_cells(version)
+    and notes the template has); `stored`: that version's `cells.stored_cells`, when read."""
+    if stored is None:
+        version = version_of(ret)
+        if version is None:
+            return {}, {}
+        stored = stored_cells(version)
+    cells, notes = stored
     units = {ind.code: ind.unit for ind in template.indicators}
     allowed = {(ind.code, c) for ind in template.indicators for c in template.columns(ind.breakdown)}
     raw = {key: typed(value, units[key[0]]) for key, value in cells.items() if key in allowed}
@@ -214,10 +227,12 @@ def _key(cell: CellValue | None, note: str | None) -> tuple:
     return (cell.number, cell.text, cell.status, note)
 
 
-def differences(version: ReturnVersion | None, report: ValidationReport) -> list[dict]:
+def differences(version: ReturnVersion | None, report: ValidationReport, stored=None) -> list[dict]:
     """The cells whose value, status or note differ between a stored version and a report,
-    as `workflow.diff_versions` compares two versions."""
-    before, before_notes = stored_cells(version) if version is not None else ({}, {})
+    as `workflow.diff_versions` compares two versions (`stored`: the version's cells, if read)."""
+    if stored is None:
+        stored = stored_cells(version) if version is not None else ({}, {})
+    before, before_notes = stored
     changes = []
     for key in sorted(set(before) | set(report.cells)):
         old = before.get(key)
@@ -229,9 +244,8 @@ def differences(version: ReturnVersion | None, report: ValidationReport) -> list
     return changes
 
 
-def check_fresh(ret: Return, base_version: int | None) -> None:
-    """Refuse (409, naming what changed) a form opened on an older version than the latest."""
-    latest = ret.latest_version
+def check_fresh(ret: Return, base_version: int | None, latest: ReturnVersion | None) -> None:
+    """Refuse (409, naming what changed) a form opened on an older version than `latest`."""
     number = latest.number if latest is not None else 0
     if base_version is None or base_version == number:
         return
@@ -241,7 +255,7 @@ def check_fresh(ret: Return, base_version: int | None) -> None:
             field="base_version",
         )
     assert latest is not None  # number > base_version >= 0
-    base = next((v for v in ret.versions if v.number == base_version), None)
+    base = version_of(ret, base_version)
     from .workflow import diff_versions
 
     changes = diff_versions(base, latest) if base is not None else []
@@ -280,9 +294,11 @@ def save_values(
     if len(values) > MAX_ENTRIES:
         raise ServiceError(_l("Too many values in one request (at most %(n)s).", n=MAX_ENTRIES), field="values")
     ident = identified(ret, user)
-    check_fresh(ret, base_version)
+    latest = version_of(ret)
+    check_fresh(ret, base_version, latest)
     template = ident.template
-    raw, notes = current_cells(ret, template)
+    stored = stored_cells(latest) if latest is not None else ({}, {})
+    raw, notes = current_cells(ret, template, stored)
     refused = merge(template, raw, notes, values)
     notes_given = {code: note for code, note in notes.items()}
     report = cells_report(template, raw, notes_given)
@@ -295,7 +311,7 @@ def save_values(
         raw={k: v for k, v in raw.items() if v is not None and not (isinstance(v, str) and not v.strip())},
         notes=dict(report.notes),
         refused=refused,
-        changes=differences(ret.latest_version, report),
+        changes=differences(latest, report, stored),
     )
     if dry_run or not result.ok:
         return result

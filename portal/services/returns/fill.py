@@ -129,5 +129,5 @@ def fill_cells(template_bytes: bytes, cells: dict[tuple[str, str], object]) -> b
                 data = EMPTY_CELL.sub(put, data.decode()).encode()
                 if values:
                     raise KeyError(f"cells not in the template: {sorted(values)[:5]}")
-            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()
