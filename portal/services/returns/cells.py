@@ -15,14 +15,24 @@ from .report import Issue, ParsedCell, ValidationReport
 Cell = tuple[str, str]  # (indicator code, breakdown column)
 
 
+POSITIONS: dict[tuple, dict[Cell, tuple[str, str]]] = {}  # per loaded template (which never changes)
+
+
 def positions(template) -> dict[Cell, tuple[str, str]]:
     """(sheet, A1 reference) of every input cell of the template, as template_xlsx lays them out."""
+    key = (template.id, template.version, template.loaded_at)
+    found = POSITIONS.get(key)
+    if found is not None:
+        return found
     where = {}
     for section in template.sections:
         columns = section_columns(template, section)
         for r, ind in enumerate(section.indicators, start=FIRST_DATA_ROW):
             for column in template.columns(ind.breakdown):
                 where[(ind.code, column)] = (section.sheet, f"{get_column_letter(4 + columns.index(column))}{r}")
+    if len(POSITIONS) > 32:
+        POSITIONS.clear()
+    POSITIONS[key] = where
     return where
 
 

@@ -3,8 +3,11 @@ the way a person would in Excel: values typed into the input cells."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape, unescape
 
@@ -100,34 +103,85 @@ def _cell_xml(ref: str, style: str, value: object, quoted: dict[int, int]) -> st
     return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
 
 
+@dataclass
+class _Prepared:
+    """A blank template taken apart once: the package without its sheets and styles (compressed
+    as it was), the sheets' XML, and the styles with their quote-prefixed copies."""
+
+    base: bytes
+    members: dict[str, str]  # sheet name → member
+    sheets: dict[str, tuple[zipfile.ZipInfo, str]]  # member → (its entry, its XML)
+    styles: tuple[zipfile.ZipInfo, str]
+    quoted: dict[int, int]
+
+
+PREPARED: OrderedDict[str, _Prepared] = OrderedDict()
+KEEP_PREPARED = 32
+
+
+def _prepared(template_bytes: bytes) -> _Prepared:
+    key = hashlib.sha256(template_bytes).hexdigest()
+    found = PREPARED.get(key)
+    if found is not None:
+        return found
+    with zipfile.ZipFile(BytesIO(template_bytes)) as zin:
+        members = _sheet_members(zin)
+        sheet_members = set(members.values())
+        sheets, styles, base = {}, None, BytesIO()
+        with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename in sheet_members:
+                    sheets[info.filename] = (info, data.decode())
+                elif info.filename == "xl/styles.xml":
+                    styles = (info, data.decode())
+                else:
+                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    if styles is None:
+        raise KeyError("xl/styles.xml")
+    quoted_styles, quoted = _quoted_styles(styles[1])
+    found = _Prepared(base.getvalue(), members, sheets, (styles[0], quoted_styles), quoted)
+    PREPARED[key] = found
+    while len(PREPARED) > KEEP_PREPARED:
+        PREPARED.popitem(last=False)
+    return found
+
+
+def _entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    fresh = zipfile.ZipInfo(info.filename, info.date_time)
+    fresh.compress_type = zipfile.ZIP_DEFLATED
+    fresh.external_attr = info.external_attr
+    return fresh
+
+
 def fill_cells(template_bytes: bytes, cells: dict[tuple[str, str], object]) -> bytes:
     """The portal's template with `cells` ({(sheet, A1 ref): number or text}) typed in: numbers
     as numbers, texts as texts (never formulas; one starting with = + - @ shown as typed, with
-    the quote prefix). Only empty cells of the template can be filled (a KeyError otherwise)."""
-    by_sheet: dict[str, dict[str, object]] = {}
+    the quote prefix). Only empty cells of the template can be filled (a KeyError otherwise).
+
+    The parts that do not change are copied as they were compressed (the template taken apart
+    once, `_prepared`); only the sheets and the styles are written."""
+    prepared = _prepared(template_bytes)
+    by_member: dict[str, dict[str, object]] = {}
     for (sheet, ref), value in cells.items():
         if value is not None:
-            by_sheet.setdefault(sheet, {})[ref] = value
-    out = BytesIO()
-    with zipfile.ZipFile(BytesIO(template_bytes)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        members = _sheet_members(zin)
-        targets = {members[sheet]: values for sheet, values in by_sheet.items()}
-        styles, quoted = _quoted_styles(zin.read("xl/styles.xml").decode())
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/styles.xml":
-                data = styles.encode()
-            elif info.filename in targets:
-                values = dict(targets[info.filename])
+            by_member.setdefault(prepared.members[sheet], {})[ref] = value
+    out = BytesIO(prepared.base)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zout:
+        info, styles = prepared.styles
+        zout.writestr(_entry(info), styles.encode(), compresslevel=1)
+        for member, (info, xml) in prepared.sheets.items():
+            values = dict(by_member.get(member, {}))
+            if values:
 
                 def put(match: re.Match, values: dict = values) -> str:
                     ref = match.group(1)
                     if ref not in values:
                         return match.group(0)
-                    return _cell_xml(ref, match.group(2) or "", values.pop(ref), quoted)
+                    return _cell_xml(ref, match.group(2) or "", values.pop(ref), prepared.quoted)
 
-                data = EMPTY_CELL.sub(put, data.decode()).encode()
+                xml = EMPTY_CELL.sub(put, xml)
                 if values:
                     raise KeyError(f"cells not in the template: {sorted(values)[:5]}")
-            zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            zout.writestr(_entry(info), xml.encode(), compresslevel=1)
     return out.getvalue()
