@@ -150,6 +150,12 @@ BAD = {
         "Notes",
         "two different notes",
     ),
+    "a control character in a note": (
+        [{"indicator": "REP01", "note": "a\x01b"}],
+        "REP01",
+        "Notes",
+        "a control character that a workbook cannot keep",
+    ),
     "a value for a text-free yes/no cell": (
         [{"indicator": "CAP01", "breakdown": "Value", "value": "perhaps"}],
         "CAP01",

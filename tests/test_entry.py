@@ -73,6 +73,12 @@ def test_save_makes_a_new_version_like_an_upload(client, db, kz):
     assert f'href="/returns/{kz.id}/versions/2.xlsx"' in page and f'href="/returns/{kz.id}/edit"' in page
 
 
+def test_a_browsers_line_breaks_are_kept_as_a_workbook_keeps_them(client, db, kz):
+    response = client.post(f"/returns/{kz.id}/edit", data=_form(kz, **{"n-REP01": "line one\r\nline two"}))
+    assert response.status_code == 302
+    assert {v.note for v in _latest(db).values if v.indicator == "REP01"} == {"line one\nline two"}
+
+
 def test_check_stores_nothing(client, db, kz):
     response = client.post(f"/returns/{kz.id}/edit", data=_form(kz, mode="check", **{"v-REP01-Girls": "3"}))
     assert response.status_code == 200

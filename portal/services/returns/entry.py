@@ -173,10 +173,10 @@ def merge(template, raw: dict[Cell, object], notes: dict[str, str], entries: lis
                 refused.append(_refusal(_l("A note is a text."), code, NOTES))
             elif isinstance(note, str) and ILLEGAL_CHARACTERS_RE.search(note):
                 refused.append(_refusal(CONTROL_CHARACTER, code, NOTES))
-            elif code in noted and (noted[code] or "") != (note or ""):
+            elif code in noted and (noted[code] or "") != _plain(note or ""):
                 refused.append(_refusal(_l("Indicator %(code)s is given two different notes.", code=code), code, NOTES))
             else:
-                noted[code] = _plain(note) if isinstance(note, str) else note
+                noted[code] = _plain(note or "")
         if "value" not in entry and "status" not in entry:
             if "note" not in entry:
                 refused.append(_refusal(_l("Give a value, a status code or a note."), code, shown))
