@@ -1,4 +1,4 @@
-"""Benchmark: validate + store one full return; reject hostile workbooks.
+"""Benchmark: validate + store one full return; the same through the web form; reject hostile workbooks.
 
     .venv/bin/python bench/returns.py [--runs 30]
 
@@ -6,7 +6,10 @@ Prints the median server-side time to validate and store a full return (every in
 cell of the 47 indicators filled, on a temporary SQLite database), and for each hostile
 file the time to reject it and the extra peak memory (RSS) of a fresh process doing so;
 the `real_*` files are the portal's own signed template with a hostile part added.
-Targets (2-core machine): ≤ 150 ms per full return; hostile files ≤ 1 s and ≤ 100 MB.
+Then the same full return saved through the web-form service against the upload path,
+alternately in one run (median of each and their ratio).
+Targets (2-core machine): ≤ 150 ms per full return; the web form no slower than the upload;
+hostile files ≤ 1 s and ≤ 100 MB.
 """
 
 from __future__ import annotations
@@ -89,6 +92,66 @@ def bench_full(runs: int) -> None:
                 f"full return: {len(report.cells)} cells, {len(data) / 1024:.0f} KiB; "
                 f"validate+store median {statistics.median(times) * 1000:.1f} ms, "
                 f"p90 {sorted(times)[int(0.9 * len(times)) - 1] * 1000:.1f} ms over {runs} runs"
+            )
+
+
+def bench_form(runs: int) -> None:
+    """A full return saved through the web-form service (entry.save_values: parse, rules, write
+    the version's workbook, store) against the upload path (process_upload: guard, read, rules,
+    store), alternately in the same run. Target: the form no slower than the upload (ratio ≤ 1)."""
+    import flask_migrate
+
+    from portal.extensions import db
+    from portal.models import Country, ReportingPeriod, Return
+    from portal.services import seed
+    from portal.services.returns import workflow
+    from portal.services.returns.entry import save_values
+    from portal.services.returns.fill import fill_template
+    from portal.services.returns.template_xlsx import build_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        with app.app_context(), app.test_request_context():
+            flask_migrate.upgrade()
+            seed.load_reference_data()
+            db.session.commit()
+            country = db.session.scalar(db.select(Country).where(Country.iso2 == "KZ"))
+            period = db.session.scalar(db.select(ReportingPeriod).where(ReportingPeriod.label == "2025"))
+            template = period.template
+            values = full_values(template)
+            data = fill_template(build_template(template, country, period, "en"), values)
+            entries = [{"indicator": code, "breakdown": column, "value": v} for (code, column), v in values.items()]
+            workflow.process_upload(data, "first.xlsx", None, save=True)
+            db.session.commit()
+            ret = db.session.scalar(db.select(Return))
+            save_values(
+                ret, None, entries, base_version=None, dry_run=False
+            )  # the first save builds the blank template
+            db.session.commit()
+            upload_times, form_times = [], []
+
+            def by_upload():
+                report, _ident, version = workflow.process_upload(data, "bench.xlsx", None, save=True)
+                db.session.commit()
+                assert report.ok and version is not None
+
+            def by_form():
+                result = save_values(db.session.get(Return, ret_id), None, entries, base_version=None, dry_run=False)
+                db.session.commit()
+                assert result.ok and result.version is not None, [e.as_dict("en") for e in result.errors]
+
+            ret_id = ret.id
+            for i in range(runs):
+                for path in (by_upload, by_form) if i % 2 == 0 else (by_form, by_upload):
+                    db.session.expire_all()
+                    t0 = time.perf_counter()
+                    path()
+                    (upload_times if path is by_upload else form_times).append(time.perf_counter() - t0)
+            upload_ms, form_ms = statistics.median(upload_times) * 1000, statistics.median(form_times) * 1000
+            print(
+                f"full return ({len(entries)} cells) over {runs} runs each: upload median {upload_ms:.1f} ms, "
+                f"web form (save_values) median {form_ms:.1f} ms; form/upload ratio {form_ms / upload_ms:.2f} "
+                f"(target ≤ 1.00)"
             )
 
 
@@ -225,4 +288,5 @@ if __name__ == "__main__":
         hostile_child(args.hostile_child, args.file)
     else:
         bench_full(args.runs)
+        bench_form(args.runs)
         bench_hostile()

@@ -11,52 +11,13 @@ from portal.extensions import db as _db
 
 def cells_report(template, values: dict, notes: dict | None = None):
     """The ValidationReport that reading a filled template holding `values` ({(code, column):
-    raw cell}) and `notes` ({code: text}) gives, before the rules: the same per-unit parsing
-    (CellValueField) and the same sheet/cell positions as `reader.read_values`, without a
-    workbook. Run `rules.apply_rules` on it to check rules on a dict of cells."""
-    from openpyxl.utils import get_column_letter
+    raw cell}) and `notes` ({code: text}) gives, before the rules: the portal's own
+    `services.returns.cells.cells_report` (what the web form and the values API use), which
+    parses and places cells as `reader.read_values` does. Run `rules.apply_rules` on it to
+    check rules on a dict of cells."""
+    from portal.services.returns.cells import cells_report as report_of
 
-    from portal.schemas.values import BLANK, CellValueField
-    from portal.services.returns.layout import FIRST_DATA_ROW, MAX_NOTE, section_columns
-    from portal.services.returns.report import Issue, ParsedCell, ValidationReport
-
-    pending, notes = dict(values), dict(notes or {})
-    report = ValidationReport(template_version=template.version)
-    for section in template.sections:
-        columns = section_columns(template, section)
-        for r, ind in enumerate(section.indicators, start=FIRST_DATA_ROW):
-            note = notes.pop(ind.code, None)
-            note = str(note).strip() if note not in (None, "") else None
-            assert note is None or len(note) <= MAX_NOTE, "a long note is the reader's business: use the xlsx path"
-            if note:
-                report.notes[ind.code] = note
-            field = CellValueField(ind.unit, ind.maximum())
-            for column in template.columns(ind.breakdown):
-                ref = f"{get_column_letter(4 + columns.index(column))}{r}"
-                report.positions[(ind.code, column)] = (section.sheet, ref)
-                raw = pending.pop((ind.code, column), "")
-                try:
-                    value = field.deserialize(raw)
-                except Exception as exc:  # noqa: BLE001 - marshmallow's ValidationError, as the reader reports it
-                    messages = getattr(exc, "messages", [str(exc)])
-                    report.failed.add((ind.code, column))
-                    report.add(
-                        Issue(
-                            "error",
-                            getattr(exc, "kwargs", {}).get("rule", "R1"),
-                            messages[0] if isinstance(messages, list) else str(messages),
-                            sheet=section.sheet,
-                            cell=ref,
-                            indicator=ind.code,
-                            column=column,
-                        )
-                    )
-                    continue
-                if value is not BLANK and not value.blank:
-                    report.cells[(ind.code, column)] = ParsedCell(value, section.sheet, ref, note)
-    if pending or notes:
-        raise KeyError(f"cells not in the template: {sorted(pending)[:5]} {sorted(notes)[:5]}")
-    return report
+    return report_of(template, values, notes)
 
 
 @pytest.fixture

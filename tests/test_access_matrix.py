@@ -61,6 +61,10 @@ MATRIX = {
         "/api/v1/returns/{accepted_id}/queries",
         (UNAUTH, GONE, GONE, OK, OK, OK),
     ),
+    "/api/v1/returns/<int:return_id>/versions/<int:number>.xlsx": (
+        "/api/v1/returns/{accepted_id}/versions/1.xlsx",
+        (UNAUTH, GONE, GONE, OK, OK, OK),
+    ),
     "/api/v1/template.xlsx": ("/api/v1/template.xlsx?country=KZ&period=2025", (UNAUTH, NO, OK, NO, OK, OK)),
     "/auth/account": ("/auth/account", (L, OK, OK, OK, OK, OK)),
     "/auth/forgot": ("/auth/forgot", (OK, OK, OK, OK, OK, OK)),
@@ -99,6 +103,11 @@ MATRIX = {
     "/returns/<int:return_id>/queries/<int:query_id>": (
         "/returns/{submitted_id}/queries/{query_id}",
         (L, GONE, OK, GONE, OK, OK),
+    ),
+    "/returns/<int:return_id>/edit": ("/returns/{submitted_id}/edit", (L, GONE, OK, GONE, OK, OK)),
+    "/returns/<int:return_id>/versions/<int:number>.xlsx": (
+        "/returns/{accepted_id}/versions/1.xlsx",
+        (L, GONE, GONE, OK, OK, OK),
     ),
     "/returns/<int:return_id>/versions/<int:number>/file": (
         "/returns/{accepted_id}/versions/1/file",

@@ -1,6 +1,6 @@
 """Importing the view modules registers their routes on `bp`."""
 
-from . import queries, views
+from . import entry, queries, views
 from .blueprint import bp
 
-__all__ = ["bp", "queries", "views"]
+__all__ = ["bp", "entry", "queries", "views"]
