@@ -13,7 +13,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from defusedxml import ElementTree as SafeET
@@ -61,7 +61,10 @@ class UploadRejected(ServiceError):
 @dataclass
 class CheckedWorkbook:
     data: bytes
-    sheets: dict[str, str]  # sheet name -> zip part (xl/worksheets/sheetN.xml)
+    sheets: dict[str, str]  # sheet name -> zip part (xl/worksheets/sheetN.xml; content.xml in an .ods)
+    kind: str = "xlsx"  # or "ods" (guard_ods.py)
+    # .ods only: per sheet, the cells with a formula but no value, found while the guard scanned content.xml
+    no_value: dict[str, set[str]] = field(default_factory=dict)
 
     def part(self, name: str) -> bytes:
         with zipfile.ZipFile(BytesIO(self.data)) as zf:
@@ -206,8 +209,30 @@ def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
     return sheets, shared
 
 
+def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """What the members would unpack to, in all and each against its compressed size."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise UploadRejected(
+            _l(
+                "The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                mb=_mb(total),
+            )
+        )
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UploadRejected(
+                _l(
+                    "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.",
+                    part=info.filename,
+                )
+            )
+
+
 def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
-    """Refuse anything that is not a plain, reasonably sized .xlsx workbook."""
+    """Refuse anything that is not a plain, reasonably sized .xlsx workbook or .ods spreadsheet."""
+    from . import guard_ods  # it builds on this module
+
     if max_bytes is not None and len(data) > max_bytes:
         err = UploadRejected(_l("The file is larger than the limit of %(mb)s MB.", mb=_mb(max_bytes)))
         err.status = 413
@@ -234,10 +259,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
             twice = next(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
             raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
-        if "mimetype" in names and b"opendocument" in _head(zf, "mimetype"):
-            raise UploadRejected(
-                _l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx).")
-            )
+        if guard_ods.is_ods(zf, names):
+            return guard_ods.checked_ods(data, zf, infos)
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRejected(_l("This zip archive is not an Excel workbook (.xlsx)."))
         if any(i.flag_bits & 0x1 for i in infos):
@@ -245,23 +268,7 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         for prefix, message in FORBIDDEN:
             if any(n.startswith(prefix) for n in names):
                 raise UploadRejected(message)
-        total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise UploadRejected(
-                _l(
-                    "The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
-                    mb=_mb(total),
-                )
-            )
-        for info in infos:
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise UploadRejected(
-                    _l(
-                        "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip "
-                        "bomb.",
-                        part=info.filename,
-                    )
-                )
+        check_sizes(infos)
         if zf.getinfo("xl/workbook.xml").file_size > 1024 * 1024:
             raise UploadRejected(_l("The workbook's sheet list is far too large for the PRR return."))
         sheets, shared_strings = _sheet_parts(zf)
