@@ -400,7 +400,7 @@ HOSTILE = {
     "an entity bomb in settings.xml": (lambda ods: _entity_bomb_in(ods, "settings.xml"), "unsafe XML (settings.xml)"),
     "a value repeated over a million cells": (
         lambda ods: _with_rows(ods, _value_row(1000, 1000)),
-        "more than 200,000 cells",
+        "The sheet 'Extra' has content as far as cell ALL1000,",
     ),
     "one value far away (A1 to XFD1048576)": (
         lambda ods: _with_rows(
@@ -409,7 +409,7 @@ HOSTILE = {
             '<table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
             '<table:table-cell office:value-type="float" office:value="1"/></table:table-row>',
         ),
-        "more than 200,000 cells",
+        "The sheet 'Extra' has content as far as cell XFD1048576,",
     ),
     "content.xml over 8 MiB": (
         lambda ods: _with_rows(ods, "".join(f'<table:table-row table:style-name="r{i}"/>' for i in range(300_000))),
@@ -519,3 +519,59 @@ def test_the_guard_leaves_a_real_ods_far_below_its_limits(app, filled, to_ods):
     assert len(_members(ods)["content.xml"]) * 10 < guard_ods.MAX_CONTENT_BYTES
     checked = guard.check_upload(ods)
     assert checked.kind == "ods" and "A Repatriation" in checked.sheets and checked.no_value == {}
+
+
+# --- the same bound on a sheet's extent for .xlsx --------------------------------------------
+
+
+def _far_in_template(data: bytes) -> bytes:
+    wb = load_workbook(BytesIO(data))
+    wb["A Repatriation"]["XFD1048576"] = 1
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _far_in_a_plain_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "A Repatriation"
+    wb.active["A1"] = 1
+    wb.active["ZZ2000"] = 1  # 702 × 2,000 cells for calamine: 1.4 million
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "kind, expected",
+    [("template", "XFD1048576"), ("plain workbook", "ZZ2000")],
+)
+def test_two_cells_far_apart_are_refused_in_an_xlsx_too(app, client, db, login_as, filled, kind, expected):
+    """Only two cells, but calamine would allocate every cell between them (A1 to XFD1048576:
+    17 billion); the guard measures the sheet's extent, quickly."""
+    login_as("focal_point", country="KZ")
+    data = _far_in_template(filled(GOOD)) if kind == "template" else _far_in_a_plain_workbook()
+    started = time.perf_counter()
+    with pytest.raises(guard.UploadRejected):
+        guard.check_upload(data)
+    assert time.perf_counter() - started < 1.0
+    response = upload(client, data, mode="save")
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 400
+    assert f"The sheet 'A Repatriation' has content as far as cell {expected}," in page
+    assert _versions(db) == 0
+
+
+def test_a_return_with_styled_empty_rows_is_within_the_extent(app, filled):
+    """Styled empty cells over 1,000 rows × 26 columns on every section sheet still pass."""
+    wb = load_workbook(BytesIO(filled(GOOD)))
+    for ws in wb.worksheets[2:8]:
+        for row in ws.iter_rows(min_row=1, max_row=1000, max_col=26):
+            for cell in row:
+                cell.number_format = "0"
+    out = BytesIO()
+    wb.save(out)
+    checked = guard.check_upload(out.getvalue())
+    assert checked.kind == "xlsx" and "A Repatriation" in checked.sheets

@@ -13,12 +13,14 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import lazy_gettext as _l
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import ServiceError
 
@@ -34,10 +36,16 @@ MAX_RATIO = 100  # compression ratio of a large member
 MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
 MAX_SHARED_STRINGS = 20_000
 MAX_CELLS = 200_000  # summed over all sheets, counted in the sheet XML
+# Summed over all sheets, the rectangles from A1 to the last cell each sheet names (what calamine
+# allocates: ~50 MB for 500,000 cells). The return's sheets are ~15 × 15; styled empty cells over
+# 1,000 rows × 26 columns on every sheet (Google Sheets) stay below.
+MAX_AREA = 500_000
+MAX_COLUMNS = 16384  # XFD
 CHUNK = 1024 * 1024
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+CELL_REF = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)\s[^>]*?\br\s*=\s*[\"']\s*([A-Z]{0,3})(\d{1,9})")
 UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d+)")
 DRIVE = re.compile(r"^[A-Za-z]:")
 FORBIDDEN = (
@@ -118,7 +126,19 @@ def _unsafe_name(info: zipfile.ZipInfo) -> bool:
 def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> int:
     """Occurrences of `tag` in a zip member, streamed in 1 MiB chunks; never more than
     max_bytes are inflated (a member that inflates past its declared size fails the CRC)."""
-    found, carry, size = 0, b"", 0
+    found = 0
+
+    def add(matches: list) -> None:
+        nonlocal found
+        found += len(matches)
+
+    _scan(zf, part, tag, max_bytes, add)
+    return found
+
+
+def _scan(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int, seen: Callable[[list], None]) -> None:
+    """`seen(tag.findall(…))` for each stretch of a zip member, streamed as `_count` says."""
+    carry, size = b"", 0
     try:
         with zf.open(part) as stream:
             while chunk := stream.read(CHUNK):
@@ -135,11 +155,38 @@ def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> i
                 if cut < 0:
                     carry = b""
                     continue
-                found += len(tag.findall(buffer, 0, cut))
+                seen(tag.findall(buffer, 0, cut))
                 carry = buffer[cut:]
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
-    return found + len(tag.findall(carry))
+    seen(tag.findall(carry))
+
+
+def _extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """The last row and column (1-based) any cell or row of a sheet names. calamine holds the
+    whole rectangle from A1 to there in memory, so two cells, A1 and XFD1048576, would cost it
+    17 billion: the cell count alone does not bound it."""
+    last = [0, 0]
+
+    def see(refs: list) -> None:
+        for letters, digits in refs:
+            last[0] = max(last[0], int(digits))
+            if letters:
+                last[1] = max(last[1], column_index_from_string(letters.decode()))
+
+    _scan(zf, part, CELL_REF, MAX_SHEET_BYTES, see)
+    return last[0], last[1]
+
+
+def too_far(sheet: str, row: int, column: int) -> UploadRejected:
+    return UploadRejected(
+        _l(
+            "The sheet '%(sheet)s' has content as far as cell %(cell)s, far outside the PRR return's cells. Delete "
+            "what is typed or formatted there and upload it again.",
+            sheet=sheet,
+            cell=f"{get_column_letter(min(max(column, 1), MAX_COLUMNS))}{row}",
+        )
+    )
 
 
 def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str, int]) -> None:
@@ -187,6 +234,13 @@ def _check_cells(zf: zipfile.ZipFile, sheets: dict[str, str], sizes: dict[str, i
                     max=f"{MAX_CELLS:,}",
                 )
             )
+    area = 0
+    for name, part in sheets.items():
+        if part in sizes:
+            rows, columns = _extent(zf, part)
+            area += rows * max(columns, 1)
+            if area > MAX_AREA:
+                raise too_far(name, rows, columns)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:

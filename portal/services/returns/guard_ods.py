@@ -6,7 +6,8 @@ Scripts/. The limits are the .xlsx ones (guard.py); what differs is where cells 
 sheets are in content.xml, and one cell element may stand for many cells
 (`table:number-columns-repeated`, `table:number-rows-repeated`). LibreOffice writes the empty
 rest of every sheet that way; calamine skips empty cells but allocates every cell of the
-rectangle from A1 to the last cell with a value, so that rectangle is what is counted.
+rectangle from A1 to the last cell with a value, so that rectangle is what is counted (MAX_AREA,
+as for the .xlsx sheets).
 
 content.xml is parsed as a stream (defusedxml, no entities, no DTD), inflating at most
 MAX_CONTENT_BYTES; the small parts are parsed whole, each capped by its declared size."""
@@ -26,7 +27,8 @@ from openpyxl.utils import get_column_letter
 from ..xlsx import ODS_MIMETYPE
 from .guard import (
     FORBIDDEN,
-    MAX_CELLS,
+    MAX_AREA,
+    MAX_COLUMNS,
     MAX_MEMBERS,
     MAX_SHEET_BYTES,
     MAX_SHEETS,
@@ -36,6 +38,7 @@ from .guard import (
     _head,
     _parse_xml,
     check_sizes,
+    too_far,
 )
 
 MAX_CONTENT_BYTES = 2 * MAX_SHEET_BYTES  # every sheet in one part; a filled return's is ~150 KB
@@ -46,7 +49,6 @@ SMALL_PARTS = ("META-INF/manifest.xml", "meta.xml", "styles.xml", "settings.xml"
 MAX_CONTENT_ELEMENTS = 50_000
 ELEMENT_TAG = re.compile(rb"<[A-Za-z_]")
 MAX_FORMULAS_REPORTED = 1000
-MAX_COLUMNS = 16384  # XFD, the last column a spreadsheet has
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 SCRIPT = "{urn:oasis:names:tc:opendocument:xmlns:script:1.0}"
@@ -207,14 +209,8 @@ def _scan_content(zf: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, set[st
                     repeat = _repeat(element, "number-columns-repeated")
                     if element.get(f"{OFFICE}value-type") is not None or len(element):
                         last_row, last_col = max(last_row, row + rows_here - 1), max(last_col, col + repeat - 1)
-                        if done + (last_row + 1) * (last_col + 1) > MAX_CELLS:
-                            raise UploadRejected(
-                                _l(
-                                    "The workbook has more than %(max)s cells; the PRR return has about a thousand. "
-                                    "Remove the extra rows, columns or sheets and upload it again.",
-                                    max=f"{MAX_CELLS:,}",
-                                )
-                            )
+                        if done + (last_row + 1) * (last_col + 1) > MAX_AREA:
+                            raise too_far(sheet, last_row + 1, last_col + 1)
                     elif element.get(f"{TABLE}formula") is not None:
                         _formula(no_value.setdefault(sheet, set()), row, col, rows_here, repeat)
                     col += repeat
