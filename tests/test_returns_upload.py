@@ -32,7 +32,7 @@ FILES = {
     "zip bomb": (hostile.zip_bomb, 400, "would unpack to"),
     "entity expansion": (hostile.entity_expansion, 400, "unsafe XML"),
     "legacy xls": (hostile.legacy_xls, 400, "old-format Excel file (.xls)"),
-    "ods renamed": (hostile.ods, 400, "OpenDocument spreadsheet (.ods)"),
+    "ods without a manifest": (hostile.ods, 400, "damaged (META-INF/manifest.xml cannot be read)"),
     "xlsm with macros": (hostile.macro_workbook, 400, "contains macros"),
     "200k rows": (hostile.many_rows, 400, "is too large"),
     "300 sheets": (hostile.many_sheets, 400, "300 sheets"),

@@ -16,10 +16,10 @@ from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
 from ...services.returns import access, listing, pending, workflow
 from ...services.returns import periods as period_service
-from ...services.returns.markup import mark_up
+from ...services.returns.markup import marked_copy
 from ...services.returns.template_xlsx import template_for
 from ...services.returns.validate import validate_upload
-from ...services.xlsx import XLSX_MIMETYPE
+from ...services.xlsx import SPREADSHEET_MIMETYPES, XLSX_MIMETYPE
 from .blueprint import bp
 from .forms import UploadForm
 from .queries import return_page_queries
@@ -103,9 +103,9 @@ def _process(data: bytes, filename: str, mode: str, token: str | None = None):
 @login_required
 def marked_up(token: str):
     data, filename = found_or_404(pending.load, token, current_user.id)
-    report, _ident = found_or_404(validate_upload, data, current_user)
-    out = mark_up(data, report, current_language())
-    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=f"checked_{filename}")
+    report, ident = found_or_404(validate_upload, data, current_user)
+    out, name = marked_copy(data, filename, report, ident, current_language())  # an .ods comes back as .xlsx
+    return send_file(BytesIO(out), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 @bp.route("/pending/<token>", methods=["POST"])
@@ -185,9 +185,10 @@ def version_file(return_id: int, number: int):
     # points only (can_see_history), never delegates or other countries.
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
+    kind = "ods" if version.stored_path.endswith(".ods") else "xlsx"  # as uploaded
     return send_file(
         BytesIO(files.read(version.stored_path)),
-        mimetype=XLSX_MIMETYPE,
+        mimetype=SPREADSHEET_MIMETYPES[kind],
         as_attachment=True,
-        download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.xlsx",
+        download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.{kind}",
     )

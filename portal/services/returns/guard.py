@@ -13,12 +13,14 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import lazy_gettext as _l
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import ServiceError
 
@@ -34,10 +36,16 @@ MAX_RATIO = 100  # compression ratio of a large member
 MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
 MAX_SHARED_STRINGS = 20_000
 MAX_CELLS = 200_000  # summed over all sheets, counted in the sheet XML
+# Summed over all sheets, the rectangles from A1 to the last cell each sheet names (what calamine
+# allocates: ~50 MB for 500,000 cells). The return's sheets are ~15 × 15; styled empty cells over
+# 1,000 rows × 26 columns on every sheet (Google Sheets) stay below.
+MAX_AREA = 500_000
+MAX_COLUMNS = 16384  # XFD
 CHUNK = 1024 * 1024
 SHARED_STRINGS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 STRING_TAG = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+CELL_REF = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)\s[^>]*?\br\s*=\s*[\"']\s*([A-Z]{0,3})(\d{1,9})")
 UNIQUE_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d+)")
 DRIVE = re.compile(r"^[A-Za-z]:")
 FORBIDDEN = (
@@ -61,7 +69,10 @@ class UploadRejected(ServiceError):
 @dataclass
 class CheckedWorkbook:
     data: bytes
-    sheets: dict[str, str]  # sheet name -> zip part (xl/worksheets/sheetN.xml)
+    sheets: dict[str, str]  # sheet name -> zip part (xl/worksheets/sheetN.xml; content.xml in an .ods)
+    kind: str = "xlsx"  # or "ods" (guard_ods.py)
+    # .ods only: per sheet, the cells with a formula but no value, found while the guard scanned content.xml
+    no_value: dict[str, set[str]] = field(default_factory=dict)
 
     def part(self, name: str) -> bytes:
         with zipfile.ZipFile(BytesIO(self.data)) as zf:
@@ -115,7 +126,19 @@ def _unsafe_name(info: zipfile.ZipInfo) -> bool:
 def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> int:
     """Occurrences of `tag` in a zip member, streamed in 1 MiB chunks; never more than
     max_bytes are inflated (a member that inflates past its declared size fails the CRC)."""
-    found, carry, size = 0, b"", 0
+    found = 0
+
+    def add(matches: list) -> None:
+        nonlocal found
+        found += len(matches)
+
+    _scan(zf, part, tag, max_bytes, add)
+    return found
+
+
+def _scan(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int, seen: Callable[[list], None]) -> None:
+    """`seen(tag.findall(…))` for each stretch of a zip member, streamed as `_count` says."""
+    carry, size = b"", 0
     try:
         with zf.open(part) as stream:
             while chunk := stream.read(CHUNK):
@@ -132,11 +155,38 @@ def _count(zf: zipfile.ZipFile, part: str, tag: re.Pattern, max_bytes: int) -> i
                 if cut < 0:
                     carry = b""
                     continue
-                found += len(tag.findall(buffer, 0, cut))
+                seen(tag.findall(buffer, 0, cut))
                 carry = buffer[cut:]
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=part)) from None
-    return found + len(tag.findall(carry))
+    seen(tag.findall(carry))
+
+
+def _extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """The last row and column (1-based) any cell or row of a sheet names. calamine holds the
+    whole rectangle from A1 to there in memory, so two cells, A1 and XFD1048576, would cost it
+    17 billion: the cell count alone does not bound it."""
+    last = [0, 0]
+
+    def see(refs: list) -> None:
+        for letters, digits in refs:
+            last[0] = max(last[0], int(digits))
+            if letters:
+                last[1] = max(last[1], column_index_from_string(letters.decode()))
+
+    _scan(zf, part, CELL_REF, MAX_SHEET_BYTES, see)
+    return last[0], last[1]
+
+
+def too_far(sheet: str, row: int, column: int) -> UploadRejected:
+    return UploadRejected(
+        _l(
+            "The sheet '%(sheet)s' has content as far as cell %(cell)s, far outside the PRR return's cells. Delete "
+            "what is typed or formatted there and upload it again.",
+            sheet=sheet,
+            cell=f"{get_column_letter(min(max(column, 1), MAX_COLUMNS))}{row}",
+        )
+    )
 
 
 def _check_shared_strings(zf: zipfile.ZipFile, parts: set[str], sizes: dict[str, int]) -> None:
@@ -184,6 +234,13 @@ def _check_cells(zf: zipfile.ZipFile, sheets: dict[str, str], sizes: dict[str, i
                     max=f"{MAX_CELLS:,}",
                 )
             )
+    area = 0
+    for name, part in sheets.items():
+        if part in sizes:
+            rows, columns = _extent(zf, part)
+            area += rows * max(columns, 1)
+            if area > MAX_AREA:
+                raise too_far(name, rows, columns)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
@@ -206,8 +263,30 @@ def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
     return sheets, shared
 
 
+def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """What the members would unpack to, in all and each against its compressed size."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise UploadRejected(
+            _l(
+                "The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
+                mb=_mb(total),
+            )
+        )
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UploadRejected(
+                _l(
+                    "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip bomb.",
+                    part=info.filename,
+                )
+            )
+
+
 def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
-    """Refuse anything that is not a plain, reasonably sized .xlsx workbook."""
+    """Refuse anything that is not a plain, reasonably sized .xlsx workbook or .ods spreadsheet."""
+    from . import guard_ods  # it builds on this module
+
     if max_bytes is not None and len(data) > max_bytes:
         err = UploadRejected(_l("The file is larger than the limit of %(mb)s MB.", mb=_mb(max_bytes)))
         err.status = 413
@@ -234,10 +313,8 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         if len(names) != len(infos):  # two members of one name: the guard and calamine could read different ones
             twice = next(n for n, k in Counter(i.filename for i in infos).items() if k > 1)
             raise UploadRejected(_l("The workbook is damaged (%(part)s cannot be read).", part=twice[:80]))
-        if "mimetype" in names and b"opendocument" in _head(zf, "mimetype"):
-            raise UploadRejected(
-                _l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx).")
-            )
+        if guard_ods.is_ods(zf, names):
+            return guard_ods.checked_ods(data, zf, infos)
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise UploadRejected(_l("This zip archive is not an Excel workbook (.xlsx)."))
         if any(i.flag_bits & 0x1 for i in infos):
@@ -245,23 +322,7 @@ def check_upload(data: bytes, max_bytes: int | None = None) -> CheckedWorkbook:
         for prefix, message in FORBIDDEN:
             if any(n.startswith(prefix) for n in names):
                 raise UploadRejected(message)
-        total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise UploadRejected(
-                _l(
-                    "The workbook would unpack to %(mb)s MB, far more than the PRR return needs; it was refused.",
-                    mb=_mb(total),
-                )
-            )
-        for info in infos:
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise UploadRejected(
-                    _l(
-                        "The workbook is compressed suspiciously well (%(part)s); it was refused as a possible zip "
-                        "bomb.",
-                        part=info.filename,
-                    )
-                )
+        check_sizes(infos)
         if zf.getinfo("xl/workbook.xml").file_size > 1024 * 1024:
             raise UploadRejected(_l("The workbook's sheet list is far too large for the PRR return."))
         sheets, shared_strings = _sheet_parts(zf)

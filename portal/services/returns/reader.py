@@ -17,6 +17,7 @@ from .layout import CUSTOM_PROPERTY_PREFIX, FIXED_COLUMNS, MAX_NOTE, META_KEYS, 
 from .report import Issue, ParsedCell, ValidationReport
 
 FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*>(.*?)</(?:\w+:)?c>', re.S)
+ODS_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 EXCEL_CELL_CHARACTERS = 32767  # calamine hands at most this many characters of a cell back
 
 
@@ -47,7 +48,7 @@ def read_meta(checked: CheckedWorkbook, workbook: CalamineWorkbook) -> dict[str,
                     value = int(value)
                 meta[str(row[0]).strip()] = str(value).strip()
     if "signature" not in meta:
-        meta.update(_custom_properties(checked))
+        meta.update(_ods_properties(checked) if checked.kind == "ods" else _custom_properties(checked))
     return meta
 
 
@@ -65,6 +66,21 @@ def _custom_properties(checked: CheckedWorkbook) -> dict[str, str]:
         name = prop.get("name", "")
         if name.startswith(CUSTOM_PROPERTY_PREFIX) and len(prop):
             found[name[len(CUSTOM_PROPERTY_PREFIX) :]] = (prop[0].text or "").strip()
+    return found
+
+
+def _ods_properties(checked: CheckedWorkbook) -> dict[str, str]:
+    """The custom document properties of an .ods: meta.xml's user-defined fields (what
+    LibreOffice makes of docProps/custom.xml when it saves the template as .ods)."""
+    try:
+        root = SafeET.fromstring(checked.part("meta.xml"))  # checked by the guard: small, no entities
+    except Exception:  # noqa: BLE001 - absent or unreadable properties: treated as absent
+        return {}
+    found = {}
+    for prop in root.iter(f"{ODS_META}user-defined"):
+        name = prop.get(f"{ODS_META}name", "")
+        if name.startswith(CUSTOM_PROPERTY_PREFIX):
+            found[name[len(CUSTOM_PROPERTY_PREFIX) :]] = (prop.text or "").strip()
     return found
 
 
@@ -112,10 +128,13 @@ def read_values(checked: CheckedWorkbook, workbook: CalamineWorkbook, template, 
             )
             continue
         header_row, columns = found
-        try:
-            no_value = formulas_without_value(checked.part(checked.sheets[sheet]))
-        except KeyError:
-            no_value = set()
+        if checked.kind == "ods":  # found by the guard's scan of content.xml
+            no_value = checked.no_value.get(sheet, set())
+        else:
+            try:
+                no_value = formulas_without_value(checked.part(checked.sheets[sheet]))
+            except KeyError:
+                no_value = set()
         by_code: dict[str, int] = {}
         for r in range(header_row + 1, len(rows)):
             code = str(rows[r][0]).strip() if rows[r] else ""

@@ -23,6 +23,7 @@ from ..errors import Conflict, NotFound, ServiceError
 from ..notices import notifications
 from ..transitions import compare_and_set
 from . import queries, query_changes, states
+from .guard_ods import kind_of
 from .report import ValidationReport
 from .validate import Identified
 
@@ -57,7 +58,7 @@ def _get_or_create_return(ident: Identified) -> Return:
 def _save_file(data: bytes, sha: str, ident: Identified) -> str:
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "returns" / ident.country.iso2 / ident.period.label
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sha}.xlsx"
+    path = folder / f"{sha}.{kind_of(data)}"  # .xlsx or .ods, as uploaded
     if not path.exists():  # content-addressed: the same bytes are stored once
         tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
         tmp.write_bytes(data)
