@@ -16,7 +16,7 @@ def test_correct_in_the_browser(page, live_server, tmp_path):
     first = tmp_path / "tj.xlsx"
     first.write_bytes(fill_template(template, {("REP01", "Total"): 3, ("REP01O", "Total"): 3}))
     page.goto(f"{live_server}/returns/upload")
-    page.get_by_label("Completed return (.xlsx)").set_input_files(str(first))
+    page.get_by_label("Completed return (.xlsx or .ods)").set_input_files(str(first))
     page.get_by_role("button", name="Check and save as draft").click()
     page.get_by_text("saved as a draft").wait_for()
     page.get_by_role("link", name="Correct in the browser").click()

@@ -29,7 +29,7 @@ def test_return_cycle(browser, page, live_server, tmp_path):
     wrong = tmp_path / "wrong.xlsx"
     wrong.write_bytes(fill_template(template.read_bytes(), {("REP01", "Men"): 5, ("REP01", "Total"): 3}))
     page.get_by_role("link", name="Upload a return").click()
-    page.get_by_label("Completed return (.xlsx)").set_input_files(str(wrong))
+    page.get_by_label("Completed return (.xlsx or .ods)").set_input_files(str(wrong))
     page.get_by_role("button", name="Check and save as draft").click()
     errors = page.get_by_test_id("errors")
     errors.wait_for()
@@ -41,7 +41,7 @@ def test_return_cycle(browser, page, live_server, tmp_path):
         fill_template(template.read_bytes(), {("REP01", "Men"): 3, ("REP01", "Total"): 3, ("REP01O", "Total"): 3})
     )
     page.get_by_role("link", name="Upload another file").click()
-    page.get_by_label("Completed return (.xlsx)").set_input_files(str(fixed))
+    page.get_by_label("Completed return (.xlsx or .ods)").set_input_files(str(fixed))
     page.get_by_role("button", name="Check, save and submit").click()
     page.get_by_text("Version 1 saved and submitted to the secretariat.").wait_for()
     return_url = page.url
