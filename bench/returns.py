@@ -7,8 +7,10 @@ cell of the 47 indicators filled, on a temporary SQLite database), and for each 
 file the time to reject it and the extra peak memory (RSS) of a fresh process doing so;
 the `real_*` files are the portal's own signed template with a hostile part added.
 Then the same full return saved through the web-form service against the upload path,
-alternately in one run (median of each and their ratio).
+alternately in one run (median of each and their ratio), and the review grid of a full return
+with the previous period (bench/review_grid.py: the page and the service alone).
 Targets (2-core machine): ≤ 150 ms per full return; the web form no slower than the upload;
+the review grid page ≤ 150 ms median;
 hostile files ≤ 1 s and ≤ 100 MB.
 """
 
@@ -289,4 +291,7 @@ if __name__ == "__main__":
     else:
         bench_full(args.runs)
         bench_form(args.runs)
+        from review_grid import bench_grid  # bench/review_grid.py (it imports this module's helpers)
+
+        bench_grid(args.runs)
         bench_hostile()
