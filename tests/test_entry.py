@@ -147,6 +147,13 @@ def test_stale_form_is_409_naming_what_changed(app, client, db, kz, create_user)
     assert _versions(db) == 2
 
 
+def test_a_form_without_its_version_number_is_refused(client, db, kz):
+    response = client.post(f"/returns/{kz.id}/edit", data={"mode": "save", "v-REP01-Boys": "1"})
+    assert response.status_code == 400
+    assert "base_version" in response.get_data(as_text=True)
+    assert _versions(db) == 1
+
+
 def test_missing_csrf_token_is_400(app, client, db, kz):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/returns/{kz.id}/edit", data=_form(kz, **{"v-REP01-Girls": "3"}))
@@ -275,3 +282,40 @@ def test_the_same_correction_saved_twice_at_once(app, db, create_return, create_
     assert [v.number for v in versions] == [1, 2, 3]
     assert [v.source for v in versions] == ["web", "form", "form"]
     assert workflow.diff_versions(versions[1], versions[2]) == []
+
+
+@pytest.mark.committing
+@pytest.mark.parametrize("base", [1, None], ids=["opened-on-version-1", "no-base-version"])
+def test_two_different_corrections_at_once_lose_nothing(app, db, create_return, create_user, base):
+    """Opened on the same version: one is stored, the other is a stale form (409), as if it had
+    come second. Without a base version (the API's "values not sent keep their content"), the
+    second is applied over the first: both cells are in the last version."""
+    from .conftest import run_concurrently
+
+    ret_id = create_return("KZ", "2025", START, status="draft").return_id
+    user_id = create_user("focal_point", country="KZ").id
+    db.session.commit()
+    cells = iter([("Women", "1"), ("Boys", "2")])
+
+    def save(session):
+        column, value = next(cells)
+        save_values(
+            session.get(Return, ret_id),
+            session.get(User, user_id),
+            [{"indicator": "REP01", "breakdown": column, "value": value}],
+            base_version=base,
+            dry_run=False,
+        )
+
+    errors = run_concurrently(app, save, 2)
+    db.session.expire_all()
+    versions = db.session.scalars(select(ReturnVersion).order_by(ReturnVersion.number)).all()
+    last = workflow.values_of(versions[-1])
+    if base is None:
+        assert errors == []
+        assert [v.number for v in versions] == [1, 2, 3]
+        assert (last[("REP01", "Women")].number, last[("REP01", "Boys")].number) == (1.0, 2.0)
+    else:
+        assert len(errors) == 1 and "StaleForm" in errors[0]
+        assert [v.number for v in versions] == [1, 2]
+        assert [key for key in (("REP01", "Women"), ("REP01", "Boys")) if key in last] != []

@@ -8,7 +8,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...errors import found_or_404
+from ...errors import abort_with, found_or_404
 from ...extensions import db
 from ...forms import ConfirmForm
 from ...i18n import current_language
@@ -100,6 +100,8 @@ def edit(return_id: int):
     mode = request.form.get("mode", "check")
     as_json = request.args.get("format") == "json"
     base = request.form.get("base_version", type=int)
+    if base is None:  # without it the stale-form check could not be made
+        abort_with(400, _("The form has no valid version number (base_version); reload the form."))
     texts = {
         (ind.code, c): request.form.get(field_name(ind.code, c), "")
         for ind in template.indicators

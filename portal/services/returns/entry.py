@@ -28,7 +28,7 @@ from .report import Issue, ValidationReport
 from .rules import apply_rules
 from .template_xlsx import identity, signer
 from .validate import Identified, completeness, identify, previous_accepted_values
-from .workflow import store_version
+from .workflow import lock_return, store_version
 
 MAX_ENTRIES = 5000  # a full return has ~730 cells
 VALUE_TYPES = (str, int, float, bool)
@@ -294,18 +294,36 @@ def save_values(
     if len(values) > MAX_ENTRIES:
         raise ServiceError(_l("Too many values in one request (at most %(n)s).", n=MAX_ENTRIES), field="values")
     ident = identified(ret, user)
+    if not dry_run:
+        lock_return(ret)  # a save made at the same moment waits, then reads what this one stored
     latest = version_of(ret)
     check_fresh(ret, base_version, latest)
+    result = _checked(ret, ident, latest, values)
+    if dry_run or not result.ok:
+        return result
+    data = write_workbook(
+        ident.template,
+        ident.country,
+        ident.period,
+        {key: cell.value for key, cell in result.report.cells.items()},
+        result.report.notes,
+        locale=locale or (user.language if user is not None else "en"),
+    )
+    result.version = store_version(result.report, ident, data, workbook_name(ret, None), user, source=source)
+    return result
+
+
+def _checked(ret: Return, ident, latest: ReturnVersion | None, values: list[dict]) -> EntryResult:
+    """`values` merged over `latest`'s cells, parsed and checked as an upload is."""
     template = ident.template
     stored = stored_cells(latest) if latest is not None else ({}, {})
     raw, notes = current_cells(ret, template, stored)
     refused = merge(template, raw, notes, values)
-    notes_given = {code: note for code, note in notes.items()}
-    report = cells_report(template, raw, notes_given)
+    report = cells_report(template, raw, notes)
     report.country, report.period = ident.country.iso2, ident.period.label
     apply_rules(template, report, previous_accepted_values(ident.country, ident.period))
     report.completeness = completeness(template, report)
-    result = EntryResult(
+    return EntryResult(
         report=report,
         ident=ident,
         raw={k: v for k, v in raw.items() if v is not None and not (isinstance(v, str) and not v.strip())},
@@ -313,15 +331,3 @@ def save_values(
         refused=refused,
         changes=differences(latest, report, stored),
     )
-    if dry_run or not result.ok:
-        return result
-    data = write_workbook(
-        template,
-        ident.country,
-        ident.period,
-        {key: cell.value for key, cell in report.cells.items()},
-        report.notes,
-        locale=locale or (user.language if user is not None else "en"),
-    )
-    result.version = store_version(report, ident, data, workbook_name(ret, None), user, source=source)
-    return result

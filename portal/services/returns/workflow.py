@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
@@ -39,6 +39,17 @@ def get_return(return_id: int) -> Return:
 
 def find_return(country_id: int, period_id: int) -> Return | None:
     return db.session.scalar(select(Return).where(Return.country_id == country_id, Return.period_id == period_id))
+
+
+def lock_return(ret: Return) -> None:
+    """Hold the return until the transaction ends, so that two saves of it run one after the
+    other and the second reads what the first stored. PostgreSQL: the row's lock. SQLite: the
+    database's write lock, taken by an UPDATE that changes nothing (pysqlite begins a transaction
+    only before a write, and a SAVEPOINT outside one would commit on its release)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Return).where(Return.id == ret.id).values(id=Return.id))
+    else:
+        db.session.execute(select(Return.id).where(Return.id == ret.id).with_for_update())
 
 
 def _get_or_create_return(ident: Identified) -> Return:
@@ -81,6 +92,7 @@ def store_version(
     sha = hashlib.sha256(data).hexdigest()
     stored = _save_file(data, sha, ident)
     ret = _get_or_create_return(ident)
+    lock_return(ret)  # the version and its values are written together, one save at a time
     on_behalf = user is not None and user.role in (Role.ADMIN, Role.SECRETARIAT)
     for _attempt in range(MAX_VERSION_RETRIES):
         number = (
