@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
     from .services.compare.charts import data_uri
-    from .services.returns import states, timeliness
+    from .services.returns import queries, states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
     from .services.returns.query_changes import message_text
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
     app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it
+    app.jinja_env.filters["query_answer"] = queries.answer  # the message that answered a query
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)

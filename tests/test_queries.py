@@ -356,6 +356,45 @@ def test_a_new_version_that_changes_the_cell_answers_the_query(
     assert notice.user_id == people["sec"].id
 
 
+@pytest.mark.parametrize(
+    "language, message, notice",
+    [
+        ("en", "Changed from 1,234,567.5 to 2,345,678 in version 2.", "1,234,567.5 → 2,345,678"),
+        ("ru", "Изменено с 1\xa0234\xa0567,5 на 2\xa0345\xa0678 в версии 2.", "1\xa0234\xa0567,5 → 2\xa0345\xa0678"),
+    ],
+)
+def test_a_changed_amount_reads_in_the_readers_number_format(db, people, create_return, language, message, notice):
+    """The change is stored as figures and written out when read: each reader in their own format."""
+    ret = create_return("KZ", "2025", {**VALUES, ("CAP05", "Value"): 1234567.5}, status="submitted").return_
+    query = _open(ret, people, "CAP05", "Value", "Is this in KZT?")
+    workflow.send_back(ret, people["sec"], "")
+    _new_version(create_return, {**VALUES, ("CAP05", "Value"): 2345678}, by=people["focal"])
+    db.session.expire_all()
+    change = queries.get_query(query.id).messages[-1]
+    (told,) = _notices(db, "query.answered")
+    with force_locale(language):
+        assert message_text(change) == message
+        assert notifications.text(told).endswith(": " + notice)
+
+
+@pytest.mark.parametrize("last", ["country's reply", "staff reply after it", "value change"])
+def test_the_answer_is_the_countrys_message_not_the_secretariats_follow_up(db, ret, people, create_return, last):
+    query = _open(ret, people, "REP01", "Total", "Total seems low.")
+    if last == "value change":  # the new version answers; the secretariat's reply after it does not
+        workflow.send_back(ret, people["sec"], "")
+        _new_version(create_return, CHANGED, by=people["focal"])
+        db.session.expire_all()
+        queries.reply(queries.get_query(query.id), people["sec"], "Thanks, checking.")
+    else:
+        queries.reply(query, people["focal"], "It is right: stage 5 only.")
+    if last == "staff reply after it":
+        queries.reply(query, people["sec"], "Thanks, checking.")
+    answer = queries.answer(queries.get_query(query.id))
+    with force_locale("en"):
+        expected = "Changed from 10 to 12 in version 2." if last == "value change" else "It is right: stage 5 only."
+        assert message_text(answer) == expected
+
+
 @pytest.mark.parametrize("state", ["open", "answered", "resolved"])
 def test_a_new_version_leaves_unchanged_cells_and_answered_or_resolved_queries(db, ret, people, create_return, state):
     untouched = _open(ret, people, "REP01", "Girls")
@@ -394,7 +433,14 @@ def test_send_back_records_the_open_queries(db, ret, people):
         {"indicator": "REP01", "breakdown": "Total", "text": "Still low: check stage 5."},
     ]
     (notice,) = [n for n in _notices(db, "return.returned") if n.user_id == people["focal"].id]
-    assert notice.params["reason"] == "REP01 Girls: Where are the girls?; REP01 Total: Still low: check stage 5."
+    with force_locale("en"):
+        assert notifications.text(notice).endswith(
+            ": REP01 · Girls: Where are the girls?; REP01 · Total: Still low: check stage 5."
+        )
+    with force_locale("ru"):
+        assert notifications.text(notice).endswith(
+            ": REP01 · Девочки: Where are the girls?; REP01 · Итого: Still low: check stage 5."
+        )
 
 
 def test_send_back_with_a_reason_and_queries(db, ret, people):

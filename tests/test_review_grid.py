@@ -300,6 +300,22 @@ def test_grid_page_links_to_the_thread_of_a_queried_cell(client, login_as, creat
     assert "Where are the girls?" in listed[: listed.index("</ul>")]
 
 
+@pytest.mark.parametrize("follow_up", [False, True], ids=["answered", "secretariat replied after"])
+def test_grid_page_shows_the_countrys_answer(client, login_as, create_return, create_user, app, follow_up):
+    version = create_return("KZ", "2025", {("REP02", "Total"): 5}, status="submitted")
+    focal = create_user("focal_point", country="KZ")
+    staff = login_as("secretariat")
+    with app.test_request_context():
+        query = queries.open_query(version.return_, staff, "REP02", "Girls", "Where are the girls?")
+        queries.reply(query, focal, "None were repatriated.")
+        if follow_up:
+            queries.reply(query, staff, "Thanks, checking the lists.")
+    _db.session.commit()
+    girls = cell_html(client.get(f"/review/{version.return_id}").get_data(as_text=True), "REP02", "Girls")
+    assert re.search(r'data-testid="answer">“None were repatriated\.”', girls)
+    assert "checking the lists" not in girls
+
+
 def test_grid_page_of_an_earlier_version(client, login_as, create_return):
     create_return("KZ", "2025", {("REP02", "Total"): 5})
     version = create_return("KZ", "2025", {("REP02", "Total"): 7}, status="submitted")

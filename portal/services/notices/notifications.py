@@ -66,11 +66,27 @@ def text(notification: Notification) -> str:
     if isinstance(params.get("due"), str):  # a due date, stored as ISO: in the reader's language
         params["due"] = _reader_date(params["due"])
     if "indicator" in params:  # a query's cell, its breakdown in the reader's language
-        from ..returns.template_xlsx import column_captions
+        params["cell"] = _cell(params["indicator"], params.get("breakdown", ""))
+    if isinstance(params.get("change"), dict):  # a changed value, in the reader's number format
+        from ..returns.query_changes import change_text
 
-        breakdown = params.get("breakdown", "")
-        params["cell"] = f"{params['indicator']} · {column_captions().get(breakdown, breakdown)}"
+        params["text"] = change_text(params["change"])
+    if not params["reason"] and isinstance(params.get("cells"), list):  # sent back with its queries
+        from ..returns.queries import quoted
+
+        params["reason"] = quoted(
+            "; ".join(
+                f"{_cell(c.get('indicator', ''), c.get('breakdown', ''))}: {c.get('text', '')}" for c in params["cells"]
+            )
+        )
     return str(template) % params
+
+
+def _cell(indicator: str, breakdown: str) -> str:
+    """A return's cell named in the reader's language: "REP01 · Girls" / "REP01 · Девочки"."""
+    from ..returns.template_xlsx import column_captions
+
+    return f"{indicator} · {column_captions().get(breakdown, breakdown)}"
 
 
 # Notices every recipient gets by e-mail, whatever their setting (the rest can be turned off).

@@ -241,25 +241,34 @@ def secretariat() -> list[User]:
     )
 
 
-def _notify(recipients: list[User], kind: str, query: ValueQuery, message: QueryMessage, text: str) -> None:
+def _notify(
+    recipients: list[User], kind: str, query: ValueQuery, message: QueryMessage, text: str, change: dict | None = None
+) -> None:
+    """`change`: a CHANGE message's data, written out in each reader's language when read."""
     ret = query.return_
-    quoted = text if len(text) <= NOTICE_TEXT else text[: NOTICE_TEXT - 1] + "…"
-    params = {
+    params: dict[str, object] = {
         "country": ret.country.iso2,
         "period": ret.period.label,
         "indicator": query.indicator,
         "breakdown": query.breakdown,
-        "text": quoted,
+        "text": quoted(text),
     }
+    if change is not None:
+        params["change"] = change
     for user in recipients:
         if user.id == (message.author_id or 0):
             continue  # nobody is told of their own message
         notifications.notify(user, kind, params, link=return_link(query), dedupe_key=f"{kind}:{message.id}:{user.id}")
 
 
-def notify_secretariat(query: ValueQuery, message: QueryMessage, text: str) -> None:
-    """Tell the secretariat that the country answered `query` (by `message`)."""
-    _notify(secretariat(), "query.answered", query, message, text)
+def quoted(text: str) -> str:
+    """`text` cut to what a notice quotes."""
+    return text if len(text) <= NOTICE_TEXT else text[: NOTICE_TEXT - 1] + "…"
+
+
+def notify_secretariat(query: ValueQuery, message: QueryMessage, text: str, change: dict | None = None) -> None:
+    """Tell the secretariat that the country answered `query` (by `message`, or by `change`)."""
+    _notify(secretariat(), "query.answered", query, message, text, change)
 
 
 def open_query(
@@ -298,6 +307,17 @@ def open_query(
     record_step("query.open", query, user, message, suggested=suggested)
     _notify(focal_points(ret), "query.opened", query, message, text)
     return query
+
+
+def answer(query: ValueQuery) -> QueryMessage | None:
+    """The message that answered `query`: the latest change of its value, or the country's latest
+    reply (a staff member's reply after it answers nothing)."""
+    for message in reversed(query.messages):
+        if message.kind == MessageKind.CHANGE:
+            return message
+        if message.kind == MessageKind.REPLY and not (message.author is not None and is_staff(message.author)):
+            return message
+    return None
 
 
 def _resolved_refusal() -> Conflict:

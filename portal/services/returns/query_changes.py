@@ -1,14 +1,16 @@
 """A new version answers the queries whose cell it changed: workflow.store_version calls
 `on_new_version`, which writes a CHANGE message in each such thread and marks the query answered.
 
-A CHANGE message stores what changed as data (JSON in its text: the old and new value as
-displayed, and the old and new note when the note changed), and `message_text` renders it in
-the reader's language, so a Russian and an English reader each read it in their own."""
+A CHANGE message stores what changed as data (JSON in its text: the old and new figure —
+number, text, status — and the old and new note when the note changed), and `message_text`
+renders it in the reader's language and number format, so a Russian and an English reader each
+read it in their own ("1,234,567" / "1 234 567")."""
 
 from __future__ import annotations
 
 import json
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -53,14 +55,36 @@ def _cells(version: ReturnVersion | None, indicators: set[str]) -> tuple[dict, d
     return values, notes
 
 
-def _shown(value: ReturnValue | None) -> str:
-    from .workflow import display  # workflow imports this module
+def _figure(value: ReturnValue | None) -> dict | None:
+    """A cell's figure as stored in a CHANGE message (None: blank)."""
+    if value is None:
+        return None
+    return {"number": value.number, "text": value.text, "status": value.status}
 
-    return display(value)
+
+def figure_text(figure: object) -> str:
+    """A stored figure as the reader writes it, its number in the reader's locale: N/A, EST 120,
+    CONF 12, 1,234,567 (1 234 567 in Russian); "" when blank. A string (as messages stored
+    before figures were) is shown as it is."""
+    if isinstance(figure, str) or figure is None:
+        return figure or ""
+    if not isinstance(figure, dict):
+        return ""
+    number, text, status = figure.get("number"), figure.get("text"), figure.get("status")
+    if text is not None:
+        return str(text)
+    shown = format_decimal(number, format="#,##0.###") if isinstance(number, int | float) else ""
+    return " ".join(part for part in (status, shown) if part)
 
 
-def _figure(value: ReturnValue | None) -> tuple:
-    return (value.number, value.text, value.status) if value is not None else (None, None, None)
+def change_text(change: dict) -> str:
+    """The change in a notice, in the reader's number format: "10 → 12", and the new note."""
+    parts = []
+    if "new" in change:
+        parts.append(f"{figure_text(change.get('old')) or '—'} → {figure_text(change.get('new')) or '—'}")
+    if "new_note" in change:
+        parts.append(f"“{change['new_note'] or '—'}”")
+    return "; ".join(parts)
 
 
 def on_new_version(ret: Return, previous: ReturnVersion | None, version: ReturnVersion, user: User | None) -> None:
@@ -79,7 +103,7 @@ def on_new_version(ret: Return, previous: ReturnVersion | None, version: ReturnV
         old_note, new_note = old_notes.get(query.indicator), new_notes.get(query.indicator)
         change: dict = {}
         if _figure(old) != _figure(new):
-            change.update(old=_shown(old), new=_shown(new))
+            change.update(old=_figure(old), new=_figure(new))
         if old_note != new_note:
             change.update(old_note=old_note, new_note=new_note)
         if not change:
@@ -102,17 +126,7 @@ def on_new_version(ret: Return, previous: ReturnVersion | None, version: ReturnV
         db.session.add(message)
         db.session.flush()
         queries.record_step("query.change", query, user, message, version=version.number)
-        queries.notify_secretariat(query, message, _neutral(change))
-
-
-def _neutral(change: dict) -> str:
-    """The change in a notice's text, in no language: "10 → 12", and the new note."""
-    parts = []
-    if "new" in change:
-        parts.append(f"{change['old'] or '—'} → {change['new'] or '—'}")
-    if "new_note" in change:
-        parts.append(f"“{change['new_note'] or '—'}”")
-    return "; ".join(parts)
+        queries.notify_secretariat(query, message, "", change=change)
 
 
 def message_text(message: QueryMessage) -> str:
@@ -133,8 +147,8 @@ def message_text(message: QueryMessage) -> str:
         sentences.append(
             _(
                 "Changed from %(old)s to %(new)s in version %(n)s.",
-                old=change.get("old") or blank,
-                new=change.get("new") or blank,
+                old=figure_text(change.get("old")) or blank,
+                new=figure_text(change.get("new")) or blank,
                 n=n,
             )
         )

@@ -253,9 +253,9 @@ def send_back(ret: Return, user: User, reason: str = "") -> ReturnVersion:
         ReturnEvent(return_=ret, version=version, action="return", actor=user, reason=reason, cell_comments=cells)
     )
     audit.record("return.return", actor=user, obj=ret, version=version.number, queries=len(cells))
-    told = reason or "; ".join(f"{c['indicator']} {c['breakdown']}: {c['text']}" for c in cells)
-    told = told if len(told) <= queries.NOTICE_TEXT else told[: queries.NOTICE_TEXT - 1] + "…"
-    _notify_focal_points(ret, "return.returned", version, reason=told)
+    # Without a reason the notice lists the queries, written out in each reader's language.
+    listed = [] if reason else [{**c, "text": queries.quoted(c["text"])} for c in cells[:20]]
+    _notify_focal_points(ret, "return.returned", version, reason=queries.quoted(reason), cells=listed)
     return version
 
 
