@@ -227,7 +227,7 @@ def test_the_secretariat_is_told_of_each_submission(db, create_return, create_us
     }
     active = {secretariat[k].id for k in ("en", "ru", "quiet")}
     assert set(notices) == active  # each active secretariat user once; not the inactive one, not admins
-    assert all(n.link == f"/returns/{version.return_id}" for n in notices.values())
+    assert all(n.link == f"/review/{version.return_id}" for n in notices.values())
     mails = {
         m.user_id: m
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.key.like(f"{notice_kind}:%")))

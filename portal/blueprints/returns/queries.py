@@ -77,14 +77,15 @@ def query_reply(return_id: int, query_id: int):
 def return_page_queries(user, ret: Return) -> dict:
     """What the return page shows of queries, as template variables: `cell_queries` (the
     unresolved ones by cell, highlighted), `open_queries` (the unresolved ones, listed at the
-    top with a reply box each) and `reply_form`; empty for those who may not see queries."""
+    top, with a reply box each for the country's focal points: staff answer in the thread) and
+    `reply_form`; empty for those who may not see queries."""
     if not queries.can_see_queries(user, ret):
         return {"cell_queries": {}, "open_queries": [], "reply_form": None}
     unresolved = queries.list_queries(ret, UNRESOLVED)
     return {
         "cell_queries": {(q.indicator, q.breakdown): q for q in unresolved},
         "open_queries": unresolved,
-        "reply_form": ReplyForm(formdata=None, back="return"),
+        "reply_form": None if queries.can_manage(user) else ReplyForm(formdata=None, back="return"),
         "query_question": queries.question,
         "query_anchor": queries.cell_anchor,
     }

@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-MAX_TEXT = 2000  # as services/returns/queries.py checks it
-MAX_SUGGESTED = 64
+from ...services.returns.queries import MAX_SUGGESTED, MAX_TEXT
 
 
 def _text(label, required: bool = True):

@@ -19,31 +19,10 @@ from . import numbers
 from .blueprint import bp
 
 
-def _cell(ret: Return, indicator: str, breakdown: str):
-    """The template indicator of the cell asked for; a 400 naming what is wrong otherwise."""
-    template = queries.template_of(ret)
-    ind = template.indicator(indicator)
-    if ind is None:
-        abort_with(400, _("The return's template has no indicator “%(code)s”.", code=indicator[:40]))
-    if breakdown not in template.columns(ind.breakdown):
-        abort_with(
-            400,
-            _(
-                "Indicator %(code)s has no breakdown “%(breakdown)s” (it has: %(columns)s).",
-                code=ind.code,
-                breakdown=breakdown[:40],
-                columns=", ".join(template.columns(ind.breakdown)),
-            ),
-        )
-    return ind
-
-
 @bp.route("/<int:return_id>/queries/new", methods=["GET", "POST"])
 def new_query(return_id: int):
     ret = db.get_or_404(Return, return_id)
-    indicator = (request.args.get("indicator") or "").strip()
-    breakdown = (request.args.get("breakdown") or "").strip()
-    ind = _cell(ret, indicator, breakdown)
+    ind, breakdown = queries.check_cell(ret, request.args.get("indicator", ""), request.args.get("breakdown", ""))
     existing = queries.find_query(ret, ind.code, breakdown)
     if existing is not None:  # one query per cell: its thread
         return redirect(url_for("returns.query_thread", return_id=ret.id, query_id=existing.id))

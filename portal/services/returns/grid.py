@@ -35,6 +35,7 @@ from ...models import (
 )
 from .. import disclosure
 from ..errors import ServiceError
+from .validate import previous_accepted_version
 from .workflow import display
 
 # The filters of the grid (GET checkboxes); a cell is shown when it meets every one asked for.
@@ -156,25 +157,6 @@ def _values(versions: Iterable[ReturnVersion]) -> None:
         ).all()
 
 
-def previous_accepted_version(ret: Return) -> ReturnVersion | None:
-    """The country's latest accepted version of the latest earlier period that has one (the
-    version `validate.previous_accepted_values` reads for rule R11)."""
-    stmt = (
-        select(ReturnVersion)
-        .join(Return, ReturnVersion.return_id == Return.id)
-        .join(ReportingPeriod, Return.period_id == ReportingPeriod.id)
-        .where(
-            Return.country_id == ret.country_id,
-            ReportingPeriod.start_date < ret.period.start_date,
-            ReturnVersion.accepted_at.is_not(None),
-        )
-        .order_by(ReportingPeriod.start_date.desc(), ReturnVersion.number.desc())
-        .limit(1)
-        .options(selectinload(ReturnVersion.return_).selectinload(Return.period))
-    )
-    return db.session.scalar(stmt)
-
-
 def _queries(ret: Return) -> dict[Key, ValueQuery]:
     stmt = select(ValueQuery).where(ValueQuery.return_id == ret.id).options(selectinload(ValueQuery.messages))
     return {(q.indicator, q.breakdown): q for q in db.session.scalars(stmt)}
@@ -204,7 +186,7 @@ def review_grid(ret: Return, *, version: ReturnVersion | None = None, filters: I
     asked = parse_filters(filters)
     version = version or ret.latest_version
     accepted = ret.accepted_version
-    previous = previous_accepted_version(ret) if version is not None else None
+    previous = previous_accepted_version(ret.country_id, ret.period.start_date) if version is not None else None
     if version is None:
         return Grid(ret, None, accepted, None, None, asked, [], dict.fromkeys(FILTERS, 0), 0)
     template = _template(version.template_id)

@@ -32,7 +32,7 @@ from .. import audit
 from ..errors import Conflict, Forbidden, NotFound, ServiceError
 from ..notices import notifications
 from ..transitions import compare_and_set
-from .access import is_staff
+from .access import can_see_history, is_staff
 
 MAX_TEXT = 2000  # characters in a question or a reply
 MAX_SUGGESTED = 64  # characters in a suggested value (the column's size)
@@ -47,9 +47,8 @@ def can_manage(user: User) -> bool:
     return is_staff(user)
 
 
-def can_see_queries(user: User, ret: Return) -> bool:
-    """Staff and the country's own focal points; never delegates or other countries."""
-    return is_staff(user) or (user.role == Role.FOCAL_POINT and user.country_id == ret.country_id)
+# Staff and the country's own focal points, who see its history; never delegates or other countries.
+can_see_queries = can_see_history
 
 
 def can_reply(user: User, query: ValueQuery) -> bool:
@@ -172,7 +171,9 @@ def _text(text: str | None, *, required: bool = True) -> str:
     return text
 
 
-def _cell(ret: Return, indicator: str, breakdown: str) -> tuple[str, str]:
+def check_cell(ret: Return, indicator: str, breakdown: str):
+    """The template indicator of a cell of `ret` and its breakdown column; ServiceError (400)
+    naming what is wrong when the return's template has no such cell."""
     indicator, breakdown = (indicator or "").strip(), (breakdown or "").strip()
     template = template_of(ret)
     ind = template.indicator(indicator)
@@ -191,7 +192,7 @@ def _cell(ret: Return, indicator: str, breakdown: str) -> tuple[str, str]:
             ),
             field="breakdown",
         )
-    return ind.code, breakdown
+    return ind, breakdown
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -277,7 +278,8 @@ def open_query(
     """The secretariat's question about one cell of `ret`, with an optional suggested value."""
     if not can_manage(user):
         raise Forbidden(_l("Only the secretariat can open a query."))
-    indicator, breakdown = _cell(ret, indicator, breakdown)
+    ind, breakdown = check_cell(ret, indicator, breakdown)
+    indicator = ind.code
     text = _text(text)
     suggested = _no_nul((suggested or "").strip(), "suggested") or None
     if suggested is not None and len(suggested) > MAX_SUGGESTED:

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnTemplate, ReturnVersion, Role, User
@@ -93,21 +95,28 @@ def identify(meta: dict, user: User | None) -> Identified:
     return Identified(country, period, template)
 
 
-def previous_accepted_values(country: Country, period: ReportingPeriod) -> dict:
-    """The last accepted figures of this country for an earlier period (rule R11)."""
+def previous_accepted_version(country_id: int, before: date) -> ReturnVersion | None:
+    """The country's latest accepted version of the latest period starting before `before`
+    that has one: what rule R11 and the review grid compare with."""
     stmt = (
         select(ReturnVersion)
         .join(Return, ReturnVersion.return_id == Return.id)
         .join(ReportingPeriod, Return.period_id == ReportingPeriod.id)
         .where(
-            Return.country_id == country.id,
-            ReportingPeriod.start_date < period.start_date,
+            Return.country_id == country_id,
+            ReportingPeriod.start_date < before,
             ReturnVersion.accepted_at.is_not(None),
         )
         .order_by(ReportingPeriod.start_date.desc(), ReturnVersion.number.desc())
         .limit(1)
+        .options(selectinload(ReturnVersion.return_).selectinload(Return.period))
     )
-    version = db.session.scalar(stmt)
+    return db.session.scalar(stmt)
+
+
+def previous_accepted_values(country: Country, period: ReportingPeriod) -> dict:
+    """The last accepted figures of this country for an earlier period (rule R11)."""
+    version = previous_accepted_version(country.id, period.start_date)
     if version is None:
         return {}
     result = {}

@@ -177,16 +177,14 @@ SUBMISSION_NOTICES = {"new": "return.submitted", "resubmitted": "return.resubmit
 
 def _notify_secretariat(ret: Return, kind: str, version: ReturnVersion) -> None:
     """Each active secretariat user: in-app, and by e-mail in their language unless they turned
-    e-mail notices off (notifications.notify); once per version and user."""
-    recipients = db.session.scalars(
-        select(User).where(User.role == Role.SECRETARIAT, User.active.is_(True)).order_by(User.id)
-    )
-    for user in recipients:
+    e-mail notices off (notifications.notify); once per version and user. The link opens the
+    review grid, where the secretariat reviews it."""
+    for user in queries.secretariat():
         notifications.notify(
             user,
             kind,
             {"country": ret.country.iso2, "period": ret.period.label, "version": version.number},
-            link=f"/returns/{ret.id}",
+            link=f"/review/{ret.id}",
             dedupe_key=f"{kind}:{ret.id}:{version.number}:{user.id}",
         )
 
@@ -260,10 +258,7 @@ def send_back(ret: Return, user: User, reason: str = "") -> ReturnVersion:
 
 
 def _notify_focal_points(ret: Return, kind: str, version: ReturnVersion, **params) -> None:
-    recipients = db.session.scalars(
-        select(User).where(User.country_id == ret.country_id, User.role == Role.FOCAL_POINT, User.active.is_(True))
-    )
-    for user in recipients:
+    for user in queries.focal_points(ret):
         notifications.notify(
             user,
             kind,
