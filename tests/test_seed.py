@@ -94,3 +94,19 @@ def test_demo_passwords_work(app, auth):
     ]:
         assert auth.login(email, password).status_code == 302, email
         auth.logout()
+
+
+def test_the_demo_tells_the_secretariat_of_the_return_waiting_for_review_only(app, db):
+    """Returns the demo submits and accepts at once are not news; the one left submitted is."""
+    from datetime import date
+
+    from portal.models import Notification, Return, ReturnStatus, User
+
+    with app.test_request_context():
+        seed_service.seed(demo=True, today=date(2026, 12, 2))
+    db.session.commit()
+    waiting = {r.id for r in db.session.scalars(select(Return).where(Return.status == ReturnStatus.SUBMITTED))}
+    told = db.session.scalars(select(Notification).where(Notification.kind.like("return.%submitted"))).all()
+    assert waiting and told
+    assert {n.link for n in told} == {f"/review/{return_id}" for return_id in waiting}
+    assert {db.session.get(User, n.user_id).role for n in told} == {"secretariat"}

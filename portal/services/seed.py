@@ -297,9 +297,10 @@ def load_demo_returns(
             f"demo_{r['country']}_{r['period']}.xlsx",
             None,
             source="seed",
-            submit=status != "draft",
         )
         ret = version.return_
+        if status != "draft":  # the secretariat is told of a return left waiting for review only
+            workflow.submit_return(ret, None, notify=status == "submitted")
         if status == "accepted":
             workflow.accept_return(ret, None)
         elif reviewer is not None:  # the question on the cell first, then the return for correction

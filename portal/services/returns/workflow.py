@@ -155,7 +155,9 @@ def store_version(
     return version
 
 
-def submit_return(ret: Return, user: User | None) -> ReturnVersion:
+def submit_return(ret: Return, user: User | None, *, notify: bool = True) -> ReturnVersion:
+    """Submit the latest version for review; the secretariat is told (`notify`: the demo data
+    turns it off for the returns it submits and accepts at once)."""
     version = ret.latest_version
     if version is None:
         raise ServiceError(_l("Upload the return before submitting it."))
@@ -166,7 +168,7 @@ def submit_return(ret: Return, user: User | None) -> ReturnVersion:
     version.submitted_at = utcnow()
     db.session.add(ReturnEvent(return_=ret, version=version, action="submit", actor=user))
     audit.record("return.submit", actor=user, obj=ret, version=version.number)
-    if version.source != "seed":  # the demo's returns are submitted and accepted at once
+    if notify:
         _notify_secretariat(ret, SUBMISSION_NOTICES[kind], version)
     return version
 
