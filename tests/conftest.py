@@ -357,10 +357,11 @@ def run_concurrently(app, work, count: int) -> list[str]:
 SOFFICE = shutil.which("soffice")
 
 
-@pytest.fixture
-def resave(tmp_path):
+def soffice_converter(tmp_path, target: str, what: str):
+    """convert(bytes of an .xlsx) -> the same workbook saved by LibreOffice as `target` (xlsx,
+    ods), with a profile of its own under `tmp_path`; skips (fails under CI=true) without soffice."""
     if SOFFICE is None:
-        message = "LibreOffice round trip: soffice not found (make test installs libreoffice-calc-nogui as root)"
+        message = f"{what}: soffice not found (make test installs libreoffice-calc-nogui as root)"
         if CI:
             pytest.fail(message + " (required under CI=true)", pytrace=False)
         pytest.skip(message)
@@ -375,7 +376,7 @@ def resave(tmp_path):
                 "--norestore",
                 f"-env:UserInstallation=file://{tmp_path}/profile",
                 "--convert-to",
-                "xlsx",
+                target,
                 "--outdir",
                 str(out),
                 str(src),
@@ -384,9 +385,15 @@ def resave(tmp_path):
             capture_output=True,
             timeout=120,
         )
-        return (out / "in.xlsx").read_bytes()
+        return (out / f"in.{target}").read_bytes()
 
     return run
+
+
+@pytest.fixture
+def resave(tmp_path):
+    """resave(xlsx bytes) -> the workbook opened and saved again by LibreOffice Calc."""
+    return soffice_converter(tmp_path, "xlsx", "LibreOffice round trip")
 
 
 @pytest.fixture

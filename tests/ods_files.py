@@ -3,7 +3,6 @@ per session), the report of an upload as plain data, and rewriting the members o
 
 from __future__ import annotations
 
-import subprocess
 import zipfile
 from io import BytesIO
 
@@ -13,9 +12,8 @@ from sqlalchemy import func, select
 from portal.models import ReturnVersion
 from portal.services.returns.validate import validate_upload
 
-from .conftest import CI, SOFFICE
+from .conftest import soffice_converter
 
-ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 GOOD = {
     ("REP01", "Men"): 4,
     ("REP01", "Women"): 1,
@@ -31,38 +29,10 @@ GOOD = {
 }
 
 
-# Value sets with their notes: clean, with cell errors, with warnings (explained or not).
 @pytest.fixture
 def to_ods(tmp_path):
     """to_ods(xlsx bytes) -> the same workbook saved by LibreOffice as .ods (its own profile)."""
-    if SOFFICE is None:
-        message = "LibreOffice .ods conversion: soffice not found (make test installs libreoffice-calc-nogui)"
-        if CI:
-            pytest.fail(message + " (required under CI=true)", pytrace=False)
-        pytest.skip(message)
-
-    def run(data: bytes) -> bytes:
-        src, out = tmp_path / "in.xlsx", tmp_path / "out"
-        src.write_bytes(data)
-        subprocess.run(
-            [
-                SOFFICE,
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{tmp_path}/profile",
-                "--convert-to",
-                "ods",
-                "--outdir",
-                str(out),
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        return (out / "in.ods").read_bytes()
-
-    return run
+    return soffice_converter(tmp_path, "ods", "LibreOffice .ods conversion")
 
 
 _CONVERTED: dict[tuple, bytes] = {}  # LibreOffice takes seconds per file: each value set is converted once

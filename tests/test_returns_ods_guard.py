@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from portal.models import Return
 from portal.services.returns import guard
+from portal.services.xlsx import ODS_MIMETYPE
 
 from . import ods_files
 from .conftest import upload, use_token
-from .ods_files import GOOD, ODS_MIMETYPE, members, odf_zip, rezip, versions
+from .ods_files import GOOD, members, odf_zip, rezip, versions
 
 # the fixtures
 to_ods, filled_ods, template_ods = ods_files.to_ods, ods_files.filled_ods, ods_files.template_ods
