@@ -68,12 +68,13 @@ def focal(db, return_setup, create_user):
 @pytest.mark.parametrize(
     ("days_left", "kind", "english", "russian"),
     [
-        (14, "reminder.due", "is due on March 31, 2026 (in 14 days)", "до 31 марта 2026 г. (осталось дней: 14)"),
-        (7, "reminder.due", "is due on March 31, 2026 (in 7 days)", "до 31 марта 2026 г. (осталось дней: 7)"),
-        (1, "reminder.due", "is due on March 31, 2026 (in 1 days)", "(осталось дней: 1)"),
+        (14, "reminder.due", "is due on March 31, 2026 (in 14 days)", "до 31 марта 2026 г. (осталось: 14 дней)"),
+        (7, "reminder.due", "is due on March 31, 2026 (in 7 days)", "до 31 марта 2026 г. (осталось: 7 дней)"),
+        (1, "reminder.due", "is due on March 31, 2026 (in 1 day)", "до 31 марта 2026 г. (осталось: 1 день)"),
+        (2, "reminder.due", "is due on March 31, 2026 (in 2 days)", "до 31 марта 2026 г. (осталось: 2 дня)"),
         (0, "reminder.today", "is due today (March 31, 2026)", "нужно представить сегодня (31 марта 2026 г.)"),
         (-1, "reminder.overdue", "Overdue: the Kazakhstan return", "Просрочено: отчёт (Кыргызстан)"),
-        (-30, "reminder.overdue30", "was due on March 31, 2026, 30 days ago", "Серьёзная просрочка"),
+        (-30, "reminder.overdue30", "was due on March 31, 2026, 30 days ago", "31 марта 2026 г., 30 дней назад"),
     ],
 )
 def test_each_step_is_sent_once_in_the_recipients_language(db, focal, days_left, kind, english, russian):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,10 +34,10 @@ TEXTS = {
     "query.reopened": _l("The secretariat reopened the query about %(cell)s in your %(period)s return: %(text)s"),
     "library.published": _l("“%(title)s” was published in the library."),
     "library.returned": _l("“%(title)s” was sent back for changes: %(reason)s"),
-    "reminder.due": _l("Reminder: the %(country)s return for %(period)s is due on %(due)s (in %(days)s days)."),
+    "reminder.due": _l("Reminder: the %(country)s return for %(period)s is due on %(due)s (in %(days)s)."),
     "reminder.today": _l("Reminder: the %(country)s return for %(period)s is due today (%(due)s)."),
     "reminder.overdue30": _l(
-        "Seriously overdue: the %(country)s return for %(period)s was due on %(due)s, %(days)s days ago, and has "
+        "Seriously overdue: the %(country)s return for %(period)s was due on %(due)s, %(days)s ago, and has "
         "not been submitted. Please submit it or tell the secretariat when it will come."
     ),
     "reminder.overdue": _l(
@@ -65,6 +65,8 @@ def text(notification: Notification) -> str:
     params = defaultdict(str, notification.params)  # a parameter not given reads as ""
     if isinstance(params.get("due"), str):  # a due date, stored as ISO: in the reader's language
         params["due"] = _reader_date(params["due"])
+    if isinstance(params.get("days"), int):  # "1 day", "21 days"; Russian has three forms
+        params["days"] = ngettext("%(num)d day", "%(num)d days", params["days"])
     if "indicator" in params:  # a query's cell, its breakdown in the reader's language
         params["cell"] = _cell(params["indicator"], params.get("breakdown", ""))
     if isinstance(params.get("change"), dict):  # a changed value, in the reader's number format
