@@ -35,8 +35,8 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update --no-fuzzy-matching -w 100 -i portal/translations/messages.pot -d portal/translations
 
 system-libs:
-	@scripts/ensure-debian-packages.sh "PDF briefs" libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-		libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
+	@scripts/ensure-debian-packages.sh "PDF briefs and PNG charts" libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+		libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core libcairo2
 
 test-tools: system-libs
 	@scripts/ensure-debian-packages.sh "the browser and LibreOffice tests" chromium libreoffice-calc-nogui

@@ -105,9 +105,7 @@ def _returns(client, db, headers, own: str | None) -> tuple[dict, str]:
     return figures, " ".join(texts)
 
 
-def _brief(client, db, headers, pdf: bool) -> tuple[dict, str]:
-    from pypdf import PdfReader
-
+def _compiled_brief(client, db):
     from portal.models import Meeting
 
     meeting = db.session.scalar(select(Meeting))
@@ -125,6 +123,13 @@ def _brief(client, db, headers, pdf: bool) -> tuple[dict, str]:
         )
         brief_service.compile_brief(brief, None)
     db.session.commit()
+    return brief
+
+
+def _brief(client, db, headers, pdf: bool) -> tuple[dict, str]:
+    from pypdf import PdfReader
+
+    brief = _compiled_brief(client, db)
     body = client.get(f"/api/v1/briefs/{brief.id}", headers=headers).json
     figures = {}
     for ind in body["snapshot"]["indicators"]:
@@ -142,4 +147,59 @@ def _brief(client, db, headers, pdf: bool) -> tuple[dict, str]:
     if pdf:
         reader = PdfReader(BytesIO(client.get(f"/meetings/briefs/{brief.id}.pdf").data))
         texts += [page.extract_text() for page in reader.pages]
+    return figures, " ".join(texts)
+
+
+CHART_TITLE = re.compile(r"<title>([A-Z]{2}) · ([^:<]+): ([^<]+)</title>")
+
+
+def _chart_figures(svg: str, code: str, key, figures: dict) -> None:
+    """A chart's figures, from each bar's or point's tooltip ("KZ · 2025: 1,234" by period,
+    "KZ · Men: 50" by part); `key(series)` gives the (period, column) a series stands for."""
+    for who, series, shown in CHART_TITLE.findall(svg):
+        figures[
+            (
+                "v",
+                who,
+                *key(series.strip()),
+                code,
+            )
+        ] = number(shown)
+
+
+def _svgs(html: str) -> list[str]:
+    import base64
+
+    return [base64.b64decode(u).decode() for u in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+
+
+def _charts(client, db) -> tuple[dict, str]:
+    """Every chart a reader can get, read back from its tooltips: the comparison page's, their
+    SVG downloads (the same SVG), and a compiled brief's (one period: parts stacked)."""
+    from portal.services.returns.template_versions import latest_template
+
+    template = latest_template()
+    columns = {c: template.columns(template.indicator(c).breakdown) for c in INDICATORS}
+    figures: dict = {}
+    html = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
+    shown, texts = _svgs(html), [html]
+    for code in INDICATORS:
+        headline = "Total" if "Total" in columns[code] else columns[code][0]
+        for kind in ("bar", "line"):
+            response = client.get(f"/compare/chart.svg?{QUERY}&code={code}&kind={kind}")
+            assert response.status_code == 200, (code, kind, response.status_code)
+            svg = response.get_data(as_text=True)
+            assert svg in shown  # the download is the page's chart
+            texts.append(svg)
+            _chart_figures(svg, code, lambda series, h=headline: (series, h), figures)
+    brief = _compiled_brief(client, db)
+    page = client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)
+    texts.append(page)
+    for code in INDICATORS:
+        response = client.get(f"/meetings/briefs/{brief.id}/chart.svg?code={code}&kind=bar")
+        assert response.status_code == 200, (code, response.status_code)
+        svg = response.get_data(as_text=True)
+        assert svg in _svgs(page)
+        texts.append(svg)
+        _chart_figures(svg, code, lambda series: ("2025", series), figures)
     return figures, " ".join(texts)

@@ -71,6 +71,10 @@ MATRIX = {
     "/auth/login": ("/auth/login", (OK, R, R, R, R, R)),
     "/auth/reset/<token>": ("/auth/reset/not-a-valid-token", (BAD, BAD, BAD, BAD, BAD, BAD)),
     "/compare/": ("/compare/?indicator=REP01&period=2024", (L, OK, OK, OK, OK, OK)),
+    "/compare/chart.<any(svg, png):fmt>": (
+        "/compare/chart.svg?indicator=REP01&period=2024&period=2025&code=REP01&kind=line",
+        (L, OK, OK, OK, OK, OK),
+    ),
     "/compare/export.csv": ("/compare/export.csv?indicator=REP01&period=2024", (L, OK, OK, OK, OK, OK)),
     "/compare/export.xlsx": ("/compare/export.xlsx?indicator=REP01&period=2024", (L, OK, OK, OK, OK, OK)),
     "/library/": ("/library/", (OK, OK, OK, OK, OK, OK)),
@@ -90,6 +94,10 @@ MATRIX = {
     "/meetings/briefs/<int:brief_id>": ("/meetings/briefs/{brief_id}", (L, OK, OK, OK, OK, OK)),
     "/meetings/briefs/<int:brief_id>.pdf": ("/meetings/briefs/{brief_id}.pdf", (L, OK, OK, OK, OK, OK)),
     "/meetings/briefs/<int:brief_id>.xlsx": ("/meetings/briefs/{brief_id}.xlsx", (L, OK, OK, OK, OK, OK)),
+    "/meetings/briefs/<int:brief_id>/chart.<any(svg, png):fmt>": (
+        "/meetings/briefs/{brief_id}/chart.png?code=REP01&kind=bar",
+        (L, OK, OK, OK, OK, OK),
+    ),
     "/meetings/briefs/<int:brief_id>/diff": ("/meetings/briefs/{brief_id}/diff?a=1&b=1", (L, OK, OK, OK, OK, OK)),
     "/meetings/briefs/<int:brief_id>/edit": ("/meetings/briefs/{brief_id}/edit", (L, NO, NO, NO, OK, OK)),
     "/meetings/briefs/<int:brief_id>/print": ("/meetings/briefs/{brief_id}/print", (L, OK, OK, OK, OK, OK)),

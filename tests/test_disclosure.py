@@ -25,6 +25,7 @@ from .disclosure_outputs import (
     QUERY,
     _api_comparison,
     _brief,
+    _charts,
     _csv,
     _page,
     _returns,
@@ -113,7 +114,7 @@ OUTSIDERS = [("delegate", None), ("focal_point", "TJ")]
 
 
 @pytest.mark.parametrize("role, country", OUTSIDERS, ids=["delegate", "other-focal-point"])
-@pytest.mark.parametrize("output", ["api", "page", "csv", "xlsx", "returns", "brief"])
+@pytest.mark.parametrize("output", ["api", "page", "csv", "xlsx", "returns", "brief", "charts"])
 def test_nothing_confidential_can_be_worked_out(client, db, login_as, dataset, role, country, output):
     structure, secrets = dataset
     user = login_as(role, country=country)
@@ -129,6 +130,7 @@ def test_nothing_confidential_can_be_worked_out(client, db, login_as, dataset, r
         "xlsx": lambda: _xlsx(client, db),
         "returns": lambda: _returns(client, db, headers, country),
         "brief": lambda: _brief(client, db, headers, pdf=True),
+        "charts": lambda: _charts(client, db),
     }[output]()
     assert structure.leaks(figures, secrets) == []
     _no_distinct_numbers(text, output)

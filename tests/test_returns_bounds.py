@@ -252,8 +252,16 @@ def test_charts_draw_non_finite_figures_as_missing(values):
     draw them as missing instead of failing the page."""
     from portal.services.compare import charts
 
-    assert "<svg" in charts.bar_chart(["KZ", "KG"], {"Men": values, "Women": values}, "t", "no data")
-    assert "<svg" in charts.line_chart(["2024", "2025"], {"KZ": values, "KG": [1.0, 2.0]}, "t")
+    text = charts.ChartText("en", "no data", "gap")
+    for svg in (
+        charts.bar_chart(
+            ["KZ", "KG"], {"Men": values, "Women": values}, title="t", integer=True, text=text, stacked=True
+        ),
+        charts.bar_chart(["KZ", "KG"], {"2024": values, "2025": values}, title="t", integer=True, text=text),
+        charts.line_chart(["2024", "2025"], {"KZ": values, "KG": [1.0, 2.0]}, title="t", integer=True, text=text),
+    ):
+        assert "<svg" in svg and (">no data<" in svg or ">gap<" in svg)
+        _no_overflow(svg)
 
 
 def test_the_quality_sweep_flags_figures_stored_before_the_bounds(db, return_setup, create_user):

@@ -3,11 +3,13 @@
 from io import BytesIO
 
 from flask import Response, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...errors import abort_with
 from ...i18n import current_language
 from ...services import reference
-from ...services.compare import export, present
+from ...services.compare import charts, export, present
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
@@ -63,3 +65,32 @@ def export_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"},
     )
+
+
+@bp.route("/chart.<any(svg, png):fmt>")
+@login_required
+def chart(fmt: str):
+    """One chart of the comparison in the URL (`code`, `kind` bar or line) as a file: the same
+    SVG the page shows, or a PNG of it."""
+    code, kind = request.args.get("code", ""), request.args.get("kind", "")
+    if kind not in ("bar", "line"):
+        abort_with(400, _("Choose the chart: kind=bar or kind=line."))
+    args = request.args.copy()
+    args.poplist("code")
+    args.poplist("kind")
+    selection = selection_from_args(args, provisional_allowed=is_staff(current_user))
+    if code not in selection.indicators:
+        abort_with(
+            400, _("Choose one of the comparison's indicators: code=%(codes)s.", codes=", ".join(selection.indicators))
+        )
+    args.setlist("indicator", [code])  # only the chart's indicator is computed
+    args.poplist("section")
+    selection = selection_from_args(args, provisional_allowed=is_staff(current_user))
+    table = present.tables(compare(selection, audience_for(current_user)), current_language())[0]
+    svg = table.bar_svg if kind == "bar" else table.line_svg
+    if svg is None:
+        abort_with(404, _("This comparison has no %(kind)s chart of %(code)s.", kind=kind, code=code))
+    name = f"PRR-{code}-{kind}"
+    if fmt == "png":
+        return send_file(BytesIO(charts.to_png(svg)), download_name=f"{name}.png", mimetype="image/png")
+    return Response(svg, mimetype="image/svg+xml", headers={"Content-Disposition": f"attachment; filename={name}.svg"})

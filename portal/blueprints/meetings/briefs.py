@@ -13,6 +13,7 @@ from ...i18n import current_language
 from ...models import Meeting
 from ...security import roles_required
 from ...services import reference
+from ...services.compare import charts
 from ...services.library import items as library_items
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
@@ -125,7 +126,24 @@ def _context(brief, edition):
 @login_required
 def brief(brief_id: int):
     brief = _brief_or_404(brief_id)
-    return render_template("meetings/brief.html", **_context(brief, _edition(brief)))
+    return render_template("meetings/brief.html", chart_links=True, **_context(brief, _edition(brief)))
+
+
+@bp.route("/briefs/<int:brief_id>/chart.<any(svg, png):fmt>")
+@login_required
+def brief_chart(brief_id: int, fmt: str):
+    """One chart of an edition (`code`, `kind`) in the reader's language, as SVG or PNG: the
+    chart frozen in the edition, the same the page and the PDF show."""
+    brief = _brief_or_404(brief_id)
+    edition = _edition(brief) or abort(404)
+    code, kind = request.args.get("code", ""), request.args.get("kind", "")
+    svg = brief_output.chart(edition.snapshot, code, kind, current_language())
+    if svg is None:
+        abort_with(404, _("This edition has no %(kind)s chart of %(code)s.", kind=kind, code=code))
+    name = f"PRR-brief-{brief.id}-edition-{edition.number}-{code}-{kind}"
+    if fmt == "png":
+        return send_file(BytesIO(charts.to_png(svg)), download_name=f"{name}.png", mimetype="image/png")
+    return send_file(BytesIO(svg.encode()), download_name=f"{name}.svg", mimetype="image/svg+xml")
 
 
 @bp.route("/briefs/<int:brief_id>/print")

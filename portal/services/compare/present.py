@@ -13,8 +13,10 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models import Country, Region
 from .aggregate import Comparison
-from .charts import bar_chart, line_chart
+from .charts import ChartText, bar_chart, line_chart
 from .totals import COUNCIL
+
+INTEGER_UNITS = ("count", "days")  # whole numbers: the axis ticks are whole numbers too
 
 MEASURES = {
     "REP01_minors": _l("Minors among nationals returned (REP01), per cent"),
@@ -54,6 +56,7 @@ class IndicatorTable:
     caption: str
     bar_svg: str | None = None
     line_svg: str | None = None
+    chart_caption: str = ""
 
 
 def _texts() -> dict[str, str]:
@@ -172,36 +175,67 @@ def tables(comparison: Comparison, locale: str, charts: bool = True) -> list[Ind
         groups[t.indicator][t.group][(t.period, t.breakdown)] = _total_cell(t, texts)
     if charts:
         for table in out:
-            _charts(table)
+            _charts(table, locale)
     return out
 
 
-def _charts(table: IndicatorTable) -> None:
-    last = table.periods[-1]
-    parts = [c for c in table.columns if c not in ("Total", "Value")] or table.columns
-    if len(parts) > 1 and "Total" in table.columns:
-        # Stack the parts only where every shown country gave them all; else show Totals.
-        complete = all(
-            all(cells.get((last, p)) and cells[(last, p)].value is not None for p in parts)
-            for _iso, _n, cells in table.rows
-            if cells.get((last, "Total")) and cells[(last, "Total")].value is not None
-        )
-        if not complete:
-            parts = ["Total"]
-    series = {
-        p: [cell.value if (cell := cells.get((last, p))) else None for _i, _n, cells in table.rows] for p in parts
-    }
-    countries = [iso for iso, _n, _c in table.rows]
-    table.bar_svg = bar_chart(countries, series, f"{table.code} · {last}", _("no data"))
+def _charts(table: IndicatorTable, locale: str) -> None:
+    """The table's bar chart (countries; one bar per period, or the parts of the total stacked
+    when one period is chosen and every country gave them) and, over two or more periods, its
+    line chart; each with a caption counting the countries with a value in each period."""
+    from ..returns.template_xlsx import column_captions
+
+    captions = column_captions()
+    text = ChartText(locale, _("no data"), _("gap: no value for the period"))
+    integer = table.unit in INTEGER_UNITS
     headline = "Total" if "Total" in table.columns else table.columns[0]
+    countries = [iso for iso, _n, _c in table.rows]
+
+    def values(column: str, period: str) -> list[float | None]:
+        return [cell.value if (cell := cells.get((period, column))) else None for _i, _n, cells in table.rows]
+
+    counts = {p: sum(v is not None for v in values(headline, p)) for p in table.periods}
+    table.chart_caption = "; ".join(
+        _("%(period)s: %(n)d of %(total)d countries with a value", period=p, n=n, total=len(countries))
+        for p, n in counts.items()
+    )
+    parts = [c for c in table.columns if c not in ("Total", "Value")]
+    period = table.periods[0]
+    by_part = {p: values(p, period) for p in parts}
+    complete = all(  # stack the parts only where every country with a total gave them all
+        all(by_part[p][i] is not None for p in parts) for i, v in enumerate(values(headline, period)) if v is not None
+    )
+    if len(table.periods) == 1 and len(parts) > 1 and complete:
+        table.bar_svg = bar_chart(
+            countries,
+            {captions.get(p, p): by_part[p] for p in parts},
+            title=f"{table.code} · {period}",
+            integer=integer,
+            text=text,
+            stacked=True,
+        )
+    else:
+        table.bar_svg = bar_chart(
+            countries,
+            {p: values(headline, p) for p in table.periods},
+            title=f"{table.code} · {captions.get(headline, headline)}",
+            integer=integer,
+            text=text,
+        )
     if len(table.periods) > 1:
         lines = {
             iso: [cell.value if (cell := cells.get((p, headline))) else None for p in table.periods]
             for iso, _n, cells in table.rows
-            if any(cells.get((p, headline)) and cells[(p, headline)].value is not None for p in table.periods)
         }
+        lines = {iso: series for iso, series in lines.items() if any(v is not None for v in series)}
         if lines:
-            table.line_svg = line_chart(table.periods, lines, f"{table.code} · {headline}")
+            table.line_svg = line_chart(
+                table.periods,
+                lines,
+                title=f"{table.code} · {captions.get(headline, headline)}",
+                integer=integer,
+                text=text,
+            )
 
 
 def derived_rows(comparison: Comparison, locale: str) -> list[dict]:

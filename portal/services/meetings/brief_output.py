@@ -22,6 +22,16 @@ def names(snapshot: dict, locale: str) -> dict:
     }
 
 
+def chart(snapshot: dict, code: str, kind: str, locale: str) -> str | None:
+    """An edition's chart (`kind` bar or line of indicator `code`) in `locale`, or None. An
+    edition compiled before charts had both languages holds one, English, SVG."""
+    ind = next((i for i in snapshot.get("indicators", []) if i["code"] == code), None)
+    svg = (ind or {}).get("charts", {}).get(kind)
+    if isinstance(svg, dict):
+        return svg.get(locale) or svg.get("en")
+    return svg
+
+
 def to_xlsx(snapshot: dict, locale: str) -> bytes:
     label = names(snapshot, locale)
     wb = Workbook()

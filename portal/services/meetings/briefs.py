@@ -156,15 +156,15 @@ def build_snapshot(brief: Brief) -> dict:
         en = tables(comparison, "en", charts=True)
         derived_en = derived_rows(comparison, "en")
     with force_locale("ru"):
-        ru = tables(comparison, "ru", charts=False)
+        ru = tables(comparison, "ru", charts=True)
         derived_ru = derived_rows(comparison, "ru")
     indicators = []
     for t_en, t_ru in zip(en, ru):
-        charts = {}
-        if "bar" in brief.charts and t_en.bar_svg:
-            charts["bar"] = t_en.bar_svg
-        if "line" in brief.charts and t_en.line_svg:
-            charts["line"] = t_en.line_svg
+        charts = {  # each chart in both languages: the reader's is shown (page, print view, PDF)
+            kind: {"en": getattr(t_en, f"{kind}_svg"), "ru": getattr(t_ru, f"{kind}_svg")}
+            for kind in ("bar", "line")
+            if kind in brief.charts and getattr(t_en, f"{kind}_svg")
+        }
         indicators.append(
             {
                 "code": t_en.code,
@@ -176,6 +176,7 @@ def build_snapshot(brief: Brief) -> dict:
                 "totals": [{"group": g, "cells": _cells(cells)} for g, _n, cells in t_en.totals],
                 "caption": {"en": t_en.caption, "ru": t_ru.caption},
                 "charts": charts,
+                "chart_caption": {"en": t_en.chart_caption, "ru": t_ru.chart_caption},
             }
         )
     countries = {c.iso2: {"en": c.name_en, "ru": c.name_ru} for c in db.session.scalars(select(Country))}
