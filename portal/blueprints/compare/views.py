@@ -5,16 +5,17 @@ from io import BytesIO
 from flask import Response, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ...errors import abort_with
 from ...i18n import current_language
 from ...services import reference
-from ...services.compare import charts, export, present
+from ...services.compare import charts, export, page_cache, present
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
+from ...services.returns import template_cache
 from ...services.returns.access import is_staff
-from ...services.returns.template_versions import latest_template
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 
@@ -30,22 +31,26 @@ def index():
     context = {
         "periods": reference.periods(),
         "countries": reference.countries_by_region(),
-        "template": latest_template(),
+        "template": template_cache.latest(),
         "regions": reference.regions(),
         "args": request.args,
     }
-    if not request.args:
-        return render_template("compare/index.html", comparison=None, **context)
-    comparison = _comparison()
-    locale = current_language()
-    tables = present.tables(comparison, locale)
-    return render_template(
-        "compare/index.html",
-        comparison=comparison,
-        tables=tables,
-        derived=present.derived_rows(comparison, locale),
-        **context,
-    )
+    results = None
+    if request.args:
+        selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
+        audience, locale = audience_for(current_user), current_language()
+
+        def build() -> str:
+            comparison = compare(selection, audience)
+            return render_template(
+                "compare/_results.html",
+                comparison=comparison,
+                tables=present.tables(comparison, locale),
+                derived=present.derived_rows(comparison, locale),
+            )
+
+        results = Markup(page_cache.rendered((request.query_string, audience, locale), build))
+    return render_template("compare/index.html", results=results, **context)
 
 
 @bp.route("/export.xlsx")

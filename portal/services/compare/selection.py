@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Country, Region, ReportingPeriod, ReturnTemplate, TemplateIndicator, TemplateSection
+from ...models import Country, Region, ReportingPeriod, ReturnTemplate, TemplateIndicator
 from ..errors import ServiceError
+from ..returns import template_cache
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start_date: date
+    template: ReturnTemplate  # the cached version (read-only)
 
 
 @dataclass
@@ -45,18 +53,16 @@ def make_selection(
     provisional: bool = False,
 ) -> Selection:
     """Check a requested selection; unknown codes and empty selections raise ServiceError (400)."""
-    # Templates with their sections and indicators in three queries, not one per section.
-    all_periods = list(
-        db.session.scalars(
-            select(ReportingPeriod)
+    # The periods as plain rows (the key of their template version, which comes from this
+    # process's cache: services/returns/template_cache.py), so a new period counts at once.
+    all_periods = [
+        Period(label, start, template_cache.template(template_id, loaded_at))
+        for label, start, template_id, loaded_at in db.session.execute(
+            select(ReportingPeriod.label, ReportingPeriod.start_date, ReturnTemplate.id, ReturnTemplate.loaded_at)
+            .join(ReturnTemplate, ReportingPeriod.template_id == ReturnTemplate.id)
             .order_by(ReportingPeriod.start_date)
-            .options(
-                selectinload(ReportingPeriod.template)
-                .selectinload(ReturnTemplate.sections)
-                .selectinload(TemplateSection.indicators)
-            )
         )
-    )
+    ]
     by_label = {p.label: p for p in all_periods}
     labels = _split(periods) or ([all_periods[-1].label] if all_periods else [])
     unknown = [p for p in labels if p not in by_label]

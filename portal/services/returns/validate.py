@@ -14,11 +14,11 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import STAFF_ROLES, Country, ReportingPeriod, Return, ReturnTemplate, ReturnVersion, Role, User
 from ..errors import ServiceError
+from . import template_cache
 from .guard import UploadRejected, check_upload
 from .reader import open_workbook, read_meta, read_values
 from .report import ValidationReport
 from .rules import apply_rules
-from .template_versions import get_template
 from .template_xlsx import signer
 
 
@@ -61,7 +61,7 @@ def identify(meta: dict, user: User | None) -> Identified:
         raise UploadRejected(_l("The template's identification (_meta) has been altered. Download a fresh template."))
     country = db.session.scalar(select(Country).where(Country.iso2 == signed["c"]))
     period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.label == signed["p"]))
-    template = get_template(int(signed["v"]))
+    template = template_cache.by_version(int(signed["v"]))  # read once per process
     if country is None or period is None or template is None:
         raise UploadRejected(_l("The template names a country, period or version this portal does not know."))
     if user is not None and user.role == Role.FOCAL_POINT and user.country_id != country.id:

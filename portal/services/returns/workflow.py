@@ -103,7 +103,7 @@ def store_version(
                 version = ReturnVersion(
                     return_=ret,
                     number=number,
-                    template=ident.template,
+                    template_id=ident.template.id,  # a cached copy: never assigned to a session
                     uploaded_by=user,
                     on_behalf=on_behalf,
                     source=source,
