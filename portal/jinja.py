@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
 
     def column_label(column: str) -> str:
         """A breakdown column (Men, Total, …) in the reader's language."""
-        from .services.returns.template_xlsx import column_captions
+        from .services.returns.captions import column_captions
 
         return column_captions().get(column, column)
 

@@ -109,3 +109,33 @@ def test_the_cache_keeps_to_its_size(monkeypatch):
     assert sorted(k for k, _v in page_cache._kept) == [3, 4] and page_cache._size == 200
     big = "x" * (page_cache.MAX_ENTRY + 1)
     assert page_cache.rendered("big", lambda: big) == big and "big" not in {k for k, _v in page_cache._kept}
+
+
+def test_the_api_answers_from_the_cache_per_audience(client, db, returns, create_user, monkeypatch):  # noqa: F811
+    from portal.blueprints.api import compare as api
+
+    from .conftest import use_token
+
+    calls = []
+    real = api.compare
+    monkeypatch.setattr(
+        api, "compare", lambda selection, audience: calls.append(audience.key) or real(selection, audience)
+    )
+
+    def kz_conf(role: str):
+        use_token(client, create_user(role))
+        rows = client.get(f"/api/v1/comparison?{QUERY}").json["rows"]
+        return next(
+            r["value"] for r in rows if (r["country"], r["indicator"], r["breakdown"]) == ("KZ", "COM08", "Total")
+        )
+
+    assert kz_conf("delegate") == "c"
+    assert kz_conf("delegate") == "c"
+    assert kz_conf("secretariat") == 2
+    assert calls == ["council", "secretariat"]
+    returns("UZ", {("REP01", "Total"): 41, ("REP01O", "Total"): 41})
+    use_token(client, create_user("delegate"))
+    rows = client.get(f"/api/v1/comparison?{QUERY}").json["rows"]
+    assert [r["value"] for r in rows if (r["country"], r["indicator"], r["breakdown"]) == ("UZ", "REP01", "Total")] == [
+        41
+    ]

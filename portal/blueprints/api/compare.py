@@ -3,9 +3,10 @@
 import math
 
 import numpy as np
-from flask import jsonify, request
+from flask import current_app, request
 from flask_login import current_user, login_required
 
+from ...services.compare import page_cache
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
@@ -105,4 +106,9 @@ def comparison_json(comparison) -> dict:
 @login_required
 def comparison():
     selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
-    return jsonify(comparison_json(compare(selection, audience_for(current_user))))
+    audience = audience_for(current_user)
+    body = page_cache.rendered(  # the same answer for the same question and audience, until the data changes
+        ("api", request.query_string, audience),
+        lambda: current_app.json.dumps(comparison_json(compare(selection, audience))),
+    )
+    return current_app.response_class(body, mimetype="application/json")

@@ -13,8 +13,8 @@ from ...extensions import db
 from ...i18n import current_language
 from ...schemas import output
 from ...services.returns import access, entry, listing
+from ...services.returns.captions import column_captions
 from ...services.returns.prefill import version_workbook
-from ...services.returns.template_xlsx import column_captions
 from ...services.xlsx import XLSX_MIMETYPE
 from .blueprint import bp
 

@@ -13,9 +13,9 @@ from ...extensions import db
 from ...forms import ConfirmForm
 from ...i18n import current_language
 from ...services.returns import entry
+from ...services.returns.captions import unit_captions
 from ...services.returns.cells import plain_number
 from ...services.returns.layout import NOTES, section_columns
-from ...services.returns.template_xlsx import unit_captions
 from ..api.values import issue_json, workbook_response
 from .blueprint import bp
 

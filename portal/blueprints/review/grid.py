@@ -8,7 +8,7 @@ from ...forms import ConfirmForm
 from ...models import Return, ReturnStatus
 from ...services.returns import grid as grid_service
 from ...services.returns import listing, queries
-from ...services.returns.template_xlsx import column_captions
+from ...services.returns.captions import column_captions
 from . import numbers
 from .blueprint import bp
 

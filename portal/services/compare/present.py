@@ -183,7 +183,7 @@ def _charts(table: IndicatorTable, locale: str) -> None:
     """The table's bar chart (countries; one bar per period, or the parts of the total stacked
     when one period is chosen and every country gave them) and, over two or more periods, its
     line chart; each with a caption counting the countries with a value in each period."""
-    from ..returns.template_xlsx import column_captions
+    from ..returns.captions import column_captions
 
     captions = column_captions()
     text = ChartText(locale, _("no data"), _("gap: no value for the period"))

@@ -86,7 +86,7 @@ def text(notification: Notification) -> str:
 
 def _cell(indicator: str, breakdown: str) -> str:
     """A return's cell named in the reader's language: "REP01 · Girls" / "REP01 · Девочки"."""
-    from ..returns.template_xlsx import column_captions
+    from ..returns.captions import column_captions
 
     return f"{indicator} · {column_captions().get(breakdown, breakdown)}"
 

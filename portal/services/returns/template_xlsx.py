@@ -30,6 +30,7 @@ from ...models.types import utcnow
 from ..errors import ServiceError
 from ..xlsx.safety import safe_text
 from .access import can_download_template
+from .captions import column_captions, unit_captions
 from .layout import (
     CUSTOM_PROPERTY_PREFIX,
     FIRST_DATA_ROW,
@@ -58,40 +59,6 @@ def signer() -> URLSafeSerializer:
 
 def identity(template: ReturnTemplate, country: Country, period: ReportingPeriod) -> dict:
     return {"v": template.version, "c": country.iso2, "p": period.label}
-
-
-def column_captions() -> dict[str, str]:
-    return {
-        "Code": _("Code"),
-        "Indicator": _("Indicator"),
-        "Unit": _("Unit"),
-        "Men": _("Men"),
-        "Women": _("Women"),
-        "Boys": _("Boys"),
-        "Girls": _("Girls"),
-        "Male": _("Male"),
-        "Female": _("Female"),
-        "Syria": _("Syria"),
-        "Iraq": _("Iraq"),
-        "Other": _("Other"),
-        "Total": _("Total"),
-        "Value": _("Value"),
-        "Notes": _("Notes"),
-    }
-
-
-def unit_captions() -> dict[str, str]:
-    return {
-        "count": _("count"),
-        "percent": _("percent (0–100)"),
-        "years": _("years"),
-        "days": _("days"),
-        "amount": _("amount"),
-        "boolean": _("yes/no"),
-        "text": _("text"),
-        "flow": _("in the period"),
-        "stock": _("at the end of the period"),
-    }
 
 
 def build_template(template: ReturnTemplate, country: Country, period: ReportingPeriod, locale: str) -> bytes:
