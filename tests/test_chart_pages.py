@@ -104,3 +104,25 @@ def test_a_brief_shows_its_chart_in_the_readers_language_on_the_page_in_print_an
     pdf = client.get(f"/meetings/briefs/{brief.id}.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
     assert "REP01 · Итого" in text and "нет данных" in text  # the chart's own text, drawn in the PDF
+
+
+def test_a_wide_table_is_paged_by_periods_and_its_bars_follow(client, login_as, returns, monkeypatch):  # noqa: F811
+    from portal.services.compare import present
+
+    monkeypatch.setattr(present, "MAX_TABLE_CELLS", 5)  # REP01 has 5 columns: one period per page
+    login_as("delegate")
+    latest = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
+    table = latest[latest.index('data-testid="table-REP01"') :]
+    assert 'data-cell="KZ-2025-Total"' in table and 'data-cell="KZ-2024-Total"' not in table
+    assert "The table shows 2025–2025, 1 of the 2 periods chosen" in latest
+    assert f"?{QUERY.replace('&', '&amp;')}&amp;page=2" in latest and "Later periods" not in latest
+    bar, line = _svgs(latest)
+    assert "KZ · 2025: 20" in bar and "KZ · 2024" not in bar  # the bars of the page's periods
+    assert "KZ · 2024: 15" in line  # the line over every period chosen
+    earlier = client.get(f"/compare/?{QUERY}&page=2").get_data(as_text=True)
+    table = earlier[earlier.index('data-testid="table-REP01"') :]
+    assert 'data-cell="KZ-2024-Total"' in table and 'data-cell="KZ-2025-Total"' not in table
+    assert "Later periods" in earlier and "Earlier periods" not in earlier
+    bar = client.get(f"/compare/chart.svg?{QUERY}&page=2&code=REP01&kind=bar").get_data(as_text=True)
+    assert bar in _svgs(earlier)
+    assert client.get(f"/compare/?{QUERY}&page=99").status_code == 200  # past the last: the earliest page

@@ -1,6 +1,7 @@
 """Regional comparisons: the selection lives in the URL, so a comparison can be shared."""
 
 from io import BytesIO
+from urllib.parse import urlencode
 
 from flask import Response, render_template, request, send_file
 from flask_babel import gettext as _
@@ -40,13 +41,21 @@ def index():
         selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
         audience, locale = audience_for(current_user), current_language()
 
+        page = request.args.get("page", 1, type=int) or 1
+
+        def page_query(number: int) -> str:  # the same comparison, another page of the tables' periods
+            args = request.args.copy()
+            args["page"] = str(number)
+            return urlencode(list(args.items(multi=True)))
+
         def build() -> str:
             comparison = compare(selection, audience)
             return render_template(
                 "compare/_results.html",
                 comparison=comparison,
-                tables=present.tables(comparison, locale),
+                tables=present.tables(comparison, locale, page=page),
                 derived=present.derived_rows(comparison, locale),
+                page_query=page_query,
             )
 
         results = Markup(page_cache.rendered((request.query_string, audience, locale), build))
@@ -91,7 +100,8 @@ def chart(fmt: str):
     args.setlist("indicator", [code])  # only the chart's indicator is computed
     args.poplist("section")
     selection = selection_from_args(args, provisional_allowed=is_staff(current_user))
-    table = present.tables(compare(selection, audience_for(current_user)), current_language())[0]
+    page = request.args.get("page", 1, type=int) or 1  # the bars follow the page of the table's periods
+    table = present.tables(compare(selection, audience_for(current_user)), current_language(), page=page)[0]
     svg = table.bar_svg if kind == "bar" else table.line_svg
     if svg is None:
         abort_with(404, _("This comparison has no %(kind)s chart of %(code)s.", kind=kind, code=code))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from ...extensions import db
@@ -57,6 +58,12 @@ class IndicatorTable:
     bar_svg: str | None = None
     line_svg: str | None = None
     chart_caption: str = ""
+    # The page's table: the periods of one page of them, each row's cells as HTML written once.
+    shown_periods: list[str] = field(default_factory=list)
+    page: int = 1  # 1: the latest periods
+    pages: int = 1
+    row_html: list[tuple[str, Markup]] = field(default_factory=list)  # (name, the row's <td>s)
+    total_html: list[tuple[str, str, Markup]] = field(default_factory=list)  # (group, name, <td>s)
 
 
 def _texts() -> dict[str, str]:
@@ -149,7 +156,7 @@ def layouts(comparison: Comparison, locale: str) -> list[IndicatorTable]:
     return out
 
 
-def tables(comparison: Comparison, locale: str, charts: bool = True) -> list[IndicatorTable]:
+def tables(comparison: Comparison, locale: str, charts: bool = True, page: int = 1) -> list[IndicatorTable]:
     """Per-indicator tables of cells, as the page shows them (the figures already as the
     comparison's audience may see them)."""
     out, texts = layouts(comparison, locale), _texts()
@@ -173,10 +180,49 @@ def tables(comparison: Comparison, locale: str, charts: bool = True) -> list[Ind
     groups = {table.code: {g: cells for g, _name, cells in table.totals} for table in out}
     for t in comparison.totals.itertuples(index=False, name="Total"):
         groups[t.indicator][t.group][(t.period, t.breakdown)] = _total_cell(t, texts)
-    if charts:
-        for table in out:
+    for table in out:
+        _page_of(table, page)
+        if charts:
             _charts(table, locale)
     return out
+
+
+MARKS = {"partial": "<sup>*</sup>", "est": "<sup>e</sup>", "provisional": "<sup>p</sup>"}
+CELL_MARKS, TOTAL_MARKS = ("est", "provisional"), ("partial", "est")
+MAX_TABLE_CELLS = 36  # columns of one table on the page; more periods than fit are paged
+
+
+def _page_of(table: IndicatorTable, page: int) -> None:
+    """The periods of page `page` (1: the latest) and the rows' cells written as HTML: a large
+    table costs string joins, not template loops (60 countries × 40 periods was 2.4 MB)."""
+    size = max(1, MAX_TABLE_CELLS // max(1, len(table.columns)))
+    table.pages = max(1, math.ceil(len(table.periods) / size))
+    table.page = min(max(1, page), table.pages)
+    end = len(table.periods) - (table.page - 1) * size
+    table.shown_periods = table.periods[max(0, end - size) : end]
+    keys = [(p, c) for p in table.shown_periods for c in table.columns]
+    table.row_html = [
+        (name, Markup("".join(_td("cell", f"{iso}-{p}-{c}", cells.get((p, c)), False) for p, c in keys)))
+        for iso, name, cells in table.rows
+    ]
+    table.total_html = [
+        (group, name, Markup("".join(_td("total", f"{group}-{p}-{c}", cells.get((p, c)), True) for p, c in keys)))
+        for group, name, cells in table.totals
+    ]
+
+
+def _td(kind: str, key: str, cell: Cell | None, total: bool) -> str:
+    if cell is None:
+        return f'<td class="text-end{" fw-semibold" if total else ""}" data-{kind}="{key}"></td>'
+    classes = "text-end fw-semibold" if total else ("text-end text-muted" if "missing" in cell.flags else "text-end")
+    title = cell.title if total else " ".join(t for t in (cell.title, cell.note) if t)
+    marks = (
+        (("<sup>*</sup>" if "partial" in cell.flags else "") + ("<sup>e</sup>" if "est" in cell.flags else ""))
+        if total
+        else (("<sup>e</sup>" if "est" in cell.flags else "") + ("<sup>p</sup>" if "provisional" in cell.flags else ""))
+    )
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return f'<td class="{classes}" data-{kind}="{key}"{title_attr}>{escape(cell.display)}{marks}</td>'
 
 
 def _charts(table: IndicatorTable, locale: str) -> None:
@@ -194,7 +240,8 @@ def _charts(table: IndicatorTable, locale: str) -> None:
     def values(column: str, period: str) -> list[float | None]:
         return [cell.value if (cell := cells.get((period, column))) else None for _i, _n, cells in table.rows]
 
-    counts = {p: sum(v is not None for v in values(headline, p)) for p in table.periods}
+    shown = table.shown_periods or table.periods  # the bars: the periods of the table's page
+    counts = {p: sum(v is not None for v in values(headline, p)) for p in shown}
     table.chart_caption = "; ".join(
         _("%(period)s: %(n)d of %(total)d countries with a value", period=p, n=n, total=len(countries))
         for p, n in counts.items()
@@ -217,7 +264,7 @@ def _charts(table: IndicatorTable, locale: str) -> None:
     else:
         table.bar_svg = bar_chart(
             countries,
-            {p: values(headline, p) for p in table.periods},
+            {p: values(headline, p) for p in shown},
             title=f"{table.code} · {captions.get(headline, headline)}",
             integer=integer,
             text=text,
