@@ -1,12 +1,16 @@
 """Form pieces shared by several blueprints."""
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -50,18 +54,33 @@ def new_password_fields():
     return password, confirm
 
 
-class NewPasswordForm(FlaskForm):
+@lru_cache(maxsize=8)
+def _wtforms_translations(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class PortalForm(FlaskForm):
+    """The base of every form: Flask-WTF's CSRF protection, and WTForms' own messages ("This
+    field is required.") in the reader's language from a catalogue read once per language and
+    process (Flask-WTF reads it from disk on every request)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
+
+
+class NewPasswordForm(PortalForm):
     """A new password, twice: an administrator's reset and the reset by e-mail."""
 
     new_password, confirm = new_password_fields()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
 
 

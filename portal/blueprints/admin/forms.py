@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ...forms import LANGUAGE_CHOICES, ROLE_LABELS, choices, new_password_fields
+from ...forms import LANGUAGE_CHOICES, ROLE_LABELS, PortalForm, choices, new_password_fields
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     name = StringField(
         _l("Full name"),
         validators=[

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
-from ...forms import LANGUAGE_CHOICES, new_password_fields
+from ...forms import LANGUAGE_CHOICES, PortalForm, new_password_fields
 from ...services.accounts.passwords import MAX_PASSWORD_LENGTH
 
 
@@ -19,7 +18,7 @@ def _email_field() -> EmailField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = _email_field()
     password = PasswordField(
         _l("Password"),
@@ -32,19 +31,19 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(message=_l("Enter your current password."))]
     )
     new_password, confirm = new_password_fields()
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     email_notices = BooleanField(
         _l("Also send me e-mail for routine notices (corrections requested and overdue returns are always e-mailed)")
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = _email_field()

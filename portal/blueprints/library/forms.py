@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...forms import choices
+from ...forms import PortalForm, choices
 from .labels import ACTOR_LABELS, LANGUAGE_LABELS, TARGET_LABELS, THEME_LABELS, VISIBILITY_LABELS
 
 
-class CaseStudyForm(FlaskForm):
+class CaseStudyForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     country = SelectField(_l("Country"), choices=[])
     language = SelectField(_l("Language"), choices=choices(list(LANGUAGE_LABELS.items())))
@@ -30,7 +29,7 @@ class CaseStudyForm(FlaskForm):
     translation_of_id = SelectField(_l("Translation of (the same case study in the other language)"), choices=[])
 
 
-class FileForm(FlaskForm):
+class FileForm(PortalForm):
     title = StringField(_l("File title"), validators=[Optional(), Length(max=300)])
     file = FileField(
         _l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
@@ -38,5 +37,5 @@ class FileForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     comment = TextAreaField(_l("What should change"), validators=[Optional(), Length(max=2000)])

@@ -1,15 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...forms import choices
+from ...forms import PortalForm, choices
 
 FORMATS = choices([("in_person", _l("in person")), ("online", _l("online")), ("hybrid", _l("hybrid"))])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
@@ -27,7 +26,7 @@ class MeetingForm(FlaskForm):
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     title = StringField(_l("Document title"), validators=[Optional(), Length(max=300)])
     file = FileField(
         _l("File (PDF, DOCX, XLSX, PPTX, PNG, JPEG; at most 10 MB)"),
@@ -35,7 +34,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class BriefForm(FlaskForm):
+class BriefForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     period = SelectField(_l("Reporting period"), choices=[])
     indicators = SelectMultipleField(

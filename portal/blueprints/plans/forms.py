@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...forms import choices
+from ...forms import PortalForm, choices
 from ..library.labels import LANGUAGE_LABELS, MEASURE_STATUS_LABELS, PLAN_STATUS_LABELS, VISIBILITY_LABELS
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
     country = SelectField(_l("Country"), choices=[])
@@ -36,7 +35,7 @@ class PlanForm(FlaskForm):
     )
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(PortalForm):
     on_date = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
     status = SelectField(_l("Status"), choices=choices(list(MEASURE_STATUS_LABELS.items())))
     text = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=5000)])

@@ -1,10 +1,10 @@
 """The forms of the query pages (the secretariat's and the country's): each has its CSRF token."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ...forms import PortalForm
 from ...services.returns.queries import MAX_SUGGESTED, MAX_TEXT
 
 
@@ -16,7 +16,7 @@ def _text(label, required: bool = True):
     )
 
 
-class NewQueryForm(FlaskForm):
+class NewQueryForm(PortalForm):
     text = _text(_l("Question to the focal point"))
     suggested = StringField(
         _l("Suggested value (optional)"),
@@ -24,14 +24,14 @@ class NewQueryForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     text = _text(_l("Your reply"))
     back = HiddenField()  # "return": back to the return page (an answer given in place)
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PortalForm):
     text = _text(_l("Comment (optional)"), required=False)
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PortalForm):
     text = _text(_l("Why it is reopened"))

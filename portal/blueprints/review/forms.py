@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from ...forms import PortalForm
 
-class PeriodForm(FlaskForm):
+
+class PeriodForm(PortalForm):
     label = StringField(_l("Label (e.g. 2026 or 2026-H1)"), validators=[DataRequired(message=_l("Enter a label."))])
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
     end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date."))])
