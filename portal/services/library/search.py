@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnClause, Integer, column, func, literal_column, null, select, table, text, union_all
+from sqlalchemy import ColumnClause, Integer, column, func, literal_column, null, select, table, text, true, union_all
 from sqlalchemy.orm import defer
 
 from ...extensions import db
@@ -220,13 +220,24 @@ def _facets(matched: list) -> tuple[dict, int]:
     )
     own = (m.c.item_kind, m.c.country_id, m.c.year, m.c.language)
     no_tag = (null().label("facet"), null().label("value"))
-    grouped = union_all(
-        select(*own, *no_tag, func.count().label("n")).group_by(*own),
-        select(null(), null(), null(), null(), SearchTag.facet, SearchTag.value, func.count())
+    if db.engine.dialect.name == "postgresql":
+        # Each match's tags by the primary key (a LATERAL lookup, kept apart by OFFSET 0): joined
+        # plainly, PostgreSQL hashes the whole tag table first, by index with seq scans off.
+        lookup = select(SearchTag.facet, SearchTag.value).where(SearchTag.doc_id == m.c.id).offset(0).lateral("tags")
+        tags = select(lookup.c.facet, lookup.c.value).select_from(m).join(lookup, true()).subquery("tag")
+    else:
         # `+ 0`: SQLite would otherwise scan every tag (in the (facet, value) index's order, for
         # the GROUP BY) and probe the matches, instead of looking up the matches' tags.
-        .join_from(m, SearchTag, SearchTag.doc_id == m.c.id + 0)
-        .group_by(SearchTag.facet, SearchTag.value),
+        tags = (
+            select(SearchTag.facet, SearchTag.value)
+            .join_from(m, SearchTag, SearchTag.doc_id == m.c.id + 0)
+            .subquery("tag")
+        )
+    grouped = union_all(
+        select(*own, *no_tag, func.count().label("n")).group_by(*own),
+        select(null(), null(), null(), null(), tags.c.facet, tags.c.value, func.count()).group_by(
+            tags.c.facet, tags.c.value
+        ),
     )
     counts: dict[str, dict] = {f: {} for f in FACETS}
     total = 0
