@@ -4,7 +4,11 @@ The index (`search_doc`) holds each item's stemmed terms (terms.py); SQLite matc
 FTS5 (ranked by bm25, title weighted 4:1), PostgreSQL with a generated tsvector and a GIN
 index (ranked by ts_rank_cd, title weight A over body B). The user's words become quoted
 terms (prefix-matched from four letters), never query syntax. Facet counts are over the
-results as filtered; only what the user may see is ever counted or returned."""
+results as filtered; only what the user may see is ever counted or returned.
+
+Per search: one statement counts every facet (and so the total) over a CTE of the match; one
+ranks the matches in the database and returns the page's ids and scores; one reads the page's
+documents for their snippets (bench/search.py times it)."""
 
 from __future__ import annotations
 
