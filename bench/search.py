@@ -1,7 +1,7 @@
-"""Benchmark: library search with facets over 10,000 synthetic case studies, on SQLite and
-PostgreSQL.
+"""Benchmark: library search with facets over 10,000 (or --docs) synthetic case studies, on
+SQLite and PostgreSQL.
 
-    .venv/bin/python bench/search.py [--docs 10000] [--queries 200] [--pg URL | --no-pg]
+    .venv/bin/python bench/search.py [--docs 50000] [--queries 200] [--pg URL | --no-pg] [--schema prr_bench]
 
 Each document is ~500 words, half English, half Russian, drawn from a Zipf-weighted
 vocabulary of ~4,000 words per language in which the PRR words the queries use sit at random
@@ -11,7 +11,16 @@ with a country, a year and 1–3 themes. Documents go into the search index (`se
 `services/library/search.index_item` writes, stemmed by the same code. The timed call is
 `search.search()` as the pages and the API call it: match, rank, one page of hits with
 snippets, the total and every facet's counts. Queries: one or two words, some with a country
-or theme filter. Prints median and p95 per database. Target: median ≤ 30 ms on each.
+or theme filter. Prints median and p95 per database, and the p95 against the target:
+p95 ≤ 50 ms on each at 50,000 documents. The PostgreSQL run builds its tables in a schema of its
+own (--schema), dropped at the end.
+
+Measured 3 Dec 2026 at 50,000 documents (2 CPUs shared, load 2–5, so ±30 %), median / p95:
+before the one-statement facets, SQLite 50.8 / 193.1 ms, PostgreSQL 74.1 / 260.6 ms; after,
+SQLite 33.5 / 121.8 ms, PostgreSQL 54.7 / 313.6 ms (p95 within the noise of before). Neither
+meets the target: what remains at p95 is the work per match that ranking needs — bm25 over
+every match and reading each match's row (SQLite), and ts_rank_cd reading every match's TOASTed
+tsvector (~9 µs each, PostgreSQL): a query matching 20,000 documents ranks 20,000.
 """
 
 from __future__ import annotations
@@ -134,6 +143,7 @@ FILLER_EN = [
     "after",
 ]
 FILLER_RU = ["и", "в", "на", "с", "по", "для", "из", "что", "это", "их", "после", "как", "при", "от", "до"]
+TARGET_P95_MS = 50
 THEMES = [
     "repatriation",
     "screening_prosecution",
@@ -232,7 +242,7 @@ def measure(n_queries: int) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(len(times) * 0.95) - 1] * 1000
 
 
-def run(url: str, label: str, n_docs: int, n_queries: int) -> None:
+def run(url: str, label: str, n_docs: int, n_queries: int) -> float:
     import flask_migrate
 
     from portal import create_app
@@ -263,10 +273,12 @@ def run(url: str, label: str, n_docs: int, n_queries: int) -> None:
                 db.session.commit()
             print(f"{label}: indexed {n_docs} documents in {time.perf_counter() - t0:.1f} s")
             median, p95 = measure(n_queries)
-            print(f"{label}: search with facets, {n_queries} queries: median {median:.1f} ms, p95 {p95:.1f} ms")
-            if db.engine.dialect.name == "postgresql":
-                db.session.execute(db.text("DROP SCHEMA IF EXISTS prr_bench CASCADE"))
-                db.session.commit()
+            verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
+            print(
+                f"{label}: search with facets, {n_queries} queries: median {median:.1f} ms, p95 {p95:.1f} ms "
+                f"(target p95 ≤ {TARGET_P95_MS} ms: {verdict})"
+            )
+            return p95
 
 
 def main() -> None:
@@ -275,17 +287,29 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--schema", default="prr_bench", help="PostgreSQL schema to build in (dropped after)")
     args = parser.parse_args()
-    run("sqlite:///{tmp}/bench.db", "SQLite (FTS5)", args.docs, args.queries)
+    p95 = {"SQLite": run("sqlite:///{tmp}/bench.db", "SQLite (FTS5)", args.docs, args.queries)}
     if not args.no_pg:
         from sqlalchemy import create_engine, text
 
         engine = create_engine(args.pg)
+        schema = args.schema
         with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS prr_bench CASCADE"))
-            conn.execute(text("CREATE SCHEMA prr_bench"))
-        engine.dispose()
-        run(args.pg + "?options=-csearch_path%3Dprr_bench", "PostgreSQL (tsvector + GIN)", args.docs, args.queries)
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            url = args.pg + f"?options=-csearch_path%3D{schema}"
+            p95["PostgreSQL"] = run(url, "PostgreSQL (tsvector + GIN)", args.docs, args.queries)
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            engine.dispose()
+    print(
+        f"p95 at {args.docs} documents: "
+        + ", ".join(f"{db} {ms:.1f} ms" for db, ms in p95.items())
+        + f" — target ≤ {TARGET_P95_MS} ms on each"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Library search: the same tests on SQLite (FTS5) and PostgreSQL (tsvector) — ranking,
 facets, Russian words, hostile input, visibility and paging."""
 
+from collections import Counter
+
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from portal.models import SearchDoc
+from portal.models import Country, SearchDoc
 from portal.services.library import items, search
 from portal.services.library.terms import query_terms
 
@@ -175,3 +177,87 @@ def test_edits_reach_the_index(db, library, create_user):
     db.session.commit()
     assert search.search(secretariat, "wombat").total == 0
     assert _titles(search.search(secretariat, "platypus")) == ["Platypus project"]
+
+
+def _expected_facets(db, docs) -> dict:
+    """The facets worked out in Python from the documents themselves."""
+    places = {c.id: (c.iso2, c.region.code) for c in db.session.scalars(select(Country))}
+    counts = {facet: Counter() for facet in search.FACETS}
+    for doc in docs:
+        counts["type"][doc.item_kind] += 1
+        counts["country"][places[doc.country_id][0]] += 1
+        counts["region"][places[doc.country_id][1]] += 1
+        counts["language"][doc.language] += 1
+        if doc.year is not None:
+            counts["year"][doc.year] += 1
+        for tag in doc.tags:
+            counts[tag.facet][tag.value] += 1
+    return {facet: dict(c) for facet, c in counts.items()}
+
+
+@pytest.mark.parametrize(
+    ("who", "query", "filters"),
+    [
+        ("delegate", "", {}),
+        ("anon", "", {}),
+        ("fp_kz", "", {"country": ["KZ", "UZ"]}),
+        ("delegate", "rehabilitation", {}),
+        ("delegate", "numbat", {"theme": ["children"]}),
+        ("delegate", "numbat", {"theme": ["children", "women"], "target": ["families"]}),
+        ("secretariat", "numbat", {"year": ["2021"], "language": ["en"]}),
+        ("delegate", "", {"region": ["central_asia"], "type": ["case_study"]}),
+        ("anon", "numbat", {"country": ["KG"]}),
+        ("delegate", "дети", {"language": ["ru"]}),
+    ],
+)
+def test_facet_counts_and_total_are_those_of_all_the_matches(db, library, create_user, who, query, filters):
+    users = {
+        "anon": ANON,
+        "delegate": create_user("delegate"),
+        "fp_kz": create_user("focal_point", country="KZ"),
+        "secretariat": create_user("secretariat"),
+    }
+    for i, (country, themes, targets) in enumerate(
+        [
+            ("KZ", ["children"], ["families"]),
+            ("KZ", ["children", "women"], []),
+            ("KG", ["women"], ["families", "children"]),
+            ("UZ", [], ["families"]),
+            ("KZ", ["children"], ["families"]),
+        ]
+    ):
+        _case(
+            f"Numbat {i}",
+            summary="numbat",
+            country=country,
+            year_from=2020 + i % 2,
+            themes=themes,
+            target_groups=targets,
+            visibility="public" if i % 2 else "council",
+            publish=i != 4,  # a draft: only KZ's focal points and the secretariat count it
+        )
+    db.session.commit()
+    found = search.search(users[who], query, filters, per_page=1000)
+    assert found.total == len(found.hits) and found.pages == 1
+    assert {f: dict(v) for f, v in found.facets.items()} == _expected_facets(db, [h.doc for h in found.hits])
+    paged = search.search(users[who], query, filters, per_page=2, page=2)
+    assert paged.total == found.total and paged.facets == found.facets
+    assert paged.page == (2 if found.total > 2 else 1)  # past the end: the last page
+    start = (paged.page - 1) * 2
+    assert [h.doc.id for h in paged.hits] == [h.doc.id for h in found.hits][start : start + 2]
+
+
+def test_equal_scores_are_paged_newest_first_on_every_page(db, library, create_user):
+    delegate = create_user("delegate")
+    _case("Bilby", summary="bilby bilby bilby")
+    db.session.commit()
+    for i in range(7):
+        _case(f"Bilby {i}", summary="A bilby.")  # equal scores: the newest first, page after page
+        db.session.commit()
+    expected = ["Bilby", *(f"Bilby {i}" for i in range(6, -1, -1))]
+    everything = search.search(delegate, "bilby", per_page=100)
+    assert _titles(everything) == expected
+    assert len({h.score for h in everything.hits[1:]}) == 1 and everything.hits[0].score != everything.hits[1].score
+    paged = [t for page in (1, 2, 3) for t in _titles(search.search(delegate, "bilby", per_page=3, page=page))]
+    assert paged == expected
+    assert _titles(search.search(delegate, "bilby", per_page=3, page=9)) == expected[6:]  # past the end: the last page

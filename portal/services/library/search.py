@@ -4,18 +4,19 @@ The index (`search_doc`) holds each item's stemmed terms (terms.py); SQLite matc
 FTS5 (ranked by bm25, title weighted 4:1), PostgreSQL with a generated tsvector and a GIN
 index (ranked by ts_rank_cd, title weight A over body B). The user's words become quoted
 terms (prefix-matched from four letters), never query syntax. Facet counts are over the
-results as filtered; only what the user may see is ever counted or returned."""
+results as filtered; only what the user may see is ever counted or returned.
+
+Per search: one statement counts every facet (and so the total) over a CTE of the match; one
+ranks the matches in the database and returns the page's ids and scores; one reads the page's
+documents for their snippets (bench/search.py times it)."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnClause, Integer, any_, bindparam, column, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnClause, Integer, column, func, literal_column, null, select, table, text, true, union_all
 from sqlalchemy.orm import defer
 
 from ...extensions import db
@@ -84,20 +85,23 @@ class Results:
 
 
 def _match(stems: list[str]):
-    """(WHERE clause, score expression, best-first ordering) for the stemmed query."""
+    """(WHERE clause, (id, score) over the matches, best-first ordering) for the stemmed query."""
     if db.engine.dialect.name == "postgresql":
         query = " & ".join(f"'{t}':*" if len(t) >= 4 else f"'{t}'" for t in stems)
         tsquery = func.to_tsquery("simple", query)
         vector: ColumnClause[Any] = literal_column("search_doc.search_vector")
         score = func.ts_rank_cd(vector, tsquery)
-        return vector.op("@@")(tsquery), score, score.desc()
+        clause = vector.op("@@")(tsquery)
+        return clause, select(SearchDoc.id, score).where(clause), score.desc()
     query = " ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in stems)
+    matching = literal_column("search_fts").op("MATCH")(query)
     fts = (
         select(FTS.c.rowid.label("rowid"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("score"))
-        .where(literal_column("search_fts").op("MATCH")(query))
+        .where(matching)
         .subquery("fts")
     )
-    return SearchDoc.id.in_(select(fts.c.rowid)), fts, fts.c.score.asc()
+    ranked = select(SearchDoc.id, fts.c.score).select_from(fts).join(SearchDoc, SearchDoc.id == fts.c.rowid)
+    return SearchDoc.id.in_(select(FTS.c.rowid).where(matching)), ranked, fts.c.score.asc()
 
 
 def _filters(filters: dict) -> list:
@@ -156,66 +160,96 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
     sort = sort if sort in SORTS else "relevance"
     stems = query_terms(q)
     where = [access.visible(SearchDoc, user), *_filters(filters)]
-    score, order = None, None
-    stmt = select(SearchDoc).options(defer(SearchDoc.title_terms), defer(SearchDoc.text_terms))
     if stems:
-        clause, scored, order = _match(stems)
-        if db.engine.dialect.name == "postgresql":
-            where.append(clause)
-            score = scored
-        else:
-            stmt = stmt.join(scored, scored.c.rowid == SearchDoc.id)
-            score = scored.c.score
-    ordering = [order] if (order is not None and sort == "relevance") else []  # order is set with score
-    ordering += [SearchDoc.updated_at.desc(), SearchDoc.id.desc()]
-    if db.engine.dialect.name == "postgresql":
-        # One ranked pass over the matches gives the total, the page and the ids the facets
-        # are counted over (by primary key). Re-running the match inside each facet query
-        # made the planner scan the table (slower by far; bench/search.py).
-        ranked = select(SearchDoc.id, score if score is not None else literal_column("0")).where(*where)
-        result = db.session.connection().execute(ranked.order_by(*ordering))
-        matches = result.cursor.fetchall()
-        result.close()
-        total = len(matches)
-        pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), pages)
-        chosen = matches[(page - 1) * per_page : page * per_page]
-        docs = (
-            {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))}
-            if chosen
-            else {}
-        )
-        rows: Sequence[tuple[SearchDoc, Any]] = [(docs[i], s) for i, s in chosen]
-        ids = bindparam("matched", [i for i, _s in matches], type_=ARRAY(Integer))
-        in_docs, in_tags = SearchDoc.id == any_(ids), SearchTag.doc_id == any_(ids)
+        clause, ranked, order = _match(stems)
+        matched = [*where, clause]
+        ranked = ranked.where(*where)
     else:
-        matched = select(SearchDoc.id).where(*where)
-        if stems:
-            matched = matched.where(clause)
-        total = db.session.scalar(select(func.count()).select_from(matched.subquery())) or 0
-        pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), pages)
-        page_stmt = stmt.add_columns(score if score is not None else literal_column("0")).where(*where)
-        rows = db.session.execute(page_stmt.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)).all()
-        in_docs, in_tags = SearchDoc.id.in_(matched), SearchTag.doc_id.in_(matched)
-    hits = [Hit(doc, float(s or 0), snippet(doc.title, stems, 300), snippet(doc.text, stems)) for doc, s in rows]
-    return Results(q, hits, total, page, pages, sort, filters, _facets(in_docs, in_tags))
+        matched, ranked, order = where, select(SearchDoc.id, literal_column("0")).where(*where), None
+    facets, total = _facets(matched)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    # The database ranks the matches and returns only the page's ids and scores; the page's
+    # documents (with their text, for the snippets) are then read by primary key.
+    offset = (page - 1) * per_page
+    if order is not None and sort == "relevance" and db.engine.dialect.name != "postgresql":
+        page_stmt = _best_first(ranked, offset, per_page)
+    else:
+        ordering = [order] if (order is not None and sort == "relevance") else []
+        ordering += [SearchDoc.updated_at.desc(), SearchDoc.id.desc()]
+        page_stmt = ranked.order_by(*ordering).limit(per_page).offset(offset)
+    chosen = db.session.execute(page_stmt).all()
+    stmt = select(SearchDoc).options(defer(SearchDoc.title_terms), defer(SearchDoc.text_terms))
+    docs = (
+        {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))} if chosen else {}
+    )
+    hits = [
+        Hit(docs[i], float(s or 0), snippet(docs[i].title, stems, 300), snippet(docs[i].text, stems)) for i, s in chosen
+    ]
+    return Results(q, hits, total, page, pages, sort, filters, facets)
 
 
-def _facets(in_docs, in_tags) -> dict:
+def _best_first(ranked, offset: int, per_page: int):
+    """SQLite: the page of the matches by bm25 (lower is better), ties by date. `updated_at` is
+    the row's last column, past the long text in the row's overflow pages, so it is read only
+    for the matches scoring no worse than the page's last place: those are a prefix of the
+    ordering (score first), so the page is the same as ordering every match."""
+    scored = ranked.cte("scored").prefix_with("MATERIALIZED")
+    cut = select(scored.c.score).order_by(scored.c.score).limit(1).offset(offset + per_page - 1).scalar_subquery()
+    return (
+        select(scored.c.id, scored.c.score)
+        .join(SearchDoc, SearchDoc.id == scored.c.id)
+        .where(scored.c.score <= func.coalesce(cut, scored.c.score))
+        .order_by(scored.c.score, SearchDoc.updated_at.desc(), SearchDoc.id.desc())
+        .limit(per_page)
+        .offset(offset)
+    )
+
+
+def _facets(matched: list) -> tuple[dict, int]:
+    """Every facet's counts over the matches, and their total, in one statement: the match is
+    a (materialised) CTE, grouped by the document's own facets and joined to its tags — the
+    matching ids never leave the database."""
     places = {
         cid: (iso, region)
         for cid, iso, region in db.session.execute(
             select(Country.id, Country.iso2, Region.code).join(Region, Region.id == Country.region_id)
         )
     }
-    combos = db.session.execute(
-        select(SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language, func.count())
-        .where(in_docs)
-        .group_by(SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language)
-    ).all()
+    m = (
+        select(SearchDoc.id, SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language)
+        .where(*matched)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+    own = (m.c.item_kind, m.c.country_id, m.c.year, m.c.language)
+    no_tag = (null().label("facet"), null().label("value"))
+    if db.engine.dialect.name == "postgresql":
+        # Each match's tags by the primary key (a LATERAL lookup, kept apart by OFFSET 0): joined
+        # plainly, PostgreSQL hashes the whole tag table first, by index with seq scans off.
+        lookup = select(SearchTag.facet, SearchTag.value).where(SearchTag.doc_id == m.c.id).offset(0).lateral("tags")
+        tags = select(lookup.c.facet, lookup.c.value).select_from(m).join(lookup, true()).subquery("tag")
+    else:
+        # `+ 0`: SQLite would otherwise scan every tag (in the (facet, value) index's order, for
+        # the GROUP BY) and probe the matches, instead of looking up the matches' tags.
+        tags = (
+            select(SearchTag.facet, SearchTag.value)
+            .join_from(m, SearchTag, SearchTag.doc_id == m.c.id + 0)
+            .subquery("tag")
+        )
+    grouped = union_all(
+        select(*own, *no_tag, func.count().label("n")).group_by(*own),
+        select(null(), null(), null(), null(), tags.c.facet, tags.c.value, func.count()).group_by(
+            tags.c.facet, tags.c.value
+        ),
+    )
     counts: dict[str, dict] = {f: {} for f in FACETS}
-    for kind, country_id, year, language, n in combos:
+    total = 0
+    for kind, country_id, year, language, tag_facet, tag_value, n in db.session.execute(grouped):
+        if tag_facet is not None:
+            counts[tag_facet][tag_value] = n
+            continue
+        total += n
         country, region = places[country_id]
         for facet, value in (
             ("type", kind),
@@ -226,24 +260,9 @@ def _facets(in_docs, in_tags) -> dict:
         ):
             if value is not None:
                 counts[facet][value] = counts[facet].get(value, 0) + n
-    if db.engine.dialect.name == "postgresql":
-        # Counted here: with GROUP BY, PostgreSQL walks the whole (facet, value) index for its
-        # order instead of looking up the matched documents (slower; bench/search.py).
-        result = db.session.connection().execute(select(SearchTag.facet, SearchTag.value).where(in_tags))
-        tags = Counter(result.cursor.fetchall())  # the driver's tuples: hashing Row objects cost more
-        result.close()
-        rows: Sequence[tuple[Any, Any, int]] = [(facet, value, n) for (facet, value), n in tags.items()]
-    else:
-        rows = db.session.execute(
-            select(SearchTag.facet, SearchTag.value, func.count())
-            .where(in_tags)
-            .group_by(SearchTag.facet, SearchTag.value)
-        ).all()
-    for facet, value, n in rows:
-        counts[facet][value] = n
     ordered = {f: sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))) for f, c in counts.items()}
     ordered["year"] = sorted(counts["year"].items(), key=lambda kv: -kv[0])
-    return ordered
+    return ordered, total
 
 
 def item_for(doc: SearchDoc):
