@@ -31,6 +31,12 @@ sys.path.insert(0, str(ROOT))
 COUNTRIES, PERIODS = 60, 40
 
 
+def rss_mib() -> int:
+    import re
+
+    return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) // 1024
+
+
 def timed(fn, runs: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
@@ -253,11 +259,13 @@ def main(runs: int, url: str | None = None) -> None:
         )
         client.post("/auth/login", data={"email": "bench@prr.example", "password": "bench-password-1"})
         section = "section=A&" + "&".join(f"period={p}" for p in labels)
+        before = rss_mib()
         med, response = timed(lambda: client.get(f"/compare/export.xlsx?{section}"), max(3, runs // 2))
         assert response.status_code == 200
         print(
             f"full-section Excel export (section A: 9 indicators × {len(codes)} countries × {len(labels)} periods): "
-            f"median {med:.2f} s ({len(response.data) / 1024:.0f} KiB)"
+            f"median {med:.2f} s ({len(response.data) / 1024:.0f} KiB); this process's memory "
+            f"{before} MiB before the exports, {rss_mib()} MiB after (target: within 20 MiB)"
         )
         with app.app_context(), app.test_request_context():
             meeting = db.session.scalar(db.select(models.Meeting))

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ...errors import abort_with
 from ...i18n import current_language
-from ...services import reference
+from ...services import memory, reference
 from ...services.compare import charts, export, page_cache, present
 from ...services.compare.aggregate import compare
 from ...services.compare.selection import selection_from_args
@@ -67,6 +67,8 @@ def index():
 def export_xlsx():
     comparison = _comparison()
     data = export.to_xlsx(comparison, current_language())
+    del comparison
+    memory.give_back()  # what building the workbook took (~100 MiB) goes back to the system
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx", mimetype=XLSX_MIMETYPE)
 
 
