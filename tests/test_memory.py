@@ -32,3 +32,25 @@ def test_the_excel_export_gives_its_memory_back(client, login_as, returns, monke
     login_as("delegate")
     assert client.get("/compare/export.xlsx?indicator=REP01&period=2025").status_code == 200
     assert calls == [1]
+
+
+def test_the_app_starts_without_pandas_or_the_chart_png_code(tmp_path):
+    """An idle worker holds what the app imports at start: pandas comes with the first
+    comparison (services/compare/__init__.py), CairoSVG with the first PNG."""
+    import os
+    import subprocess
+
+    code = (
+        "import sys; import portal.wsgi; "
+        "print(sorted(m for m in ('pandas', 'cairosvg', 'weasyprint', 'matplotlib') if m in sys.modules))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "SECRET_KEY": "x" * 40,
+        "PORTAL_ENV": "development",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert out.stdout.strip() == "[]", out.stderr

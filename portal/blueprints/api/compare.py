@@ -6,8 +6,7 @@ import numpy as np
 from flask import current_app, request
 from flask_login import current_user, login_required
 
-from ...services.compare import page_cache
-from ...services.compare.aggregate import compare
+from ...services.compare import compare, page_cache
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
 from ...services.returns.access import is_staff

@@ -11,8 +11,7 @@ from markupsafe import Markup
 from ...errors import abort_with
 from ...i18n import current_language
 from ...services import memory, reference
-from ...services.compare import charts, export, page_cache, present
-from ...services.compare.aggregate import compare
+from ...services.compare import charts, compare, page_cache, present, to_csv, to_xlsx
 from ...services.compare.selection import selection_from_args
 from ...services.disclosure import audience_for
 from ...services.returns import template_cache
@@ -66,7 +65,7 @@ def index():
 @login_required
 def export_xlsx():
     comparison = _comparison()
-    data = export.to_xlsx(comparison, current_language())
+    data = to_xlsx(comparison, current_language())
     del comparison
     memory.give_back()  # what building the workbook took (~100 MiB) goes back to the system
     return send_file(BytesIO(data), as_attachment=True, download_name="PRR-comparison.xlsx", mimetype=XLSX_MIMETYPE)
@@ -77,7 +76,7 @@ def export_xlsx():
 def export_csv():
     comparison = _comparison()
     return Response(
-        export.to_csv(comparison),
+        to_csv(comparison),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask_babel import get_translations
 from flask_babel import gettext as _
@@ -13,9 +14,11 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Country, Region
-from .aggregate import Comparison
 from .charts import ChartText, bar_chart, line_chart
-from .totals import COUNCIL
+
+if TYPE_CHECKING:
+    from .aggregate import Comparison
+from . import COUNCIL
 
 INTEGER_UNITS = ("count", "days")  # whole numbers: the axis ticks are whole numbers too
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..returns.rules import ADDITIVE_UNITS
+from . import COUNCIL
 
 
 class DerivedSpec(TypedDict):
@@ -28,7 +29,6 @@ class DerivedSpec(TypedDict):
     den: list[tuple[str, str]]
 
 
-COUNCIL = "council"
 DERIVED: list[DerivedSpec] = [
     {"id": "REP01_minors", "num": [("REP01", "Boys"), ("REP01", "Girls")], "den": [("REP01", "Total")]},
     {"id": "CHL_enrolled", "num": [("CHL02", "Total")], "den": [("CHL01", "Total")]},

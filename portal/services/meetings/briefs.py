@@ -19,7 +19,7 @@ from ...models import ActionPlan, Brief, BriefEdition, CaseStudy, Country, Meeti
 from ...models.library import LIBRARY_MODELS
 from ...models.types import utcnow
 from .. import audit, disclosure, rich_text
-from ..compare.aggregate import compare
+from ..compare import compare
 from ..compare.present import derived_rows, tables
 from ..compare.selection import make_selection
 from ..errors import Conflict, NotFound, ServiceError
