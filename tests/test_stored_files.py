@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import logging.config
+import re
 import shutil
 from datetime import date
 from io import BytesIO
@@ -19,13 +20,22 @@ from sqlalchemy import func, inspect, select, text
 
 from portal import create_app
 from portal.extensions import db as _db
-from portal.models import CaseStudy, LibraryFile, Meeting, MeetingDocument, ReturnVersion, StoredFile
+from portal.models import (
+    CaseStudy,
+    LibraryFile,
+    Meeting,
+    MeetingDocument,
+    PendingUpload,
+    ReturnVersion,
+    StoredFile,
+)
 from portal.services import files
 from portal.services.errors import NotFound
 from portal.services.library import attachments
 from portal.services.meetings import meetings
 
 from .conftest import PASSWORD, IsolatedClient, base_config, upload
+from .races import race
 from .test_library_items import FORM as CASE_STUDY
 from .test_library_items import PDF
 
@@ -153,25 +163,62 @@ def test_a_crash_before_the_commit_leaves_neither_the_file_nor_its_row(
     assert _files_on_disk(app) == []
 
 
+@pytest.fixture
+def other_server(database_url, tmp_path):
+    """A second app instance on the same database, with an upload folder of its own (empty)."""
+    other = create_app(base_config(database_url, tmp_path / "other"))
+    other.test_client_class = IsolatedClient
+    yield other
+    with other.app_context():
+        _db.engine.dispose()
+
+
 @pytest.mark.committing
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_two_web_servers_without_a_shared_disk_serve_each_others_files(
-    app, database_url, client, create_user, upload_file, tmp_path, kind
+    app, client, create_user, upload_file, other_server, kind
 ):
-    other = create_app(base_config(database_url, tmp_path / "other"))  # its own, empty UPLOAD_FOLDER
-    other.test_client_class = IsolatedClient
-    second = other.test_client()
+    second = other_server.test_client()
     user = create_user(KINDS[kind][0], country="KZ" if KINDS[kind][0] == "focal_point" else None)
     _sign_in(client, user)
     _sign_in(second, user)
-    try:
-        url, data = upload_file(kind, client)
-        download = second.get(url)
-        assert download.status_code == 200 and download.data == data
-        assert _files_on_disk(app) == [] and _files_on_disk(other) == []
-    finally:
-        with other.app_context():
-            _db.engine.dispose()
+    url, data = upload_file(kind, client)
+    download = second.get(url)
+    assert download.status_code == 200 and download.data == data
+    assert _files_on_disk(app) == [] and _files_on_disk(other_server) == []
+
+
+@pytest.mark.committing
+def test_a_check_only_upload_made_on_one_server_is_saved_on_another(
+    app, db, client, create_user, return_setup, filled, other_server
+):
+    second = other_server.test_client()
+    user = create_user("focal_point", country="KZ")
+    _sign_in(client, user)
+    _sign_in(second, user)
+    page = upload(client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}), mode="check")
+    token = re.search(r'/returns/pending/([0-9a-f]{32})"', page.get_data(as_text=True)).group(1)
+    marked = second.get(f"/returns/pending/{token}/marked-up.xlsx")
+    assert marked.status_code == 200 and marked.data[:2] == b"PK"
+    assert second.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302
+    assert (_count(PendingUpload), _count(ReturnVersion)) == (0, 1)  # saved once, and no longer kept
+    assert _files_on_disk(app) == [] and _files_on_disk(other_server) == []
+
+
+@pytest.mark.committing
+def test_the_same_bytes_stored_at_the_same_moment_are_one_file(app, db, return_setup, monkeypatch):
+    meeting = Meeting(title="Council", start_date=date(2026, 5, 1), end_date=date(2026, 5, 2))
+    db.session.add(meeting)
+    db.session.commit()
+    meeting_id = meeting.id
+    monkeypatch.setattr(files, "_stored", lambda sha: False)  # each upload found no such file yet
+
+    def act(meeting_id, i):
+        meetings.add_document(db.session.get(Meeting, meeting_id), PDF, f"paper-{i}.pdf", f"Paper {i}", None)
+
+    assert race(app, lambda i: meeting_id, act, count=3) == ["ok"] * 3
+    assert (_count(StoredFile), _count(MeetingDocument)) == (1, 3)
+    assert {files.read(doc.stored_path) for doc in db.session.scalars(select(MeetingDocument))} == {PDF}
 
 
 @pytest.mark.committing

@@ -83,13 +83,17 @@ def put(data: bytes, media_type: str) -> str:
     with the row that refers to them) and return that reference, `db:<sha256>`. Equal bytes
     are stored once; two uploads of them at the same moment both end up with the one row."""
     sha = hashlib.sha256(data).hexdigest()
-    if db.session.scalar(select(StoredFile.id).where(StoredFile.sha256 == sha)) is None:
+    if not _stored(sha):
         # No savepoint (on SQLite one taken before the transaction's first write would commit
         # on its release): a row stored meanwhile by another upload is the same file.
         insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
         row = {"sha256": sha, "size": len(data), "media_type": media_type, "data": data, "created_at": utcnow()}
         db.session.execute(insert(StoredFile).values(row).on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
     return REFERENCE + sha
+
+
+def _stored(sha: str) -> bool:
+    return db.session.scalar(select(StoredFile.id).where(StoredFile.sha256 == sha)) is not None
 
 
 def store(data: bytes, filename: str) -> dict:
