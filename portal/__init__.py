@@ -53,7 +53,6 @@ def register_config(app: Flask, overrides: dict | None) -> None:
         app.config.update({k: v for k, v in overrides.items() if k != "ENVIRON"})
         if "MAX_UPLOAD_MB" in overrides:
             app.config["MAX_CONTENT_LENGTH"] = overrides["MAX_UPLOAD_MB"] * 1024 * 1024
-    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:  # client addresses (sign-in throttle, audit trail) from X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix

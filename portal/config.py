@@ -159,6 +159,7 @@ def load_config(instance_path: str | os.PathLike, environ: dict | None = None) -
         "SECRET_KEY": _secret_key(env, environment, instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Only where migration 0014 finds the files kept on disk before; files live in the database.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance / "uploads"),
         "MAX_UPLOAD_MB": upload_mb,
         "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024,

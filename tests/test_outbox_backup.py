@@ -4,8 +4,10 @@ backup → wipe → restore gives the same data and files back, on each database
 
 import asyncio
 import contextlib
+import json
 import shutil
 import socket
+import tarfile
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, message_from_string
 from email.policy import default
@@ -14,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, text
 
-from portal.models import CaseStudy, LibraryRevision, OutboxMessage, Return, SearchDoc, User
+from portal.models import CaseStudy, LibraryFile, LibraryRevision, OutboxMessage, Return, SearchDoc, StoredFile, User
 from portal.services.jobs import backup
+from portal.services.library import attachments
 from portal.services.notices import notifications, outbox
 
 from .conftest import upload
@@ -311,7 +314,7 @@ def test_a_message_that_cannot_be_built_is_failed_and_the_others_are_sent(db, cl
 
 def _snapshot(db):
     tables = {}
-    for model in (User, CaseStudy, LibraryRevision, SearchDoc):
+    for model in (User, CaseStudy, LibraryFile, StoredFile, LibraryRevision, SearchDoc):
         rows = db.session.execute(select(model.__table__)).all()
         tables[model.__tablename__] = sorted(tuple(str(v) for v in r) for r in rows)
     return tables
@@ -322,22 +325,40 @@ def test_backup_wipe_restore_gives_the_same_data_back(app, db, library, create_u
     if db.engine.dialect.name == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("PostgreSQL backup: pg_dump/pg_restore not installed (the backup job reports the same)")
     app.config.update(BACKUP_FOLDER=str(tmp_path / "backups"), BACKUP_KEEP=2)
-    create_user("secretariat")
-    uploads = Path(app.config["UPLOAD_FOLDER"])
-    (uploads / "library").mkdir(parents=True, exist_ok=True)
-    (uploads / "library" / "a.pdf").write_bytes(b"%PDF-1.4 test")
+    user = create_user("secretariat")
+    item = db.session.scalar(select(CaseStudy))
+    record = attachments.attach(item, b"%PDF-1.4 test", "a.pdf", "A", user)  # its bytes: in the database
+    db.session.commit()
+    file_id, user_id = record.id, user.id
     before = _snapshot(db)
     folder = Path(backup.backup(datetime(2026, 11, 29, 2, 0, tzinfo=UTC)))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["manifest.json", json.loads((folder / "manifest.json").read_text())["database"]]
+    )
+    db.session.execute(delete(LibraryFile))
+    db.session.execute(delete(StoredFile))
     db.session.execute(delete(LibraryRevision))
     db.session.execute(delete(SearchDoc))
     db.session.commit()
-    (uploads / "library" / "a.pdf").unlink()
     assert _snapshot(db) != before
     backup.restore(folder)
     assert _snapshot(db) == before
-    assert (uploads / "library" / "a.pdf").read_bytes() == b"%PDF-1.4 test"
+    assert (
+        attachments.get_file(file_id, db.session.get(User, user_id))[1] == b"%PDF-1.4 test"
+    )  # the file came back with its row
     if db.engine.dialect.name == "sqlite":  # the FTS index came back with its table
         assert db.session.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'stigma'")).scalar() >= 1
     for stamp in ("20261130T020000Z", "20261201T020000Z"):  # retention: the newest two are kept
         backup.backup(datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == ["20261130T020000Z", "20261201T020000Z"]
+    # A backup made before migration 0014 also held the upload folder: it comes back for the
+    # migration (`flask db upgrade`, run next) to move into the database.
+    old, then = tmp_path / "backups" / "20261201T020000Z", tmp_path / "then" / "uploads"
+    (then / "library").mkdir(parents=True)
+    (then / "library" / "a.pdf").write_bytes(b"%PDF-1.4 then")
+    with tarfile.open(old / "uploads.tar.gz", "w:gz") as tar:
+        tar.add(then, arcname="uploads")
+    manifest = json.loads((old / "manifest.json").read_text())
+    (old / "manifest.json").write_text(json.dumps({**manifest, "uploads": "uploads.tar.gz"}))
+    backup.restore(old)
+    assert (Path(app.config["UPLOAD_FOLDER"]) / "library" / "a.pdf").read_bytes() == b"%PDF-1.4 then"

@@ -1,16 +1,14 @@
 """The upload guard's bounds on shared strings, cells and member names; notes over the limit;
 "check only" files that expire after 24 hours. Real crafted workbooks (tests/hostile.py)."""
 
-import os
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import JobRun, ReturnValue, ReturnVersion
+from portal.models import JobRun, PendingUpload, ReturnValue, ReturnVersion
 from portal.services.jobs import runner
 from portal.services.jobs.registry import JOBS
 from portal.services.returns import guard, pending
@@ -97,9 +95,7 @@ def test_hostile_parts_in_a_real_template_are_refused(client, db, login_as, make
     page = response.get_data(as_text=True)
     assert response.status_code == 400, page[:300]
     assert message in page
-    assert not (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").exists() or not list(
-        (Path(client.application.config["UPLOAD_FOLDER"]) / "pending").iterdir()
-    )  # nothing kept
+    assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 0  # nothing kept
 
 
 @pytest.mark.parametrize("kind", ["90 MB shared strings", "2 million shared strings", "250k cells over 5 sheets"])
@@ -187,15 +183,13 @@ def test_a_note_of_exactly_2000_characters_is_kept_whole(client, db, login_as, f
 # --- "check only" files expire after 24 hours ---------------------------------------------
 
 
-def _age(app, token: str, hours: float) -> None:
-    folder = Path(app.config["UPLOAD_FOLDER"]) / "pending"
-    stamp = time.time() - hours * 3600
-    for suffix in (".xlsx", ".json"):
-        os.utime(folder / f"{token}{suffix}", (stamp, stamp))
+def _age(db, token: str, hours: float) -> None:
+    db.session.get(PendingUpload, token).created_at = datetime.now(UTC) - timedelta(hours=hours)
+    db.session.commit()
 
 
-def _pending_files(app) -> set[str]:
-    return {p.name for p in (Path(app.config["UPLOAD_FOLDER"]) / "pending").iterdir()}
+def _pending(db) -> set[str]:
+    return set(db.session.scalars(select(PendingUpload.token)))
 
 
 def test_check_only_files_expire_after_24_hours(app, db, client, login_as, filled):
@@ -203,21 +197,20 @@ def test_check_only_files_expire_after_24_hours(app, db, client, login_as, fille
     response = upload(client, filled({("REP01", "Total"): 3, ("REP01O", "Total"): 3}), mode="check")
     token = re.search(r'/returns/pending/([0-9a-f]{32})"', response.get_data(as_text=True)).group(1)
     old = pending.keep(b"PK old", "old.xlsx", user.id)
-    _age(app, old, 25)
-    _age(app, token, 23)
-    other = Path(app.config["UPLOAD_FOLDER"]) / "pending" / "README.txt"  # not a kept upload: left alone
-    other.write_text("x")
-    os.utime(other, (time.time() - 90 * 24 * 3600,) * 2)
+    db.session.commit()
+    _age(db, old, 25)
+    _age(db, token, 23)
 
     with pytest.raises(Exception, match="unknown upload"):
         pending.load(old, user.id)  # older than 24 h: no longer handed out
 
     run = runner.run(JOBS["pending_uploads"], datetime.now(UTC))
     assert run.outcome == "ok" and run.detail == "1 removed, 1 kept"
-    assert _pending_files(app) == {f"{token}.xlsx", f"{token}.json", "README.txt"}
+    assert _pending(db) == {token}
     assert (
         client.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302
     )  # the young one still works
+    assert _pending(db) == set()  # and is gone with the version it became
 
     assert runner.run(JOBS["pending_uploads"], datetime.now(UTC)) is None  # once per hourly slot
     later = datetime.now(UTC) + timedelta(hours=2)

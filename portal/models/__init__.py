@@ -1,6 +1,7 @@
 """All models, imported here so Alembic sees every table."""
 
 from .audit import AuditEvent
+from .files import PendingUpload, StoredFile
 from .jobs import JobRun, OutboxMessage
 from .library import (
     ActionPlan,
@@ -21,6 +22,8 @@ from .template import ReturnTemplate, TemplateIndicator, TemplateRule, TemplateS
 from .user import ROLE_VALUES, STAFF_ROLES, ApiToken, LoginThrottle, Role, User
 
 __all__ = [
+    "PendingUpload",
+    "StoredFile",
     "JobRun",
     "OutboxMessage",
     "ActionPlan",

@@ -169,7 +169,7 @@ class MeasureUpdate(Model):
 
 
 class LibraryFile(Model):
-    """A file attached to a case study or a plan; kept under UPLOAD_FOLDER, never in static."""
+    """A file attached to a case study or a plan; its bytes are a StoredFile (`stored_path`)."""
 
     __tablename__ = "library_file"
     __table_args__ = (Index("ix_library_file_item", "item_kind", "item_id"),)

@@ -1,18 +1,23 @@
-"""Uploaded documents (meeting papers, library attachments): checked by their content, not
-only their name, and stored outside the static folder under a random name."""
+"""Uploaded files: documents (meeting papers, library attachments) checked by their content,
+not only their name; every file's bytes kept in the database (models/files.py), in the
+transaction of the row that refers to them, never on the web server's disk."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .errors import ServiceError
+from ..extensions import db
+from ..models import StoredFile
+from ..models.types import utcnow
+from .errors import NotFound, ServiceError
 from .xlsx import XLSX_MIMETYPE
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "png": "png", "jpg": "jpeg", "jpeg": "jpeg"}
@@ -24,6 +29,7 @@ MIME = {
     "xlsx": XLSX_MIMETYPE,
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+REFERENCE = "db:"  # stored_path = REFERENCE + the sha256 of a StoredFile
 OOXML_PARTS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 
 
@@ -72,21 +78,49 @@ def _ooxml_kind(data: bytes) -> str | None:
     return next((kind for kind, part in OOXML_PARTS.items() if part in names), None)
 
 
-def store(data: bytes, filename: str, folder: str) -> dict:
-    """Check and keep a file; returns what a model records about it (kind, names, size, hash)."""
+def put(data: bytes, media_type: str) -> str:
+    """Keep `data` in the database in the caller's transaction (it commits the bytes together
+    with the row that refers to them) and return that reference, `db:<sha256>`. Equal bytes
+    are stored once; two uploads of them at the same moment both end up with the one row."""
+    sha = hashlib.sha256(data).hexdigest()
+    if not _stored(sha):
+        # No savepoint (on SQLite one taken before the transaction's first write would commit
+        # on its release): a row stored meanwhile by another upload is the same file.
+        insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        row = {"sha256": sha, "size": len(data), "media_type": media_type, "data": data, "created_at": utcnow()}
+        db.session.execute(insert(StoredFile).values(row).on_conflict_do_nothing(index_elements=[StoredFile.sha256]))
+    return REFERENCE + sha
+
+
+def _stored(sha: str) -> bool:
+    return db.session.scalar(select(StoredFile.id).where(StoredFile.sha256 == sha)) is not None
+
+
+def store(data: bytes, filename: str) -> dict:
+    """Check and keep a document; returns what a model records about it (kind, names, size, hash)."""
     kind = sniff(data, filename)
-    name = f"{uuid.uuid4().hex}.{kind}"
-    target = Path(current_app.config["UPLOAD_FOLDER"]) / folder
-    target.mkdir(parents=True, exist_ok=True)
-    (target / name).write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
     return {
         "kind": kind,
-        "original_filename": Path(filename.replace("\\", "/")).name[:255] or name,
-        "stored_path": str(Path(folder) / name),
+        "original_filename": Path(filename.replace("\\", "/")).name[:255] or f"{sha[:16]}.{kind}",
+        "stored_path": put(data, MIME[kind]),
         "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha,
     }
 
 
+def fetch(stored_path: str) -> tuple[bytes, str]:
+    """The bytes and media type a row's `stored_path` refers to; NotFound if there are none
+    (a file that was missing when migration 0014 moved the upload folder into the database)."""
+    row = None
+    if stored_path.startswith(REFERENCE):
+        row = db.session.execute(
+            select(StoredFile.data, StoredFile.media_type).where(StoredFile.sha256 == stored_path[len(REFERENCE) :])
+        ).first()
+    if row is None:
+        raise NotFound(_l("There is no such file, or you may not see it."))
+    return row.data, row.media_type
+
+
 def read(stored_path: str) -> bytes:
-    return (Path(current_app.config["UPLOAD_FOLDER"]) / stored_path).read_bytes()
+    return fetch(stored_path)[0]

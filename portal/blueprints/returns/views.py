@@ -19,7 +19,7 @@ from ...services.returns import periods as period_service
 from ...services.returns.markup import marked_copy
 from ...services.returns.template_xlsx import template_for
 from ...services.returns.validate import validate_upload
-from ...services.xlsx import SPREADSHEET_MIMETYPES, XLSX_MIMETYPE
+from ...services.xlsx import ODS_MIMETYPE, XLSX_MIMETYPE
 from .blueprint import bp
 from .forms import UploadForm
 from .queries import return_page_queries
@@ -84,15 +84,17 @@ def _process(data: bytes, filename: str, mode: str, token: str | None = None):
         db.session.rollback()
         return _upload_page(UploadForm(formdata=None), error.status, error=error.message)
     if version is not None:
-        db.session.commit()
         if token:
-            pending.discard(token)
+            pending.discard(token)  # with the version: saved once
+        db.session.commit()
         if mode == "submit":
             flash(_("Version %(n)d saved and submitted to the secretariat.", n=version.number), "success")
         else:
             flash(_("Version %(n)d saved as a draft. Submit it when it is ready.", n=version.number), "success")
         return redirect(url_for("returns.detail", return_id=version.return_id))
-    token = token or pending.keep(data, filename, current_user.id)
+    if not token:
+        token = pending.keep(data, filename, current_user.id)
+        db.session.commit()
     status = 200 if report.ok else 422
     return render_template(
         "returns/report.html", report=report, ident=ident, token=token, filename=filename, confirm_form=ConfirmForm()
@@ -185,10 +187,11 @@ def version_file(return_id: int, number: int):
     # points only (can_see_history), never delegates or other countries.
     if version is None or not access.can_see_history(current_user, ret):
         abort(404)
-    kind = "ods" if version.stored_path.endswith(".ods") else "xlsx"  # as uploaded
+    data, media_type = files.fetch(version.stored_path)
+    kind = "ods" if media_type == ODS_MIMETYPE else "xlsx"  # as uploaded
     return send_file(
-        BytesIO(files.read(version.stored_path)),
-        mimetype=SPREADSHEET_MIMETYPES[kind],
+        BytesIO(data),
+        mimetype=media_type,
         as_attachment=True,
         download_name=f"PRR-return_{ret.country.iso2}_{ret.period.label}_version{number}.{kind}",
     )

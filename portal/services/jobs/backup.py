@@ -1,9 +1,11 @@
-"""Backups: a consistent copy of the database and the uploaded files, with retention.
+"""Backups: a consistent copy of the database, with retention. Uploaded files are in the
+database (models/files.py), so the copy holds them too, consistent with the rows.
 
 SQLite: the online backup API (a consistent snapshot while the portal runs). PostgreSQL:
 `pg_dump -Fc` of the portal's schema when pg_dump is installed (else the job fails with that
-reason). Uploaded files: a tar.gz of UPLOAD_FOLDER. Each backup is a folder
-BACKUP_FOLDER/<UTC timestamp>/ with a manifest; the newest BACKUP_KEEP are kept."""
+reason). Each backup is a folder BACKUP_FOLDER/<UTC timestamp>/ with a manifest; the newest
+BACKUP_KEEP are kept. A backup made before migration 0014 also holds uploads.tar.gz, the
+upload folder of then: restore puts it back for `flask db upgrade` to move into the database."""
 
 from __future__ import annotations
 
@@ -73,12 +75,8 @@ def backup(now: datetime) -> str:
             timeout=3600,
         )
         database = "portal.dump"
-    uploads = Path(config["UPLOAD_FOLDER"])
-    with tarfile.open(folder / "uploads.tar.gz", "w:gz") as tar:
-        if uploads.exists():
-            tar.add(uploads, arcname="uploads")
     (folder / "manifest.json").write_text(
-        json.dumps({"created": now.isoformat(), "dialect": dialect, "database": database, "uploads": "uploads.tar.gz"})
+        json.dumps({"created": now.isoformat(), "dialect": dialect, "database": database})
     )
     _prune(Path(config["BACKUP_FOLDER"]), config["BACKUP_KEEP"])
     return str(folder)
@@ -91,7 +89,7 @@ def _prune(root: Path, keep: int) -> None:
 
 
 def restore(folder: Path) -> str:
-    """Put a backup back: the database (replacing what is there) and the uploaded files."""
+    """Put a backup back: the database, replacing what is there (with the uploaded files)."""
     manifest = json.loads((folder / "manifest.json").read_text())
     dialect = db.engine.dialect.name
     if manifest["dialect"] != dialect:
@@ -124,17 +122,21 @@ def restore(folder: Path) -> str:
             timeout=3600,
         )
     db.engine.dispose()
+    if "uploads" in manifest:
+        _restore_upload_folder(folder / manifest["uploads"])
+    return str(folder)
+
+
+def _restore_upload_folder(archive: Path) -> None:
+    """A backup from before migration 0014: its files go back to UPLOAD_FOLDER, where the
+    migration (`flask db upgrade`, run next) finds them and moves them into the database."""
     uploads = Path(current_app.config["UPLOAD_FOLDER"])
     if uploads.exists():
         shutil.rmtree(uploads)
     uploads.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        tempfile.TemporaryDirectory(dir=uploads.parent) as tmp,
-        tarfile.open(folder / manifest["uploads"], "r:gz") as tar,
-    ):
+    with tempfile.TemporaryDirectory(dir=uploads.parent) as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")  # "data": no absolute paths, links or ../ escapes
         extracted = Path(tmp) / "uploads"
         if extracted.exists():
             shutil.move(str(extracted), str(uploads))
     uploads.mkdir(parents=True, exist_ok=True)
-    return str(folder)

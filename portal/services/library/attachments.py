@@ -1,5 +1,5 @@
-"""Files attached to case studies and plans: checked by content (services/files.py), stored
-outside static under a random name, served only to those who may see the item."""
+"""Files attached to case studies and plans: checked by content and kept in the database
+(services/files.py), served only to those who may see the item."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .items import _revise
 def attach(item, data: bytes, filename: str, title: str, actor: User | None) -> LibraryFile:
     if actor is not None and not access.can_edit(actor, item):
         raise Forbidden(_l("You may not add files to this item."))
-    stored = files.store(data, filename, f"library/{item.kind}/{item.id}")
+    stored = files.store(data, filename)
     title = (title or "").strip() or Path(stored["original_filename"]).stem
     record = LibraryFile(
         item_kind=item.kind, item_id=item.id, title=title[:300], uploaded_by_id=actor.id if actor else None, **stored

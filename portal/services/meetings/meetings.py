@@ -102,7 +102,7 @@ def set_agenda(meeting: Meeting, items: list[tuple[str, str | None]], actor: Use
 
 
 def add_document(meeting: Meeting, data: bytes, filename: str, title: str, actor: User | None) -> MeetingDocument:
-    stored = files.store(data, filename, f"meetings/{meeting.id}")
+    stored = files.store(data, filename)
     title = (title or "").strip() or Path(stored["original_filename"]).stem
     doc = MeetingDocument(meeting=meeting, title=title[:300], uploaded_by=actor, **stored)
     db.session.add(doc)

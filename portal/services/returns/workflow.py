@@ -6,11 +6,8 @@ Nothing is overwritten or deleted. Callers commit."""
 from __future__ import annotations
 
 import hashlib
-import uuid
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import Return, ReturnEvent, ReturnStatus, ReturnValue, ReturnVersion, Role, User
 from ...models.types import utcnow
-from .. import audit, disclosure
+from .. import audit, disclosure, files
 from ..errors import Conflict, NotFound, ServiceError
 from ..notices import notifications
 from ..transitions import compare_and_set
+from ..xlsx import SPREADSHEET_MIMETYPES
 from . import queries, query_changes, states
 from .guard_ods import kind_of
 from .report import ValidationReport
@@ -66,17 +64,6 @@ def _get_or_create_return(ident: Identified) -> Return:
     return ret
 
 
-def _save_file(data: bytes, sha: str, ident: Identified) -> str:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "returns" / ident.country.iso2 / ident.period.label
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sha}.{kind_of(data)}"  # .xlsx or .ods, as uploaded
-    if not path.exists():  # content-addressed: the same bytes are stored once
-        tmp = folder / f".{sha}.{uuid.uuid4().hex}.part"
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path.relative_to(current_app.config["UPLOAD_FOLDER"]))
-
-
 def store_version(
     report: ValidationReport,
     ident: Identified,
@@ -90,7 +77,7 @@ def store_version(
     if not report.ok:
         raise ServiceError(_l("The workbook has errors; fix them before it can be stored."))
     sha = hashlib.sha256(data).hexdigest()
-    stored = _save_file(data, sha, ident)
+    stored = files.put(data, SPREADSHEET_MIMETYPES[kind_of(data)])  # .xlsx or .ods, as uploaded
     ret = _get_or_create_return(ident)
     lock_return(ret)  # the version and its values are written together, one save at a time
     on_behalf = user is not None and user.role in (Role.ADMIN, Role.SECRETARIAT)
