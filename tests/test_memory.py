@@ -18,11 +18,11 @@ def _rss_mib() -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_freed_memory_goes_back_to_the_system():
     before = _rss_mib()
-    blocks = [bytes(1000) + bytes([i % 256]) for i in range(100_000)]  # ~100 MiB in malloc'd blocks
-    grown = _rss_mib()
+    blocks = [bytes(1000) + bytes([i % 256]) for i in range(200_000)]  # ~200 MiB in malloc'd blocks
+    grown = _rss_mib() - before  # less than 200 where the heap had freed room already
     del blocks
     memory.give_back()
-    assert grown - before >= 80
+    assert grown >= 100
     assert _rss_mib() - before <= 20  # glibc alone would keep most of it
 
 
