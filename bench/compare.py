@@ -147,23 +147,23 @@ def _app(tmp: str, url: str | None = None):
     )
 
 
-def scratch_database(server_url: str):
-    """Create the scratch PostgreSQL database (dropping a leftover one); returns its URL and a
-    function that drops it."""
+def scratch_database(server_url: str, name: str = SCRATCH):
+    """Create the scratch PostgreSQL database `name` (dropping a leftover one); returns its URL
+    and a function that drops it (bench/load.py uses it too)."""
     from sqlalchemy import create_engine, make_url, text
 
     server = make_url(server_url)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {SCRATCH}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
 
     def drop():
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
-    return server.set(database=SCRATCH).render_as_string(hide_password=False), drop
+    return server.set(database=name).render_as_string(hide_password=False), drop
 
 
 def seed_only(tmp: str, url: str | None = None) -> None:

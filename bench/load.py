@@ -61,23 +61,6 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def scratch_database(server_url: str):
-    from sqlalchemy import create_engine, make_url, text
-
-    server = make_url(server_url)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {SCRATCH}"))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
-        admin.dispose()
-
-    return server.set(database=SCRATCH).render_as_string(hide_password=False), drop
-
-
 def gunicorn(app: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
@@ -207,7 +190,9 @@ def api_token(base: str) -> str:
 
 def main(duration: int, connections: int, workers: int, server_url: str) -> int:
     binary = ensure_wrk()
-    url, drop = scratch_database(server_url)
+    from compare import scratch_database  # bench/compare.py
+
+    url, drop = scratch_database(server_url, SCRATCH)
     tmp = Path(tempfile.mkdtemp(prefix="prr-load-"))
     (tmp / "hello.py").write_text(HELLO)
     env = {
