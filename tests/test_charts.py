@@ -72,7 +72,16 @@ def test_bars_start_from_zero_and_count_ticks_are_whole_numbers():
 
 
 @pytest.mark.parametrize(
-    ("low", "high", "integer"), [(0, 1, True), (0, 7, True), (0, 0.4, False), (0, 1234567, True), (-20, 55, False)]
+    ("low", "high", "integer"),
+    [
+        (0, 1, True),
+        (0, 7, True),
+        (0, 0.4, False),
+        (0, 0.7, False),
+        (0, 1234567, True),
+        (-20, 55, False),
+        (0, 5e-324, False),
+    ],
 )
 def test_ticks_cover_the_range_in_round_steps(low, high, integer):
     ticks = charts.ticks(low, high, integer)
@@ -84,6 +93,7 @@ def test_ticks_cover_the_range_in_round_steps(low, high, integer):
     assert round(mantissa, 6) in ((1, 2, 5) if integer else (1, 2, 2.5, 5))
     if integer:
         assert all(t == int(t) for t in ticks)
+    assert all(len(repr(float(t))) <= 12 for t in ticks)  # 0.6, never 0.6000000000000001
 
 
 def test_a_missing_value_is_a_marked_gap_explained_in_the_legend():
@@ -173,3 +183,20 @@ def test_the_png_is_the_svg_drawn():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width == 2 * charts.WIDTH  # twice the size: sharp on a slide
+
+
+def test_a_mean_is_never_stacked_and_one_bar_per_country_names_its_period(app, db, return_setup):
+    """Parts of a total stack; a mean (years) does not add up, so its parts are not stacked.
+    With one bar per country there is no legend: the title says the period."""
+    from portal.services.compare.aggregate import compare
+    from portal.services.compare.present import tables
+    from portal.services.compare.selection import make_selection
+    from portal.services.disclosure import SECRETARIAT
+
+    with app.test_request_context():
+        selection = make_selection(indicators=["REP01", "PRS07"], periods=["2025"])
+        rep01, prs07 = tables(compare(selection, SECRETARIAT), "en")
+    assert rep01.unit == "count" and prs07.unit == "years"
+    assert _tree(prs07.bar_svg).find("s:title", NS).text == "PRS07 · Total · 2025"
+    assert not {"Male", "Female"} & set(_texts(_tree(prs07.bar_svg)))  # no parts in a legend
+    assert {"Men", "Women", "Boys", "Girls"} <= set(_texts(_tree(rep01.bar_svg)))  # the parts, stacked

@@ -107,7 +107,7 @@ def comparison():
     selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     audience = audience_for(current_user)
     body = page_cache.rendered(  # the same answer for the same question and audience, until the data changes
-        ("api", request.query_string, audience),
+        ("api", page_cache.selection_key(selection), request.query_string, audience),
         lambda: current_app.json.dumps(comparison_json(compare(selection, audience))),
     )
     return current_app.response_class(body, mimetype="application/json")

@@ -57,7 +57,9 @@ def index():
                 page_query=page_query,
             )
 
-        results = Markup(page_cache.rendered((request.query_string, audience, locale), build))
+        results = Markup(
+            page_cache.rendered((page_cache.selection_key(selection), request.query_string, audience, locale), build)
+        )
     return render_template("compare/index.html", results=results, **context)
 
 
@@ -74,9 +76,10 @@ def export_xlsx():
 @bp.route("/export.csv")
 @login_required
 def export_csv():
-    comparison = _comparison()
+    text = to_csv(_comparison())
+    memory.give_back()
     return Response(
-        to_csv(comparison),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"},
     )
@@ -106,7 +109,13 @@ def chart(fmt: str):
     svg = table.bar_svg if kind == "bar" else table.line_svg
     if svg is None:
         abort_with(404, _("This comparison has no %(kind)s chart of %(code)s.", kind=kind, code=code))
-    name = f"PRR-{code}-{kind}"
+    return chart_file(svg, f"PRR-{code}-{kind}", fmt)
+
+
+def chart_file(svg: str, name: str, fmt: str):
+    """A chart as a download: its SVG, or a PNG of it (the brief's charts too)."""
     if fmt == "png":
-        return send_file(BytesIO(charts.to_png(svg)), download_name=f"{name}.png", mimetype="image/png")
-    return Response(svg, mimetype="image/svg+xml", headers={"Content-Disposition": f"attachment; filename={name}.svg"})
+        data, mimetype = charts.to_png(svg), "image/png"
+    else:
+        data, mimetype = svg.encode(), "image/svg+xml"
+    return send_file(BytesIO(data), as_attachment=True, download_name=f"{name}.{fmt}", mimetype=mimetype)

@@ -13,13 +13,13 @@ from ...i18n import current_language
 from ...models import Meeting
 from ...security import roles_required
 from ...services import reference
-from ...services.compare import charts
 from ...services.library import items as library_items
 from ...services.meetings import brief_output
 from ...services.meetings import briefs as brief_service
 from ...services.returns import periods as period_service
 from ...services.returns.template_versions import latest_template
 from ...services.xlsx import XLSX_MIMETYPE
+from ..compare.views import chart_file
 from .blueprint import bp
 from .forms import BriefForm
 from .views import STAFF
@@ -140,10 +140,7 @@ def brief_chart(brief_id: int, fmt: str):
     svg = brief_output.chart(edition.snapshot, code, kind, current_language())
     if svg is None:
         abort_with(404, _("This edition has no %(kind)s chart of %(code)s.", kind=kind, code=code))
-    name = f"PRR-brief-{brief.id}-edition-{edition.number}-{code}-{kind}"
-    if fmt == "png":
-        return send_file(BytesIO(charts.to_png(svg)), download_name=f"{name}.png", mimetype="image/png")
-    return send_file(BytesIO(svg.encode()), download_name=f"{name}.svg", mimetype="image/svg+xml")
+    return chart_file(svg, f"PRR-brief-{brief.id}-edition-{edition.number}-{code}-{kind}", fmt)
 
 
 @bp.route("/briefs/<int:brief_id>/print")

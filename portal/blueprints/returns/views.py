@@ -84,8 +84,13 @@ def _process(data: bytes, filename: str, mode: str, token: str | None = None):
         db.session.rollback()
         return _upload_page(UploadForm(formdata=None), error.status, error=error.message)
     if version is not None:
-        if token:
-            pending.discard(token)  # with the version: saved once
+        if token and not pending.discard(token):  # the same checked upload, saved by a concurrent request
+            db.session.rollback()
+            return _upload_page(
+                UploadForm(formdata=None),
+                409,
+                error=_("This checked upload was saved already; its version is on the return's page."),
+            )
         db.session.commit()
         if mode == "submit":
             flash(_("Version %(n)d saved and submitted to the secretariat.", n=version.number), "success")

@@ -8,7 +8,8 @@ Create Date: 2026-12-03 07:00:00
 
 A file that is missing from the upload folder is reported (a warning) and its row keeps its
 old path: the portal then answers 404 for it, as for any missing file. The files on disk are
-left where they are (remove the folder once the upgrade is done). Downgrade writes the bytes
+left where they are: remove the folder only after an upgrade that reported no missing file
+(run without the folder mounted, it would move nothing). Downgrade writes the bytes
 back out under UPLOAD_FOLDER. Kept "check only" uploads (UPLOAD_FOLDER/pending) are not moved:
 they last 24 hours, and a user re-uploads one if needed.
 """
@@ -115,7 +116,12 @@ def _move_files_in(conn, root: Path) -> None:
                 )
             conn.execute(table.update().where(table.c.id == row.id).values(stored_path=REFERENCE + sha))
             moved += 1
-    log.info("files moved into the database: %d (%d missing)", moved, missing)
+    (log.error if missing else log.info)(
+        "files moved into the database: %d; missing from %s: %d (keep that folder until they are found)",
+        moved,
+        root,
+        missing,
+    )
 
 
 def downgrade():

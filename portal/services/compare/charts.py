@@ -51,16 +51,17 @@ def _clean(values: list[float | None]) -> list[float | None]:
 def ticks(low: float, high: float, integer: bool, target: int = 5) -> list[float]:
     """Round tick values covering [low, high] (low ≤ 0 ≤ high for bars), about `target` steps;
     whole numbers only for counts."""
-    if high <= low:
-        high = low + 1
     raw = (high - low) / target
+    if not math.isfinite(raw) or raw < 1e-9:  # nothing (or next to nothing) to span: 0 to 1
+        low, high, raw = min(low, 0.0), max(high, low + 1), (max(high, low + 1) - min(low, 0.0)) / target
     magnitude = 10 ** math.floor(math.log10(raw))
     steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
     step = next(m * magnitude for m in steps if raw <= m * magnitude)
     if integer:
         step = max(1, round(step))
+    decimals = max(0, -math.floor(math.log10(step)) + 1)  # 0.6, not 0.6000000000000001
     first, last = math.floor(low / step), math.ceil(high / step)
-    return [i * step for i in range(first, last + 1)]
+    return [round(i * step, decimals) for i in range(first, last + 1)]
 
 
 def _width(text: str, size: int = FONT) -> float:

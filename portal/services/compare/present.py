@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Country, Region
+from ..returns.rules import ADDITIVE_UNITS
 from .charts import ChartText, bar_chart, line_chart
 
 if TYPE_CHECKING:
@@ -216,16 +217,12 @@ def _page_of(table: IndicatorTable, page: int) -> None:
 
 def _td(kind: str, key: str, cell: Cell | None, total: bool) -> str:
     if cell is None:
-        return f'<td class="text-end{" fw-semibold" if total else ""}" data-{kind}="{key}"></td>'
+        return f'<td class="text-end{" fw-semibold" if total else ""}" data-{kind}="{escape(key)}"></td>'
     classes = "text-end fw-semibold" if total else ("text-end text-muted" if "missing" in cell.flags else "text-end")
     title = cell.title if total else " ".join(t for t in (cell.title, cell.note) if t)
-    marks = (
-        (("<sup>*</sup>" if "partial" in cell.flags else "") + ("<sup>e</sup>" if "est" in cell.flags else ""))
-        if total
-        else (("<sup>e</sup>" if "est" in cell.flags else "") + ("<sup>p</sup>" if "provisional" in cell.flags else ""))
-    )
+    marks = "".join(MARKS[f] for f in (TOTAL_MARKS if total else CELL_MARKS) if f in cell.flags)
     title_attr = f' title="{escape(title)}"' if title else ""
-    return f'<td class="{classes}" data-{kind}="{key}"{title_attr}>{escape(cell.display)}{marks}</td>'
+    return f'<td class="{classes}" data-{kind}="{escape(key)}"{title_attr}>{escape(cell.display)}{marks}</td>'
 
 
 def _charts(table: IndicatorTable, locale: str) -> None:
@@ -255,7 +252,8 @@ def _charts(table: IndicatorTable, locale: str) -> None:
     complete = all(  # stack the parts only where every country with a total gave them all
         all(by_part[p][i] is not None for p in parts) for i, v in enumerate(values(headline, period)) if v is not None
     )
-    if len(table.periods) == 1 and len(parts) > 1 and complete:
+    additive = table.unit in ADDITIVE_UNITS and "Total" in table.columns  # a mean in years does not stack
+    if len(table.periods) == 1 and len(parts) > 1 and complete and additive:
         table.bar_svg = bar_chart(
             countries,
             {captions.get(p, p): by_part[p] for p in parts},
@@ -268,7 +266,8 @@ def _charts(table: IndicatorTable, locale: str) -> None:
         table.bar_svg = bar_chart(
             countries,
             {p: values(headline, p) for p in shown},
-            title=f"{table.code} · {captions.get(headline, headline)}",
+            # one bar per country: no legend, so the title names the period
+            title=f"{table.code} · {captions.get(headline, headline)}" + (f" · {shown[0]}" if len(shown) == 1 else ""),
             integer=integer,
             text=text,
         )

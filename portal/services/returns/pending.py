@@ -39,9 +39,13 @@ def load(token: str, user_id: int | None) -> tuple[bytes, str]:
     return kept.data, kept.filename
 
 
-def discard(token: str) -> None:
-    if TOKEN.match(token or ""):
-        db.session.execute(delete(PendingUpload).where(PendingUpload.token == token))
+def discard(token: str) -> bool:
+    """Forget a kept upload; False if it was gone already (saved by a concurrent request: the
+    delete waits for that one's commit, so exactly one of two saves finds the row)."""
+    if not TOKEN.match(token or ""):
+        return False
+    deleted = db.session.execute(delete(PendingUpload).where(PendingUpload.token == token))
+    return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
 def expire(now: datetime) -> str:
