@@ -36,6 +36,7 @@ import numpy as np
 from flask import current_app
 
 from ..models import STAFF_ROLES, Role
+from .returns import template_cache
 from .returns.rules import ADDITIVE_UNITS, expand_refs, le_pairs
 
 Cell = tuple[str, str]  # (indicator code, breakdown column)
@@ -368,5 +369,5 @@ def visible_values(version, audience: Audience) -> VisibleValues:
     hidden = set() if audience.sees(iso2) else stored_withheld(version, audience)
     if hidden is None:
         cells = {k: (v.number, v.status) for k, v in values.items()}
-        hidden = hidden_cells(cells, version.template, iso2, audience)
+        hidden = hidden_cells(cells, template_cache.of(version.template), iso2, audience)
     return VisibleValues({k: v for k, v in values.items() if k not in hidden}, hidden, {code for code, _c in hidden})

@@ -14,7 +14,7 @@ from ...models import Return
 from ...services import disclosure, files, reference
 from ...services.disclosure import audience_for
 from ...services.errors import ServiceError
-from ...services.returns import access, listing, pending, workflow
+from ...services.returns import access, listing, pending, template_cache, workflow
 from ...services.returns import periods as period_service
 from ...services.returns.markup import marked_copy
 from ...services.returns.template_xlsx import template_for
@@ -143,6 +143,7 @@ def detail(return_id: int):
         "returns/detail.html",
         ret=ret,
         version=version,
+        template=template_cache.of(version.template) if version else None,  # read once per process
         full=full,
         values=values,
         notes=notes,

@@ -73,6 +73,11 @@ def template(template_id: int, loaded_at: datetime) -> ReturnTemplate:
     return found
 
 
+def of(row: ReturnTemplate) -> ReturnTemplate:
+    """The cached copy of a template row already at hand (e.g. `version.template`)."""
+    return template(row.id, row.loaded_at)
+
+
 def by_version(version: int) -> ReturnTemplate | None:
     """The template of `version`, from the cache (one small query names it)."""
     row = db.session.execute(
