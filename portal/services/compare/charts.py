@@ -1,5 +1,5 @@
 """Bar and line charts as SVG written directly: a few hundred microseconds per chart (matplotlib
-took tens of milliseconds; bench/charts.py), text that stays text (searchable, translatable, sharp in a PDF), and the
+took ~100 ms; bench/charts.py), text that stays text (searchable, translatable, sharp in a PDF), and the
 same chart in the page, the print view and the PDF.
 
 The rules the charts keep: text of at least 12 px at the default width (640 px); integer
