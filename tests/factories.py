@@ -78,3 +78,26 @@ def create_return(app, return_setup, create_user):
         return version
 
     return factory
+
+
+def add_period_after_latest(db, label: str = "2099"):
+    """A reporting period right after the latest one, on the latest one's template (flushed,
+    not committed): what an administrator adds while the portal runs."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.models import ReportingPeriod
+
+    latest = db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc())).first()
+    start = latest.end_date + timedelta(days=1)
+    period = ReportingPeriod(
+        label=label,
+        start_date=start,
+        end_date=start + timedelta(days=364),
+        opens_on=start + timedelta(days=365),
+        template_id=latest.template_id,
+    )
+    db.session.add(period)
+    db.session.flush()
+    return latest, period

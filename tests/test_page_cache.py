@@ -11,6 +11,7 @@ import pytest
 from portal.blueprints.compare import views
 from portal.services.compare import page_cache
 
+from .factories import add_period_after_latest
 from .test_compare import returns  # noqa: F401  (fixture)
 
 QUERY = "indicator=REP01&indicator=COM08&period=2025"
@@ -144,27 +145,10 @@ def test_the_api_answers_from_the_cache_per_audience(client, db, returns, create
 def test_the_latest_period_follows_a_period_added_elsewhere(client, db, login_as, returns, counted, monkeypatch):  # noqa: F811
     """A URL without a period means the latest one: a period added by another server (no
     return changed, this process saw no write) is the page's period at once."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from portal.models import ReportingPeriod
-
     login_as("delegate")
     assert 'data-cell="KZ-2025-Total"' in client.get("/compare/?indicator=REP01").get_data(as_text=True)
     seen = page_cache._writes
-    latest = db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc())).first()
-    start = latest.end_date + timedelta(days=1)
-    db.session.add(
-        ReportingPeriod(
-            label="2099",
-            start_date=start,
-            end_date=start + timedelta(days=364),
-            opens_on=start,
-            template_id=latest.template_id,
-        )
-    )
-    db.session.flush()
+    add_period_after_latest(db)
     monkeypatch.setattr(page_cache, "_writes", seen)
     page = client.get("/compare/?indicator=REP01").get_data(as_text=True)
     assert 'data-cell="KZ-2099-Total"' in page and 'data-cell="KZ-2025-Total"' not in page

@@ -17,6 +17,8 @@ from portal.services.returns import template_cache, validate
 from portal.services.returns.guard import check_upload
 from portal.services.returns.reader import open_workbook, read_meta
 
+from .factories import add_period_after_latest
+
 TEMPLATE_TABLES = ("template_section", "template_indicator", "template_rule")
 
 
@@ -71,18 +73,7 @@ def test_the_cached_copy_belongs_to_no_session(db, return_setup):
 
 def test_a_new_period_counts_at_once(db, return_setup):
     make_selection(indicators=["REP01"])  # cached
-    latest = db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date.desc())).first()
-    start = latest.end_date + timedelta(days=1)
-    db.session.add(
-        ReportingPeriod(
-            label="2099",
-            start_date=start,
-            end_date=start + timedelta(days=364),
-            opens_on=start + timedelta(days=365),
-            template_id=latest.template_id,
-        )
-    )
-    db.session.flush()
+    latest, _period = add_period_after_latest(db)
     selection = make_selection(indicators=["REP01"])  # the latest period by default
     assert selection.periods == ["2099"]
     assert make_selection(indicators=["REP01"], periods=["2099", latest.label]).periods == [latest.label, "2099"]

@@ -1,5 +1,6 @@
 """Regional comparisons: the selection lives in the URL, so a comparison can be shared."""
 
+from dataclasses import replace
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -93,17 +94,12 @@ def chart(fmt: str):
     code, kind = request.args.get("code", ""), request.args.get("kind", "")
     if kind not in ("bar", "line"):
         abort_with(400, _("Choose the chart: kind=bar or kind=line."))
-    args = request.args.copy()
-    args.poplist("code")
-    args.poplist("kind")
-    selection = selection_from_args(args, provisional_allowed=is_staff(current_user))
+    selection = selection_from_args(request.args, provisional_allowed=is_staff(current_user))
     if code not in selection.indicators:
         abort_with(
             400, _("Choose one of the comparison's indicators: code=%(codes)s.", codes=", ".join(selection.indicators))
         )
-    args.setlist("indicator", [code])  # only the chart's indicator is computed
-    args.poplist("section")
-    selection = selection_from_args(args, provisional_allowed=is_staff(current_user))
+    selection = replace(selection, indicators=[code])  # only the chart's indicator is computed
     page = request.args.get("page", 1, type=int) or 1  # the bars follow the page of the table's periods
     table = present.tables(compare(selection, audience_for(current_user)), current_language(), page=page)[0]
     svg = table.bar_svg if kind == "bar" else table.line_svg
