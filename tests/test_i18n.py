@@ -65,3 +65,19 @@ def test_the_catalogue_compiles_cleanly():
         catalogue = read_po(fh, locale="ru")
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalogue.check()]
     assert problems == []
+
+
+def test_templates_follow_force_locale_inside_a_request(app):
+    """Templates find their catalogue by a per-request shortcut (i18n._translations): a block
+    under force_locale (an e-mail in its reader's language) reads that language's, and the
+    page's own language comes back after it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ _('Sign in') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        before = render_template_string(source)
+        with force_locale("ru"):
+            inside = render_template_string(source)
+        after = render_template_string(source)
+    assert (before, inside, after) == ("Sign in", "Вход", "Sign in")
