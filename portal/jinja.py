@@ -13,6 +13,7 @@ from .i18n import current_language
 def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
+    from .services import formatting
     from .services.compare.charts import data_uri
     from .services.returns import queries, states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
@@ -31,6 +32,11 @@ def init_app(app: Flask) -> None:
 
         return column_captions().get(column, column)
 
+    # Numbers and dates in the reader's language, one format across pages (services/formatting.py).
+    app.jinja_env.filters["num"] = lambda v: formatting.number(v, current_language())
+    app.jinja_env.filters["pct"] = lambda v: formatting.percent(v, current_language())
+    app.jinja_env.filters["date"] = lambda v: formatting.date(v, current_language())
+    app.jinja_env.filters["datetime"] = lambda v: formatting.datetime(v, current_language())
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
     app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it

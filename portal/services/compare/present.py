@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Country, Region
+from .. import formatting
 from ..returns.rules import ADDITIVE_UNITS
 from .charts import ChartText, bar_chart, line_chart
 
@@ -30,12 +31,9 @@ MEASURES = {
 }
 
 
-def fmt(value: float | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return (
-        f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    )
+def fmt(value: float | None, locale: str | None = None) -> str:
+    """A figure as the reader writes it ("1 234", "73,3"; services/formatting.py)."""
+    return formatting.number(value, locale)
 
 
 @dataclass

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Country, ReportingPeriod, Return, ReturnStatus
-from .. import reference
+from .. import formatting, reference
 from .timeliness import Timeliness, rate, timeliness, today_utc
 
 NOT_STARTED = "not_started"  # a matrix cell with no return yet (not a ReturnStatus: nothing is stored)
@@ -36,8 +35,8 @@ class MatrixCell:
 
     @property
     def completeness_text(self) -> str:
-        """The share reported, as a number in the current locale ("42.6", "42,6")."""
-        return "" if self.completeness is None else format_decimal(self.completeness, "#,##0.#")
+        """The share reported in the current locale ("42.6%", "42,6 %")."""
+        return formatting.percent(self.completeness)
 
     @property
     def on_time(self) -> bool | None:
