@@ -25,7 +25,7 @@ NBSP = "\xa0"
         (lambda loc: formatting.percent(5, loc, digits=0), "5%", f"5{NBSP}%"),
         (lambda loc: formatting.date(date(2026, 12, 3), loc), "3 Dec 2026", "3 дек. 2026"),
         (
-            lambda loc: formatting.datetime(datetime(2026, 3, 31, 9, 5), loc),
+            lambda loc: formatting.datetime(datetime(2026, 3, 31, 14, 5, tzinfo=timezone(timedelta(hours=5))), loc),
             "31 Mar 2026, 09:05 UTC",
             "31 мар. 2026, 09:05 UTC",
         ),
