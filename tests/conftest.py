@@ -357,9 +357,10 @@ def run_concurrently(app, work, count: int) -> list[str]:
 SOFFICE = shutil.which("soffice")
 
 
-def soffice_converter(tmp_path, target: str, what: str):
-    """convert(bytes of an .xlsx) -> the same workbook saved by LibreOffice as `target` (xlsx,
-    ods), with a profile of its own under `tmp_path`; skips (fails under CI=true) without soffice."""
+def soffice_converter(tmp_path, target: str, what: str, source: str = "xlsx", infilter: str | None = None):
+    """convert(bytes of a `source` file: xlsx, csv) -> the same workbook saved by LibreOffice as
+    `target` (xlsx, ods), read with `infilter` (the import options) if given, with a profile of
+    its own under `tmp_path`; skips (fails under CI=true) without soffice."""
     if SOFFICE is None:
         message = f"{what}: soffice not found (make test installs libreoffice-calc-nogui as root)"
         if CI:
@@ -367,7 +368,7 @@ def soffice_converter(tmp_path, target: str, what: str):
         pytest.skip(message)
 
     def run(data: bytes) -> bytes:
-        src, out = tmp_path / "in.xlsx", tmp_path / "out"
+        src, out = tmp_path / f"in.{source}", tmp_path / "out"
         src.write_bytes(data)
         subprocess.run(
             [
@@ -375,6 +376,7 @@ def soffice_converter(tmp_path, target: str, what: str):
                 "--headless",
                 "--norestore",
                 f"-env:UserInstallation=file://{tmp_path}/profile",
+                *([f"--infilter={infilter}"] if infilter else []),
                 "--convert-to",
                 target,
                 "--outdir",

@@ -118,6 +118,11 @@ def test_pdf_and_excel_hold_the_page_numbers(client, db, login_as, meeting, acce
     ru = client.get(f"/meetings/briefs/{brief.id}.pdf")
     ru_text = " ".join(p.extract_text() for p in PdfReader(BytesIO(ru.data)).pages)
     assert "Казахстан" in ru_text
+    ru_wb = load_workbook(BytesIO(client.get(f"/meetings/briefs/{brief.id}.xlsx").data))
+    ru_rows = {r[0]: r for r in ru_wb["REP01"].iter_rows(min_row=4, values_only=True)}
+    ru_col = [c.value for c in ru_wb["REP01"][3]].index("2025 Всего")  # the column in Russian
+    assert ru_rows["Казахстан"][ru_col] == 20 and isinstance(ru_rows["Казахстан"][ru_col], int)
+    assert "Данные" in ru_wb.sheetnames
 
 
 def test_hostile_markdown_is_sanitised(client, db, login_as, meeting, accepted):

@@ -67,7 +67,7 @@ def test_a_chart_that_is_not_there_is_a_clear_4xx(client, login_as, returns, que
 def test_russian_readers_get_russian_charts(client, login_as, returns):  # noqa: F811
     login_as("delegate", language="ru")
     svg = client.get(f"/compare/chart.svg?{QUERY}&code=REP01&kind=bar").get_data(as_text=True)
-    assert "KG · 2024: нет данных" in svg and "REP01 · Итого" in svg
+    assert "KG · 2024: нет данных" in svg and "REP01 · Всего" in svg
     html = client.get(f"/compare/?{QUERY}").get_data(as_text=True)
     assert "2025: 4 из 9 стран со значением" in html
 
@@ -88,7 +88,7 @@ def test_a_brief_shows_its_chart_in_the_readers_language_on_the_page_in_print_an
     login_as("delegate", language="ru")
     page = client.get(f"/meetings/briefs/{brief.id}").get_data(as_text=True)
     (chart,) = _svgs(page)
-    assert "KZ · 2025: 20" in chart and "KG · 2025: 7" in chart and "REP01 · Итого" in chart, re.findall(
+    assert "KZ · 2025: 20" in chart and "KG · 2025: 7" in chart and "REP01 · Всего" in chart, re.findall(
         "<title>[^<]*</title>", chart
     )
     assert "TJ · 2025: нет данных" in chart
@@ -103,7 +103,7 @@ def test_a_brief_shows_its_chart_in_the_readers_language_on_the_page_in_print_an
 
     pdf = client.get(f"/meetings/briefs/{brief.id}.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
-    assert "REP01 · Итого" in text and "нет данных" in text  # the chart's own text, drawn in the PDF
+    assert "REP01 · Всего" in text and "нет данных" in text  # the chart's own text, drawn in the PDF
 
 
 def test_a_wide_table_is_paged_by_periods_and_its_bars_follow(client, login_as, returns, monkeypatch):  # noqa: F811

@@ -161,8 +161,8 @@ def test_comparison_csv(client, login_as, accepted, hostile):
     response = client.get("/compare/export.csv?indicator=REP01&period=2025")
     assert response.status_code == 200
     header, *rows = csv_rows(response.get_data(as_text=True))
-    kz = {r[header.index("Breakdown")]: r for r in rows if r[0] == "KZ" and r[2] == "REP01"}
-    assert kz["Total"][header.index("Notes")] == "'" + hostile
+    kz = {r[header.index("Breakdown code")]: r for r in rows if r[0] == "KZ" and r[2] == "REP01"}
+    assert kz["Total"][header.index("Country's note")] == "'" + hostile
     assert float(kz["Total"][header.index("Value")]) == 20  # still a number
 
 
@@ -173,8 +173,8 @@ def test_comparison_xlsx(client, login_as, accepted, hostile):
     response = client.get("/compare/export.xlsx?indicator=REP01&period=2025")
     assert response.status_code == 200
     wb = xlsx_book(response.data)
-    kz = _cell(wb["Data"], Country="KZ", Indicator="REP01", Breakdown="Total")
-    assert kz["Notes"].value == quoted(hostile) and kz["Notes"].data_type == "s"
+    kz = _cell(wb["Data"], **{"Country code": "KZ", "Indicator code": "REP01", "Breakdown code": "Total"})
+    assert kz["Country's note"].value == quoted(hostile) and kz["Country's note"].data_type == "s"
     assert (kz["Value"].value, kz["Value"].data_type) == (20, "n")
 
 

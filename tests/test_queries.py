@@ -439,7 +439,7 @@ def test_send_back_records_the_open_queries(db, ret, people):
         )
     with force_locale("ru"):
         assert notifications.text(notice).endswith(
-            ": REP01 · Девочки: Where are the girls?; REP01 · Итого: Still low: check stage 5."
+            ": REP01 · Девочки: Where are the girls?; REP01 · Всего: Still low: check stage 5."
         )
 
 
@@ -487,7 +487,7 @@ def test_an_upload_answers_the_query_on_the_cell_it_changed(client, db, login_as
     workflow.send_back(ret, staff, "")
     db.session.commit()
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Секретариат задал вопрос по ячейке REP01 · Итого вашего отчёта за 2025: Too low?" in page
+    assert "Секретариат задал вопрос по ячейке REP01 · Всего вашего отчёта за 2025: Too low?" in page
     assert upload(client, filled(CHANGED), "submit").status_code == 302
     db.session.expire_all()
     total, girls = queries.get_query(total.id), queries.get_query(girls.id)

@@ -77,11 +77,11 @@ def export_xlsx():
 @bp.route("/export.csv")
 @login_required
 def export_csv():
-    text = to_csv(_comparison())
+    text = to_csv(_comparison(), current_language())
     memory.give_back()
     return Response(
         text,
-        mimetype="text/csv",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=PRR-comparison.csv"},
     )
 

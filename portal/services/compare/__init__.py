@@ -30,7 +30,7 @@ def to_xlsx(comparison: Comparison, locale: str) -> bytes:
     return write(comparison, locale)
 
 
-def to_csv(comparison: Comparison) -> str:
+def to_csv(comparison: Comparison, locale: str) -> str:
     from .export import to_csv as write
 
-    return write(comparison)
+    return write(comparison, locale)

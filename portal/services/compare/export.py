@@ -1,4 +1,5 @@
-"""Exports of a comparison: Excel (a sheet per indicator and a tidy data sheet) and CSV.
+"""Exports of a comparison: Excel (a sheet per indicator and a tidy data sheet) and CSV (with a
+byte-order mark, codes and their names in the reader's language side by side).
 
 Values come straight from the comparison's arrays, not from the page's cell objects: a full
 section over 40 periods is ~94,000 values and ~850,000 cells, and a cell object each was too
@@ -64,10 +65,34 @@ def _sheet(values, row_pos, period_pos, columns, breakdowns, n_rows, n_periods):
     return matrix.tolist()
 
 
-def tidy_rows(comparison: Comparison) -> list[tuple]:
-    """Country, period, indicator, breakdown, value, status code, note, source version, remark."""
+def _labels(comparison: Comparison, locale: str) -> tuple[dict, dict]:
+    """Country and indicator names in `locale`, by code."""
+    from sqlalchemy import select
+
+    from ...extensions import db
+    from ...models import Country
+
+    countries = {c.iso2: c.name(locale) for c in db.session.scalars(select(Country))}
+    indicators: dict[str, str] = {}
+    for template in comparison.selection.templates:  # the newest template's wording wins
+        for code in comparison.selection.indicators:
+            ind = template.indicator(code)
+            if ind is not None:
+                indicators[code] = ind.label(locale)
+    return countries, indicators
+
+
+def tidy_rows(comparison: Comparison, locale: str) -> list[tuple]:
+    """Codes first, as machines read them (country, period, indicator, breakdown, value, status
+    code, the country's note, source version, the state of the return), then the same codes'
+    names in the reader's language (country, indicator, breakdown). A whole number is an int."""
+    from ..returns.captions import column_captions
+
     rows = comparison.rows
-    shown, _present = _numbers(rows["value"].to_numpy())
+    value = rows["value"].to_numpy()
+    shown, present = _numbers(value)
+    whole = present & (np.mod(np.nan_to_num(value), 1) == 0)
+    shown[whole] = value[whole].astype(np.int64)
     shown[rows["hidden"].to_numpy()] = "c"  # also a CONF code given without its number
     version = rows["version_id"].to_numpy()
     version_id, known = _numbers(version)
@@ -75,38 +100,55 @@ def tidy_rows(comparison: Comparison) -> list[tuple]:
     remark = np.where(
         rows["provisional"].to_numpy(), _("provisional"), np.where(rows["has_return"].to_numpy(), "", _("no return"))
     ).astype(object)
-    columns = [_objects(rows[c]) for c in ("country", "period", "indicator", "breakdown")]
+    country, period, indicator, breakdown = (_objects(rows[c]) for c in ("country", "period", "indicator", "breakdown"))
+    countries, indicators = _labels(comparison, locale)
+    columns = column_captions()
     return list(
         zip(
-            *(c.tolist() for c in columns),
+            country.tolist(),
+            period.tolist(),
+            indicator.tolist(),
+            breakdown.tolist(),
             shown.tolist(),
             _objects(rows["status"]).tolist(),
             _objects(rows["note"]).tolist(),
             version_id.tolist(),
             remark.tolist(),
+            [countries.get(c, c) for c in country.tolist()],
+            [indicators.get(i, i) for i in indicator.tolist()],
+            [columns.get(b, b) for b in breakdown.tolist()],
         )
     )
 
 
 def tidy_header() -> list[str]:
     return [
-        _("Country"),
+        _("Country code"),
         _("Period"),
-        _("Indicator"),
-        _("Breakdown"),
+        _("Indicator code"),
+        _("Breakdown code"),
         _("Value"),
         _("Status code"),
-        _("Notes"),
+        _("Country's note"),
         _("Source version"),
-        _("Remark"),
+        _("Return state"),
+        _("Country"),
+        _("Indicator"),
+        _("Breakdown"),
     ]
 
 
-def to_csv(comparison: Comparison) -> str:
+BOM = "\ufeff"  # so that Excel reads the file as UTF-8 (Cyrillic), as LibreOffice does anyway
+
+
+def to_csv(comparison: Comparison, locale: str) -> str:
+    """Comma-separated, decimal points, a header row: the form every spreadsheet's default
+    import and every script reads as numbers, in any locale; the names are in `locale`."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(safe_row(tidy_header()))
-    writer.writerows(safe_row(row) for row in tidy_rows(comparison))  # no live formulas
+    writer.writerows(safe_row(row) for row in tidy_rows(comparison, locale))  # no live formulas
     return out.getvalue()
 
 
@@ -152,7 +194,7 @@ def to_xlsx(comparison: Comparison, locale: str) -> bytes:
         ws.freeze(3, 1)
     data = wb.add_sheet(_("Data"))
     data.append(tidy_header(), bold=True)
-    for row in tidy_rows(comparison):
+    for row in tidy_rows(comparison, locale):
         data.append(row)
     data.freeze(1, 0)
     return wb.to_bytes()

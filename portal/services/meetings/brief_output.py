@@ -33,6 +33,15 @@ def chart(snapshot: dict, code: str, kind: str, locale: str) -> str | None:
 
 
 def to_xlsx(snapshot: dict, locale: str) -> bytes:
+    """A sheet per indicator (its columns named in `locale`) and a tidy Data sheet whose
+    headings are stable machine names; a whole number is written as an integer."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from ..returns.captions import column_captions
+
+    with force_locale(locale):
+        columns, data_title = column_captions(), _("Data")
     label = names(snapshot, locale)
     wb = Workbook()
     wb.remove(wb.active)
@@ -43,7 +52,7 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
         ws["A1"].font = BOLD
         ws.append(safe_row([ind["caption"].get(locale) or ind["caption"]["en"]]))
         keys = [f"{p}|{c}" for p in ind["periods"] for c in ind["columns"]]
-        ws.append(safe_row([""] + [k.replace("|", " ") for k in keys]))
+        ws.append(safe_row([""] + [f"{p} {columns.get(c, c)}" for p, c in (k.split("|", 1) for k in keys)]))
         for cell in ws[3]:
             cell.font = BOLD
         for row in ind["rows"] + ind["totals"]:
@@ -57,7 +66,7 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
                         [who, p, ind["code"], col, _value(c), ",".join(c.get("f") or []), c.get("n"), c.get("ver")]
                     )
         ws.column_dimensions["A"].width = 34
-    data = wb.create_sheet("Data")
+    data = wb.create_sheet(data_title)
     data.append(["country", "period", "indicator", "breakdown", "value", "flags", "note", "source_version"])
     for cell in data[1]:
         cell.font = BOLD
@@ -72,7 +81,8 @@ def _value(cell: dict | None):
     if not cell:
         return None
     if cell.get("v") is not None:
-        return cell["v"]
+        v = cell["v"]
+        return int(v) if isinstance(v, float) and v.is_integer() else v
     return cell["d"] if cell.get("d") not in ("—", "") else None
 
 
