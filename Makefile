@@ -38,8 +38,14 @@ system-libs:
 	@scripts/ensure-debian-packages.sh "PDF briefs and PNG charts" libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
 		libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core libcairo2
 
-test-tools: system-libs
+test-tools: system-libs tests/js/node_modules/.installed
 	@scripts/ensure-debian-packages.sh "the browser and LibreOffice tests" chromium libreoffice-calc-nogui
+
+# What the browser tests inject into pages (axe-core), from the npm registry, as locked.
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/js --no-audit --no-fund --silent && touch $@; \
+	else echo "NOTE: npm not found: the accessibility tests skip (and fail under CI=true)"; fi
 
 # The scheduler runs beside the web server and stops with it (in production: its own service).
 run: install system-libs

@@ -68,6 +68,13 @@ class PortalForm(FlaskForm):
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
 
+        def render_field(self, field, render_kw):
+            """Hidden inputs (the CSRF token above all) without an id: a page with several
+            forms would otherwise repeat id="csrf_token", and nothing labels a hidden input."""
+            if field.type in ("CSRFTokenField", "HiddenField"):
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
+
 
 class NewPasswordForm(PortalForm):
     """A new password, twice: an administrator's reset and the reset by e-mail."""

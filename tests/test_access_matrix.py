@@ -154,6 +154,17 @@ def test_every_get_route_has_a_row():
     assert sorted(set(MATRIX) - rules) == [], "rows for routes that no longer exist"
 
 
+def test_every_html_page_is_visited_in_the_browser():
+    """tests/pages.py lists the pages the browser visits as each role (layout, axe-core): every
+    HTML route here is there or named, with the reason, in its NOT_VISITED."""
+    from .pages import DOWNLOADS, NOT_VISITED, PAGES
+
+    html = {r for r in MATRIX if not r.startswith("/api/") and not any(d in r for d in DOWNLOADS)}
+    assert sorted(html - set(PAGES) - set(NOT_VISITED)) == [], "HTML routes the browser never visits"
+    listed = {rule.split("?")[0] for rule in PAGES}
+    assert sorted(listed - set(MATRIX)) == [], "pages.py lists routes that do not exist"
+
+
 @pytest.fixture(scope="module")
 def world(database_url, tmp_path_factory):
     """The demo seed, plus what the routes need that it lacks; a signed-in client and a token

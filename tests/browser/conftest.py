@@ -29,8 +29,14 @@ def _unavailable(message: str):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The portal with its demo data, on a free port of 127.0.0.1, with CSRF on."""
+def live_server(live_app):
+    """The URL of the portal with its demo data (live_app)."""
+    return live_app[0]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """(URL, app): the portal with its demo data, on a free port of 127.0.0.1, with CSRF on."""
     tmp = tmp_path_factory.mktemp("live")
     config = base_config(f"sqlite:///{tmp / 'live.db'}", tmp)
     config["WTF_CSRF_ENABLED"] = True
@@ -43,7 +49,7 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
     thread.join(timeout=5)
 

@@ -50,6 +50,7 @@ def test_admin_creates_a_focal_point(page, live_server):
     page.get_by_label("Password").fill("demo-admin")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server}/")
+    page.get_by_role("button", name="Administration").click()  # the admin pages sit in one menu
     page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_role("link", name="New user").click()
     page.get_by_label("E-mail address").fill("second.kg@prr.example")
