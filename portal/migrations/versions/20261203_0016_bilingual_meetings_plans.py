@@ -42,7 +42,7 @@ def _type(length: int | None):
     return sa.String(length) if length else sa.Text()
 
 
-def _table(name: str) -> sa.Table:
+def _table(name: str) -> sa.TableClause:
     columns = [sa.column("id", sa.Integer())]
     for column, length in PAIRS[name]:
         columns += [sa.column(column, _type(length)), sa.column(f"{column}_ru", _type(length))]

@@ -176,6 +176,21 @@ def _seed_item(entry: str | dict) -> AgendaLine:
     return AgendaLine(entry.get("title", ""), entry.get("title_ru", ""), entry.get("presenter"))
 
 
+def _add_russian(meeting: Meeting, entry: dict) -> None:
+    """A meeting seeded before its Russian text existed: the seed's Russian fills what is empty
+    (text someone wrote since is kept)."""
+    for name in TEXT_FIELDS:
+        if name.endswith("_ru") and not getattr(meeting, name) and entry.get(name):
+            setattr(meeting, name, entry[name])
+    if not meeting.title_ru and entry.get("title_ru"):
+        meeting.title_ru = entry["title_ru"]
+    seeded = [_seed_item(a) for a in entry.get("agenda", [])]
+    for item in meeting.agenda:
+        match = next((s for s in seeded if s.title and s.title == item.title), None)
+        if match and not item.title_ru:
+            item.title_ru = match.title_ru
+
+
 def load_meetings(entries: list[dict]) -> int:
     """Seed: create the meetings that do not exist yet (same title and start date)."""
     created = 0
@@ -184,6 +199,7 @@ def load_meetings(entries: list[dict]) -> int:
             select(Meeting).where(Meeting.title == m["title"], Meeting.start_date == m["start_date"])
         )
         if exists:
+            _add_russian(exists, m)
             continue
         meeting = save_meeting(
             None,
