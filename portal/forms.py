@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from .services.errors import ServiceError
@@ -57,6 +57,35 @@ def new_password_fields():
 @lru_cache(maxsize=8)
 def _wtforms_translations(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class AtMost:
+    """A length limit whose message names the field by its label (a page with two columns of
+    texts, English and Russian, says which one is too long); sets the input's maxlength."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.field_flags = {"maxlength": limit}
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(
+                _l(
+                    "%(field)s is too long: %(length)d characters, at most %(n)d.",
+                    field=field.label.text,
+                    length=length,
+                    n=self.limit,
+                )
+            )
+
+
+def bilingual(field_class, label: str, label_ru: str, limit: int, *validators):
+    """A text in English and in Russian, as two fields: (`<name>`, `<name>_ru`), each input
+    marked with its language; `validators` (e.g. DataRequired) go with the English one."""
+    english = field_class(label, validators=[*validators, AtMost(limit)], render_kw={"lang": "en"})
+    russian = field_class(label_ru, validators=[AtMost(limit)], render_kw={"lang": "ru"})
+    return english, russian
 
 
 class PortalForm(FlaskForm):

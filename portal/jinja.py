@@ -13,7 +13,7 @@ from .i18n import current_language
 def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
-    from .services import formatting
+    from .services import bilingual, formatting
     from .services.compare.charts import data_uri
     from .services.returns import queries, states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
@@ -42,6 +42,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it
     app.jinja_env.filters["query_answer"] = queries.answer  # the message that answered a query
     app.jinja_env.filters["localname"] = lambda obj: obj.name(current_language()) if obj else ""
+    # A bilingual text (`<name>` and `<name>_ru`) in the reader's language, or the other one
+    # marked: bi(meeting, "place") -> Shown; macros/bilingual.html shows it.
+    app.jinja_env.globals["bi"] = lambda obj, name: bilingual.field(obj, name, current_language())
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)

@@ -176,7 +176,9 @@ def test_plan_page_progress_updates_and_coverage(client, db, library, login_as, 
         "delayed": 0,
         "cancelled": 0,
     }
-    assert data["measures"][0]["updates"] == [{"date": "2025-06-01", "status": "in_progress", "text": "Pilot in Osh"}]
+    assert data["measures"][0]["updates"] == [
+        {"date": "2025-06-01", "status": "in_progress", "text": "Pilot in Osh", "text_ru": ""}
+    ]
     coverage = client.get("/library/plans/coverage").get_data(as_text=True)
     assert 'data-testid="coverage"' in coverage and "Kyrgyzstan" in coverage
 

@@ -62,5 +62,13 @@ def test_a_wrong_measure_is_named_by_its_place(app):
     measures = [{"text": ""}, {"text": "m", "phase": "prevention", "status": "late"}]
     assert _refusal(MeasuresSchema(), {"measures": measures}) == ("measures", "measures[2]: unknown status late.")
     assert load(MeasuresSchema(), {"measures": [{"text": " m ", "phase": "prevention"}]})["measures"] == [
-        {"text": "m", "phase": "prevention", "status": "not_started", "agencies": "", "timeline": ""}
+        {
+            "text": "m",
+            "text_ru": "",
+            "phase": "prevention",
+            "status": "not_started",
+            "agencies": "",
+            "agencies_ru": "",
+            "timeline": "",
+        }
     ]

@@ -104,10 +104,14 @@ class ActionPlan(LibraryItemMixin, Model):
     start_year: Mapped[int]
     end_year: Mapped[int]
     authority: Mapped[str] = mapped_column(String(300), default="")  # who adopted it
+    authority_ru: Mapped[str] = mapped_column(String(300), default="")
     instrument: Mapped[str] = mapped_column(String(300), default="")  # e.g. resolution no. and date; "" = not published
+    instrument_ru: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     summary: Mapped[str] = mapped_column(Text, default="")
+    summary_ru: Mapped[str] = mapped_column(Text, default="")
     objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    objectives_ru: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     country: Mapped[Country] = relationship()
@@ -140,9 +144,11 @@ class PlanMeasure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("action_plan.id"), index=True)
     position: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # "" when the measure is in Russian only
+    text_ru: Mapped[str] = mapped_column(Text, default="")
     phase: Mapped[str] = mapped_column(String(16))
     agencies: Mapped[str] = mapped_column(String(500), default="")
+    agencies_ru: Mapped[str] = mapped_column(String(500), default="")
     timeline: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(16), default="not_started")
 
@@ -162,6 +168,7 @@ class MeasureUpdate(Model):
     on_date: Mapped[date]
     status: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
+    text_ru: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     measure: Mapped[PlanMeasure] = relationship(back_populates="updates")

@@ -26,10 +26,13 @@ class Meeting(Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     place: Mapped[str] = mapped_column(String(200), default="")
+    place_ru: Mapped[str] = mapped_column(String(200), default="")
     host_country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"))
     format: Mapped[str] = mapped_column(String(16), default="in_person")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+    description_ru: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")  # where the facts come from
+    source_ru: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     host_country: Mapped[Country | None] = relationship()
@@ -51,7 +54,8 @@ class AgendaItem(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     position: Mapped[int]
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))  # "" when the item is in Russian only
+    title_ru: Mapped[str] = mapped_column(String(300), default="")
     presenter_country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")

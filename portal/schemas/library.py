@@ -169,24 +169,32 @@ class ActionPlanSchema(_Values):
     start_year = Year(required=True)
     end_year = Year(required=True)
     authority = Text(limit=300)
+    authority_ru = Text(limit=300)
     instrument = Text(limit=300)
+    instrument_ru = Text(limit=300)
     status = Code(PLAN_STATUSES, "draft")
-    summary = Text()
-    objectives = Text()
+    summary = Text(limit=5000)
+    summary_ru = Text(limit=5000)
+    objectives = Text(limit=50000)
+    objectives_ru = Text(limit=50000)
     sources = Sources()
 
     years_in_order = _years_in_order("start_year", "end_year")
 
 
+# A measure's texts, English and Russian, with their limits (the columns' lengths).
+MEASURE_TEXTS = {"text": 5000, "text_ru": 5000, "agencies": 500, "agencies_ru": 500, "timeline": 100}
+
+
 class Measures(_Field):
-    """A plan's measures; an entry without text is left out, a wrong phase or status is named by
-    its place in the list (measures[3])."""
+    """A plan's measures; an entry without text in either language is left out; a wrong phase
+    or status, or an over-long text, is named by its place in the list (measures[3])."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> list[dict]:
         out = []
         for i, entry in enumerate(value or [], start=1):
-            text = str(entry.get("text") or "").strip()
-            if not text:
+            texts = {name: str(entry.get(name) or "").strip() for name in MEASURE_TEXTS}
+            if not texts["text"] and not texts["text_ru"]:
                 continue
             where = f"measures[{i}]"
             phase = str(entry.get("phase") or "")
@@ -195,15 +203,12 @@ class Measures(_Field):
                 raise ValidationError(str(_l("%(w)s: unknown phase %(v)s.", w=where, v=phase or "—")))
             if status not in MEASURE_STATUSES:
                 raise ValidationError(str(_l("%(w)s: unknown status %(v)s.", w=where, v=status)))
-            out.append(
-                {
-                    "text": text[:5000],
-                    "phase": phase,
-                    "status": status,
-                    "agencies": str(entry.get("agencies") or "")[:500],
-                    "timeline": str(entry.get("timeline") or "")[:100],
-                }
-            )
+            for name, limit in MEASURE_TEXTS.items():
+                if len(texts[name]) > limit:
+                    raise ValidationError(
+                        str(_l("%(f)s is too long (at most %(n)d characters).", f=f"{where}.{name}", n=limit))
+                    )
+            out.append({**texts, "phase": phase, "status": status})
         return out
 
 

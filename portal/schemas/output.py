@@ -66,14 +66,17 @@ class MeasureUpdateSchema(Schema):
     date = fields.Function(lambda u: u.on_date.isoformat())
     status = fields.Raw()
     text = fields.Raw()
+    text_ru = fields.Raw()
 
 
 class MeasureSchema(Schema):
     id = fields.Raw()
     position = fields.Raw()
     text = fields.Raw()
+    text_ru = fields.Raw()
     phase = fields.Raw()
     agencies = fields.Raw()
+    agencies_ru = fields.Raw()
     timeline = fields.Raw()
     status = fields.Raw()
     updates = fields.Nested(MeasureUpdateSchema, many=True)
@@ -89,7 +92,9 @@ class ActionPlanSchema(Schema):
     start_year = fields.Raw()
     end_year = fields.Raw()
     authority = fields.Function(lambda p: p.authority or None)
+    authority_ru = fields.Function(lambda p: p.authority_ru or None)
     instrument = fields.Function(lambda p: p.instrument or None)
+    instrument_ru = fields.Function(lambda p: p.instrument_ru or None)
     status = fields.Raw()
     state = fields.Raw()
     visibility = fields.Raw()
@@ -100,7 +105,9 @@ class ActionPlanFullSchema(ActionPlanSchema):
     """An action plan with its text, sources and measures (and their progress updates)."""
 
     summary = fields.Raw()
+    summary_ru = fields.Raw()
     objectives = fields.Raw()
+    objectives_ru = fields.Raw()
     sources = fields.Raw()
     measures = fields.Nested(MeasureSchema, many=True)
 
@@ -111,6 +118,7 @@ class ActionPlanFullSchema(ActionPlanSchema):
 class AgendaItemSchema(Schema):
     position = fields.Raw()
     title = fields.Raw()
+    title_ru = fields.Raw()
     presenter_country = fields.Function(lambda a: _iso2(a.presenter_country))
 
 
@@ -127,6 +135,7 @@ class MeetingSchema(Schema):
     start_date = fields.Function(lambda m: m.start_date.isoformat())
     end_date = fields.Function(lambda m: m.end_date.isoformat())
     place = fields.Raw()
+    place_ru = fields.Raw()
     format = fields.Raw()
     host_country = fields.Function(lambda m: _iso2(m.host_country))
 
@@ -135,7 +144,9 @@ class MeetingFullSchema(MeetingSchema):
     """A meeting with its agenda, documents and the briefs compiled for it."""
 
     description = fields.Raw()
+    description_ru = fields.Raw()
     source = fields.Raw()
+    source_ru = fields.Raw()
     agenda = fields.Nested(AgendaItemSchema, many=True)
     documents = fields.Nested(MeetingDocumentSchema, many=True)
     briefs = fields.Function(

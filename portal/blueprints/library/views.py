@@ -12,7 +12,7 @@ from ...i18n import current_language
 from ...models import CaseStudy
 from ...services import reference, rich_text
 from ...services.files import MIME
-from ...services.library import access, attachments, items, search
+from ...services.library import access, attachments, items, plans, search
 from .actions import save_item, upload_file, workflow_action
 from .blueprint import bp
 from .forms import CaseStudyForm, FileForm, ReviewForm
@@ -32,6 +32,7 @@ def index():
         page,
     )
     names = {c.iso2: c for c in reference.countries()}
+    plan_ids = [hit.doc.item_id for hit in results.hits if hit.doc.item_kind == "action_plan"]
     regions = {r.code: r for r in reference.regions()}
     return render_template(
         "library/index.html",
@@ -40,6 +41,7 @@ def index():
         regions=regions,
         by_id={c.id: c for c in names.values()},
         item_url=_item_url,
+        plan_titles=plans.titles(plan_ids, results.query, current_language()),
         args=request.args,
     )
 

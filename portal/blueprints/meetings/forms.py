@@ -3,26 +3,34 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...forms import PortalForm, choices
+from ...forms import PortalForm, bilingual, choices
 
 FORMATS = choices([("in_person", _l("in person")), ("online", _l("online")), ("hybrid", _l("hybrid"))])
 
 
 class MeetingForm(PortalForm):
-    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=300)])
+    title, title_ru = bilingual(
+        StringField, _l("Title in English"), _l("Title in Russian"), 300, DataRequired(message=_l("Enter a title."))
+    )
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
     end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date."))])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    place, place_ru = bilingual(StringField, _l("Place in English"), _l("Place in Russian"), 200)
     host = SelectField(_l("Host country"), choices=[], validate_choice=True)
     format = SelectField(_l("Format"), choices=FORMATS)
-    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)])
-    agenda = TextAreaField(
+    description, description_ru = bilingual(
+        TextAreaField, _l("Description in English (Markdown)"), _l("Description in Russian (Markdown)"), 20000
+    )
+    source, source_ru = bilingual(
+        TextAreaField, _l("Source of the facts, in English"), _l("Source of the facts, in Russian"), 2000
+    )
+    agenda, agenda_ru = bilingual(
+        TextAreaField,
         _l(
-            "Agenda: one item per line; start with a country code and a colon for its presenter, e.g. “KG: National "
-            "experience”"
+            "Agenda in English: one item per line; start with a country code and a colon for its presenter, e.g. "
+            "“KG: National experience”"
         ),
-        validators=[Optional(), Length(max=20000)],
+        _l("Agenda in Russian: the same items, line by line (leave a line empty for an item in English only)"),
+        20000,
     )
 
 

@@ -12,7 +12,7 @@ from ...forms import choices, save_form
 from ...i18n import current_language
 from ...models import STAFF_ROLES, Meeting, MeetingDocument
 from ...security import roles_required
-from ...services import reference, rich_text
+from ...services import bilingual, reference, rich_text
 from ...services.files import MIME
 from ...services.meetings import meetings as meeting_service
 from .blueprint import bp
@@ -34,7 +34,7 @@ def detail(meeting_id: int):
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        description=rich_text.render(meeting.description),
+        description=bilingual.field(meeting, "description", current_language()).map(rich_text.render),
         document_form=DocumentForm(formdata=None),
         staff=current_user.role in STAFF,
     )
@@ -47,7 +47,8 @@ def _meeting_form(meeting=None):
     )
     if meeting is not None and request.method == "GET":
         form.host.data = meeting.host_country.iso2 if meeting.host_country else ""
-        form.agenda.data = meeting_service.agenda_text(meeting)
+        form.agenda.data = meeting_service.agenda_text(meeting, "en")
+        form.agenda_ru.data = meeting_service.agenda_text(meeting, "ru")
     return form
 
 
@@ -66,11 +67,11 @@ def edit(meeting_id: int | None = None):
                 title_ru=form.title_ru.data,
                 start_date=form.start_date.data,
                 end_date=form.end_date.data,
-                place=form.place.data,
                 host=form.host.data or None,
                 format=form.format.data,
-                description=form.description.data,
                 agenda=form.agenda.data,
+                agenda_ru=form.agenda_ru.data,
+                **{name: getattr(form, name).data for name in meeting_service.TEXT_FIELDS},
                 actor=current_user,
             ),
             _("Meeting saved."),

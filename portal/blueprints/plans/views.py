@@ -9,7 +9,7 @@ from ...extensions import db
 from ...forms import choices
 from ...i18n import current_language
 from ...models import ActionPlan, PlanMeasure
-from ...services import reference, rich_text
+from ...services import bilingual, reference, rich_text
 from ...services.library import access, items, plans
 from ..library.actions import save_item, upload_file, workflow_action
 from ..library.forms import FileForm, ReviewForm
@@ -45,7 +45,7 @@ def plan(plan_id: int):
         "plans/plan.html",
         item=item,
         progress=plans.progress(item),
-        objectives=rich_text.render(item.objectives),
+        objectives=bilingual.field(item, "objectives", current_language()).map(rich_text.render),
         can_edit=access.can_edit(current_user, item),
         can_report=access.is_editor(current_user, item),
         can_review=access.can_review(current_user),
@@ -72,11 +72,12 @@ def edit(plan_id: int | None = None):
     )
     if item is not None and request.method == "GET":
         form.country.data = item.country.iso2
-        form.measures.data = plans.measures_text(item)
+        form.measures.data = plans.measures_text(item, "en")
+        form.measures_ru.data = plans.measures_text(item, "ru")
         form.sources.data = items.sources_text(item.sources)
     if form.validate_on_submit():
-        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
-        data["measures"] = plans.parse_measures_text(form.measures.data)
+        data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "measures_ru")}
+        data["measures"] = plans.parse_measures_text(form.measures.data, form.measures_ru.data)
         saved = save_item(form, lambda: plans.save_plan(item, data, current_user))
         if saved is not None:
             return redirect(url_for("plans.plan", plan_id=saved.id))
@@ -106,7 +107,12 @@ def measure_update(measure_id: int):
     if not form.validate_on_submit():
         abort_with(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     plans.add_update(
-        measure, on_date=form.on_date.data, status=form.status.data, text=form.text.data, actor=current_user
+        measure,
+        on_date=form.on_date.data,
+        status=form.status.data,
+        text=form.text.data,
+        text_ru=form.text_ru.data,
+        actor=current_user,
     )
     db.session.commit()
     flash(_("Progress recorded."), "success")

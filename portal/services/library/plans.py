@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import zip_longest
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,28 +16,50 @@ from ...models import ActionPlan, Country, MeasureUpdate, PlanMeasure, Region, U
 from ...models.library import MEASURE_STATUSES, PHASES
 from ...models.types import utcnow
 from ...schemas.library import ActionPlanSchema, MeasuresSchema, load
+from .. import bilingual
+from ..bilingual import Shown
 from ..errors import Forbidden, ServiceError
 from . import access, search
 from .items import _revise, country_by_code, create_or_update
+from .terms import query_terms, snippet
 
 
-def measures_text(plan: ActionPlan) -> str:
-    """The text form parse_measures_text reads: one measure per line."""
-    return "\n".join(" | ".join([m.phase, m.status, m.text, m.agencies, m.timeline]) for m in plan.measures)
+def measures_text(plan: ActionPlan, language: str = "en") -> str:
+    """The text form parse_measures_text reads: one measure per line; in English with its
+    phase, status and timeline, in Russian the measure and its agencies only."""
+    if language == "ru":
+        lines = [" | ".join([m.text_ru, m.agencies_ru]) if m.text_ru or m.agencies_ru else "" for m in plan.measures]
+    else:
+        lines = [" | ".join([m.phase, m.status, m.text, m.agencies, m.timeline]) for m in plan.measures]
+    return "\n".join(lines).rstrip()
 
 
-def parse_measures_text(text: str) -> list[dict]:
-    """One measure per line: "phase | status | measure | responsible agencies | timeline"
+def parse_measures_text(text: str, text_ru: str = "") -> list[dict]:
+    """One measure per line: "phase | status | measure | responsible agencies | timeline", and
+    in the Russian text, on the line of the same number, "measure | responsible agencies"
     (checked by save_plan, which names the line of a wrong phase or status)."""
+    english, russian = (text or "").rstrip().splitlines(), (text_ru or "").rstrip().splitlines()
     out = []
-    for line in (text or "").splitlines():
-        if not line.strip():
+    for line, line_ru in zip_longest(english, russian, fillvalue=""):
+        if not line.strip() and not line_ru.strip():
             continue
         parts = [p.strip() for p in line.split("|")] + ["", "", "", ""]
+        parts_ru = [p.strip() for p in line_ru.split("|", 1)] + [""]
         out.append(
-            {"phase": parts[0], "status": parts[1], "text": parts[2], "agencies": parts[3], "timeline": parts[4]}
+            {
+                "phase": parts[0],
+                "status": parts[1],
+                "text": parts[2],
+                "agencies": parts[3],
+                "timeline": parts[4],
+                "text_ru": parts_ru[0],
+                "agencies_ru": parts_ru[1],
+            }
         )
     return out
+
+
+MEASURE_FIELDS = ("text", "text_ru", "phase", "status", "agencies", "agencies_ru", "timeline")
 
 
 def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> ActionPlan:
@@ -49,10 +72,15 @@ def save_plan(plan: ActionPlan | None, data: dict, actor: User | None) -> Action
     measures = load(MeasuresSchema(), data)["measures"] if "measures" in data else None
     plan = create_or_update(ActionPlan, plan, values, actor)
     if measures is not None:
-        old = [(m.text, m.phase, m.status) for m in plan.measures]
-        if old != [(m["text"], m["phase"], m["status"]) for m in measures]:
-            kept = {m.text: m for m in plan.measures}  # same text: same measure, updates kept
-            plan.measures = [_measure(kept.get(m["text"]), i, m) for i, m in enumerate(measures, start=1)]
+        old = [tuple(getattr(m, f) for f in MEASURE_FIELDS) for m in plan.measures]
+        if old != [tuple(m[f] for f in MEASURE_FIELDS) for m in measures]:
+            # The same text in either language: the same measure, its progress updates kept.
+            by_text = {m.text: m for m in plan.measures if m.text}
+            by_text_ru = {m.text_ru: m for m in plan.measures if m.text_ru}
+            plan.measures = [
+                _measure(by_text.get(m["text"]) or by_text_ru.get(m["text_ru"]), i, m)
+                for i, m in enumerate(measures, start=1)
+            ]
             _revise(plan, "measures", actor, {"measures": [len(old), len(measures)]})
     db.session.flush()
     search.index_item(plan)
@@ -67,7 +95,9 @@ def _measure(existing: PlanMeasure | None, position: int, values: dict) -> PlanM
     return measure
 
 
-def add_update(measure: PlanMeasure, *, on_date: date, status: str, text: str, actor: User | None) -> MeasureUpdate:
+def add_update(
+    measure: PlanMeasure, *, on_date: date, status: str, text: str, text_ru: str = "", actor: User | None
+) -> MeasureUpdate:
     plan = measure.plan
     if actor is not None and not access.is_editor(actor, plan):
         raise Forbidden(_l("You may report progress on your own country's plans only."))
@@ -75,11 +105,15 @@ def add_update(measure: PlanMeasure, *, on_date: date, status: str, text: str, a
         raise ServiceError(_l("Unknown value for %(f)s: %(v)s.", f="status", v=status), field="status")
     if on_date > date.today():
         raise ServiceError(_l("A progress update cannot be dated in the future."), field="on_date")
+    for name, value in (("text", text), ("text_ru", text_ru)):
+        if len((value or "").strip()) > 5000:
+            raise ServiceError(_l("%(f)s is too long (at most %(n)d characters).", f=name, n=5000), field=name)
     update = MeasureUpdate(
         measure=measure,
         on_date=on_date,
         status=status,
-        text=(text or "").strip()[:5000],
+        text=(text or "").strip(),
+        text_ru=(text_ru or "").strip(),
         author_id=actor.id if actor else None,
     )
     db.session.add(update)
@@ -104,6 +138,20 @@ def progress(plan: ActionPlan) -> dict:
             }
             for s in MEASURE_STATUSES
         ],
+    }
+
+
+def titles(plan_ids: list[int], query: str, locale: str) -> dict[int, Shown]:
+    """The titles of these plans in the reader's language (or the other one, marked), the
+    query's words highlighted as in a search hit's title: for the library's result list."""
+    if not plan_ids:
+        return {}
+    wanted = query_terms(query)
+    rows = db.session.execute(
+        select(ActionPlan.id, ActionPlan.title, ActionPlan.title_ru).where(ActionPlan.id.in_(plan_ids))
+    )
+    return {
+        row.id: bilingual.pick(row.title, row.title_ru, locale).map(lambda t: snippet(t, wanted, 300)) for row in rows
     }
 
 

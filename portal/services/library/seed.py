@@ -30,6 +30,34 @@ def _publish(item, entry: dict) -> None:
     index_item(item)
 
 
+PLAN_RUSSIAN = ("title_ru", "authority_ru", "instrument_ru", "summary_ru", "objectives_ru")
+
+
+def _add_russian(entry: dict) -> None:
+    """A plan seeded before its Russian text existed: the seed's Russian fills what is empty
+    (text someone wrote since is kept), its measures matched by their English text."""
+    plan = db.session.scalar(
+        select(ActionPlan).join(Country).where(Country.iso2 == entry["country"], ActionPlan.title == entry["title"])
+    )
+    if plan is None:
+        return
+    changed = False
+    for name in PLAN_RUSSIAN:
+        if entry.get(name) and not getattr(plan, name):
+            setattr(plan, name, entry[name])
+            changed = True
+    seeded = {m["text"]: m for m in entry.get("measures", [])}
+    for measure in plan.measures:
+        for name in ("text_ru", "agencies_ru"):
+            value = seeded.get(measure.text, {}).get(name)
+            if value and not getattr(measure, name):
+                setattr(measure, name, value)
+                changed = True
+    if changed:
+        db.session.flush()
+        index_item(plan)
+
+
 def load_library(folder: Path) -> int:
     created, keys = 0, {}
     studies = yaml.safe_load((folder / "case_studies.yaml").read_text(encoding="utf-8"))["case_studies"]
@@ -47,6 +75,7 @@ def load_library(folder: Path) -> int:
     plans = yaml.safe_load((folder / "plans.yaml").read_text(encoding="utf-8"))["plans"]
     for entry in plans:
         if _exists(ActionPlan, entry["country"], entry["title"]):
+            _add_russian(entry)
             continue
         plan = save_plan(None, {k: v for k, v in entry.items() if k not in ("key", "state")}, actor=None)
         _publish(plan, entry)
