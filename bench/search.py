@@ -15,12 +15,19 @@ or theme filter. Prints median and p95 per database, and the p95 against the tar
 p95 ≤ 50 ms on each at 50,000 documents. The PostgreSQL run builds its tables in a schema of its
 own (--schema), dropped at the end.
 
-Measured 3 Dec 2026 at 50,000 documents (2 CPUs shared, load 2–5, so ±30 %), median / p95:
+Measured 3 Dec 2026 at 50,000 documents (2 CPUs shared, load 1–10, so ±30 %), median / p95:
 before the one-statement facets, SQLite 50.8 / 193.1 ms, PostgreSQL 74.1 / 260.6 ms; after,
-SQLite 33.5 / 121.8 ms, PostgreSQL 54.7 / 313.6 ms (p95 within the noise of before). Neither
-meets the target: what remains at p95 is the work per match that ranking needs — bm25 over
-every match and reading each match's row (SQLite), and ts_rank_cd reading every match's TOASTed
-tsvector (~9 µs each, PostgreSQL): a query matching 20,000 documents ranks 20,000.
+SQLite 33.5 / 121.8 ms, PostgreSQL 54.7 / 313.6 ms. Those ranked with bm25 over every match
+and read each match's row (SQLite), and with ts_rank_cd reading every match's TOASTed tsvector
+(PostgreSQL). Again just before migration 0015 (two runs): SQLite 19.2 / 66.7 and
+22.3 / 72.1 ms, PostgreSQL 39.4 / 249.1 and 48.3 / 291.9 ms. With 0015 — postings (term, doc,
+weight) matched and ranked by their key, facets, total and page in one statement read from
+ix_search_doc_match: SQLite 15.3 / 68.0 ms, PostgreSQL 14.2 / 35.6 ms; and with SQLite reading
+through a memory map and sorting in memory: SQLite 12.5 / 46.0 and 13.3 / 50.6 ms, PostgreSQL
+14.9 / 38.1 ms
+(load 7–10 from the PostgreSQL run on: SQLite sits at the target, PostgreSQL below it). The price: indexing is slower
+(SQLite 30 → ~150 s, PostgreSQL 70 → 230–520 s for 50,000 documents: ~150 postings each) and
+the SQLite file is ~0.9 GB.
 """
 
 from __future__ import annotations
