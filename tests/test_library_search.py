@@ -1,4 +1,4 @@
-"""Library search: the same tests on SQLite (FTS5) and PostgreSQL (tsvector) — ranking,
+"""Library search: the same tests on SQLite and PostgreSQL — ranking,
 facets, Russian words, hostile input, visibility and paging."""
 
 from collections import Counter

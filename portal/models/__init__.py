@@ -12,6 +12,7 @@ from .library import (
     PlanMeasure,
     SearchDoc,
     SearchTag,
+    SearchTerm,
 )
 from .meetings import MEETING_FORMATS, AgendaItem, Brief, BriefEdition, Meeting, MeetingDocument
 from .notification import Notification
@@ -34,6 +35,7 @@ __all__ = [
     "PlanMeasure",
     "SearchDoc",
     "SearchTag",
+    "SearchTerm",
     "AgendaItem",
     "Brief",
     "BriefEdition",

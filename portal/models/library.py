@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, PrimaryKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..config import LOCALES
@@ -215,13 +215,28 @@ class LibraryRevision(Model):
 class SearchDoc(Model):
     """One searchable document per case study or plan (plans carry their measures' text).
 
-    The full-text index over it is outside the models: on SQLite an FTS5 table
-    `search_fts`, on PostgreSQL a generated `search_vector` column with a GIN index (see the
-    migration and services/library/search.py). Text is stored stemmed (`*_terms`) so both
-    databases match the same words."""
+    Text is stored stemmed (`*_terms`); its terms, each with its weight in the document, are
+    the postings (`SearchTerm`) that both databases match and rank by (services/library/ranking.py)."""
 
     __tablename__ = "search_doc"
-    __table_args__ = (UniqueConstraint("item_kind", "item_id", name="uq_search_doc_item"),)
+    __table_args__ = (
+        UniqueConstraint("item_kind", "item_id", name="uq_search_doc_item"),
+        Index("ix_search_doc_updated", "updated_at", "id"),  # newest first, for a search with no words
+        # What a search reads of each match (visibility, filters, facets, the tie-break by date),
+        # so that it reads this index and not the long rows (services/library/search.py).
+        Index(
+            "ix_search_doc_match",
+            "id",
+            "state",
+            "visibility",
+            "country_id",
+            "item_kind",
+            "year",
+            "language",
+            "tag_set",
+            "updated_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_kind: Mapped[str] = mapped_column(String(16))
@@ -235,6 +250,7 @@ class SearchDoc(Model):
     text: Mapped[str] = mapped_column(Text, default="")  # plain text for snippets
     title_terms: Mapped[str] = mapped_column(Text, default="")
     text_terms: Mapped[str] = mapped_column(Text, default="")
+    tag_set: Mapped[str] = mapped_column(String(1000), default="")  # its tags, "facet:value" space-separated, sorted
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     tags: Mapped[list[SearchTag]] = relationship(cascade="all, delete-orphan")
@@ -251,6 +267,24 @@ class SearchTag(Model):
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+class SearchTerm(Model):
+    """A posting: a stemmed term of a document with its weight there (a BM25 term-frequency
+    score, title terms counting 4 times), written with the document by `search.index_item`.
+    The key (term, doc_id) carries the weight (SQLite: a table without rowid; PostgreSQL: the
+    key's index INCLUDEs it), so matching and ranking read the index alone."""
+
+    __tablename__ = "search_term"
+    __table_args__ = (
+        PrimaryKeyConstraint("term", "doc_id", postgresql_include=["weight"]),
+        Index("ix_search_term_doc_id", "doc_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    term: Mapped[str] = mapped_column(String(60))
+    doc_id: Mapped[int] = mapped_column(ForeignKey("search_doc.id", ondelete="CASCADE"))
+    weight: Mapped[int]
+
+
 LIBRARY_MODELS: dict[str, type[CaseStudy] | type[ActionPlan]] = {  # by item_kind
     "case_study": CaseStudy,
     "action_plan": ActionPlan,
@@ -258,9 +292,6 @@ LIBRARY_MODELS: dict[str, type[CaseStudy] | type[ActionPlan]] = {  # by item_kin
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's autogenerate: the full-text index objects are not in the models."""
-    if type_ == "table" and name and name.startswith("search_fts"):
-        return False
-    if type_ == "column" and name == "search_vector":
-        return False
-    return not (type_ == "index" and name == "ix_search_doc_vector")
+    """For Alembic's autogenerate: every object is in the models (the full-text index of
+    migrations 0005–0014, outside them, gave way to `search_term` in 0015)."""
+    return True

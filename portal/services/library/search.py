@@ -1,31 +1,30 @@
 """Full-text search over the library, one service for both databases.
 
-The index (`search_doc`) holds each item's stemmed terms (terms.py); SQLite matches them with
-FTS5 (ranked by bm25, title weighted 4:1), PostgreSQL with a generated tsvector and a GIN
-index (ranked by ts_rank_cd, title weight A over body B). The user's words become quoted
-terms (prefix-matched from four letters), never query syntax. Facet counts are over the
+The index (`search_doc`) holds each item's stemmed terms (terms.py) and their postings
+(`search_term`, one per term with its weight in the document): both databases match and rank
+by the postings with the same statements (ranking.py), so they find and order the same
+documents. The user's words become stems, never query syntax. Facet counts are over the
 results as filtered; only what the user may see is ever counted or returned.
 
-Per search: one statement counts every facet (and so the total) over a CTE of the match; one
-ranks the matches in the database and returns the page's ids and scores; one reads the page's
-documents for their snippets (bench/search.py times it)."""
+Per search: (for two or more stems, one counts how rare each is); one statement counts every
+facet (and so the total) over a CTE of the match; one ranks the matches in the database and
+returns the page's ids and scores; one reads the page's documents for their snippets
+(bench/search.py times it)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnClause, Integer, column, func, literal_column, null, select, table, text, true, union_all
+from sqlalchemy import BigInteger, Select, cast, delete, func, insert, literal_column, null, select, text, union_all
 from sqlalchemy.orm import defer
 
 from ...extensions import db
-from ...models import CaseStudy, Country, Region, SearchDoc, SearchTag
+from ...models import CaseStudy, Country, Region, SearchDoc, SearchTag, SearchTerm
 from ...models.library import LIBRARY_MODELS
-from . import access
+from . import access, ranking
 from .terms import query_terms, snippet, terms
 
-FTS = table("search_fts", column("rowid", Integer))
 PER_PAGE = 10
 FACETS = ("type", "country", "region", "theme", "target", "year", "language")
 SORTS = ("relevance", "date")
@@ -39,7 +38,7 @@ def _plain(item) -> str:
 
 
 def index_item(item) -> SearchDoc:
-    """Write (or rewrite) the item's search document; the FTS index follows by trigger/generated column."""
+    """Write (or rewrite) the item's search document and its postings."""
     doc = db.session.scalar(select(SearchDoc).where(SearchDoc.item_kind == item.kind, SearchDoc.item_id == item.id))
     if doc is None:
         doc = SearchDoc(item_kind=item.kind, item_id=item.id)
@@ -60,7 +59,12 @@ def index_item(item) -> SearchDoc:
         ("target", t) for t in getattr(item, "target_groups", [])
     ]
     doc.tags = [SearchTag(facet=f, value=v) for f, v in dict.fromkeys(tags)]
+    doc.tag_set = " ".join(sorted({f"{f}:{v}" for f, v in tags}))
     db.session.flush()
+    db.session.execute(delete(SearchTerm).where(SearchTerm.doc_id == doc.id))
+    weights = ranking.postings(doc.title_terms, doc.text_terms)
+    if weights:
+        db.session.execute(insert(SearchTerm), [{"term": t, "doc_id": doc.id, "weight": w} for t, w in weights.items()])
     return doc
 
 
@@ -82,26 +86,6 @@ class Results:
     sort: str
     filters: dict
     facets: dict = field(default_factory=dict)  # facet -> [(value, count)], most first
-
-
-def _match(stems: list[str]):
-    """(WHERE clause, (id, score) over the matches, best-first ordering) for the stemmed query."""
-    if db.engine.dialect.name == "postgresql":
-        query = " & ".join(f"'{t}':*" if len(t) >= 4 else f"'{t}'" for t in stems)
-        tsquery = func.to_tsquery("simple", query)
-        vector: ColumnClause[Any] = literal_column("search_doc.search_vector")
-        score = func.ts_rank_cd(vector, tsquery)
-        clause = vector.op("@@")(tsquery)
-        return clause, select(SearchDoc.id, score).where(clause), score.desc()
-    query = " ".join(f'"{t}"*' if len(t) >= 4 else f'"{t}"' for t in stems)
-    matching = literal_column("search_fts").op("MATCH")(query)
-    fts = (
-        select(FTS.c.rowid.label("rowid"), func.bm25(literal_column("search_fts"), 4.0, 1.0).label("score"))
-        .where(matching)
-        .subquery("fts")
-    )
-    ranked = select(SearchDoc.id, fts.c.score).select_from(fts).join(SearchDoc, SearchDoc.id == fts.c.rowid)
-    return SearchDoc.id.in_(select(FTS.c.rowid).where(matching)), ranked, fts.c.score.asc()
 
 
 def _filters(filters: dict) -> list:
@@ -133,12 +117,13 @@ def search(
 ) -> Results:
     if db.engine.dialect.name != "postgresql":
         return _search(user, q, filters, sort, page, per_page)
-    # PostgreSQL's planner prices a sequential scan below the GIN index on a table this size,
-    # not counting that each row's tsvector must be de-TOASTed to test it: on 10,000 documents the
-    # seq scan is many times slower than the index (bench/search.py prints the search's time). So
-    # the search's own statements run with seq scans discouraged, and the settings are put back.
-    # JIT off too: the discouraged plans' notional cost is above jit_above_cost, and compiling
-    # them costs more than the query itself.
+    # The search's own statements run with seq scans discouraged (and the settings put back):
+    # the match must be read from the postings' key and ix_search_doc_match, by index, not by
+    # scanning search_doc's long rows. (Brought in for the GIN index of migration 0005, whose
+    # de-TOASTed tsvectors the planner did not price; kept for the postings, whose plans
+    # bench/search.py measured with it — not re-measured without.) JIT off too: the
+    # discouraged plans' notional cost is above jit_above_cost, and compiling them costs more
+    # than the query itself.
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     db.session.execute(text("SET LOCAL jit = off"))
     try:
@@ -160,25 +145,15 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
     sort = sort if sort in SORTS else "relevance"
     stems = query_terms(q)
     where = [access.visible(SearchDoc, user), *_filters(filters)]
-    if stems:
-        clause, ranked, order = _match(stems)
-        matched = [*where, clause]
-        ranked = ranked.where(*where)
-    else:
-        matched, ranked, order = where, select(SearchDoc.id, literal_column("0")).where(*where), None
-    facets, total = _facets(matched)
+    scored = ranking.scored(stems).subquery("scored") if stems else None
+    by_score = scored is not None and sort == "relevance"
+    page = max(1, page)
+    facets, total, chosen = _facets_and_page(where, scored, by_score, page, per_page)
     pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    # The database ranks the matches and returns only the page's ids and scores; the page's
-    # documents (with their text, for the snippets) are then read by primary key.
-    offset = (page - 1) * per_page
-    if order is not None and sort == "relevance" and db.engine.dialect.name != "postgresql":
-        page_stmt = _best_first(ranked, offset, per_page)
-    else:
-        ordering = [order] if (order is not None and sort == "relevance") else []
-        ordering += [SearchDoc.updated_at.desc(), SearchDoc.id.desc()]
-        page_stmt = ranked.order_by(*ordering).limit(per_page).offset(offset)
-    chosen = db.session.execute(page_stmt).all()
+    if page > pages:  # past the end: the last page
+        page = pages
+        facets, total, chosen = _facets_and_page(where, scored, by_score, page, per_page)
+    # The page's documents (with their text, for the snippets) are read by primary key.
     stmt = select(SearchDoc).options(defer(SearchDoc.title_terms), defer(SearchDoc.text_terms))
     docs = (
         {d.id: d for d in db.session.scalars(stmt.where(SearchDoc.id.in_([i for i, _s in chosen])))} if chosen else {}
@@ -189,70 +164,69 @@ def _search(user, q: str, filters: dict | None, sort: str, page: int, per_page: 
     return Results(q, hits, total, page, pages, sort, filters, facets)
 
 
-def _best_first(ranked, offset: int, per_page: int):
-    """SQLite: the page of the matches by bm25 (lower is better), ties by date. `updated_at` is
-    the row's last column, past the long text in the row's overflow pages, so it is read only
-    for the matches scoring no worse than the page's last place: those are a prefix of the
-    ordering (score first), so the page is the same as ordering every match."""
-    scored = ranked.cte("scored").prefix_with("MATERIALIZED")
-    cut = select(scored.c.score).order_by(scored.c.score).limit(1).offset(offset + per_page - 1).scalar_subquery()
-    return (
-        select(scored.c.id, scored.c.score)
-        .join(SearchDoc, SearchDoc.id == scored.c.id)
-        .where(scored.c.score <= func.coalesce(cut, scored.c.score))
-        .order_by(scored.c.score, SearchDoc.updated_at.desc(), SearchDoc.id.desc())
-        .limit(per_page)
-        .offset(offset)
-    )
-
-
-def _facets(matched: list) -> tuple[dict, int]:
-    """Every facet's counts over the matches, and their total, in one statement: the match is
-    a (materialised) CTE, grouped by the document's own facets and joined to its tags — the
-    matching ids never leave the database."""
+def _facets_and_page(where: list, scored, by_score: bool, page: int, per_page: int):
+    """Every facet's counts over the matches, their total, and the page's (id, score), in one
+    statement: the matches (with what is needed of each: read from ix_search_doc_match, not
+    the long rows; on SQLite named, as its planner looks a row up by its rowid otherwise) are
+    a materialised CTE, grouped by the document's own facets, by its set of tags, and ordered
+    for the page — best first, ties (and a search by date) newest first."""
     places = {
         cid: (iso, region)
         for cid, iso, region in db.session.execute(
             select(Country.id, Country.iso2, Region.code).join(Region, Region.id == Country.region_id)
         )
     }
+    columns = (
+        SearchDoc.id,
+        SearchDoc.item_kind,
+        SearchDoc.country_id,
+        SearchDoc.year,
+        SearchDoc.language,
+        SearchDoc.tag_set,
+        SearchDoc.updated_at,
+    )
+    if scored is None:
+        matches: Select = select(*columns, literal_column("0").label("score"))
+    else:
+        matches = select(*columns, scored.c.score).join_from(scored, SearchDoc, SearchDoc.id == scored.c.doc_id)
     m = (
-        select(SearchDoc.id, SearchDoc.item_kind, SearchDoc.country_id, SearchDoc.year, SearchDoc.language)
-        .where(*matched)
+        matches.where(*where)
+        .with_hint(SearchDoc, "INDEXED BY ix_search_doc_match", "sqlite")
         .cte("matched")
         .prefix_with("MATERIALIZED")
     )
-    own = (m.c.item_kind, m.c.country_id, m.c.year, m.c.language)
-    no_tag = (null().label("facet"), null().label("value"))
-    if db.engine.dialect.name == "postgresql":
-        # Each match's tags by the primary key (a LATERAL lookup, kept apart by OFFSET 0): joined
-        # plainly, PostgreSQL hashes the whole tag table first, by index with seq scans off.
-        lookup = select(SearchTag.facet, SearchTag.value).where(SearchTag.doc_id == m.c.id).offset(0).lateral("tags")
-        tags = select(lookup.c.facet, lookup.c.value).select_from(m).join(lookup, true()).subquery("tag")
-    else:
-        # `+ 0`: SQLite would otherwise scan every tag (in the (facet, value) index's order, for
-        # the GROUP BY) and probe the matches, instead of looking up the matches' tags.
-        tags = (
-            select(SearchTag.facet, SearchTag.value)
-            .join_from(m, SearchTag, SearchTag.doc_id == m.c.id + 0)
-            .subquery("tag")
-        )
-    grouped = union_all(
-        select(*own, *no_tag, func.count().label("n")).group_by(*own),
-        select(null(), null(), null(), null(), tags.c.facet, tags.c.value, func.count()).group_by(
-            tags.c.facet, tags.c.value
-        ),
+    ordering = ([m.c.score.desc()] if by_score else []) + [m.c.updated_at.desc(), m.c.id.desc()]
+    on_page = (
+        select(m.c.id, m.c.score, func.row_number().over(order_by=ordering).label("place"))
+        .order_by(*ordering)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery("on_page")
     )
+    own = (m.c.item_kind, m.c.country_id, m.c.year, m.c.language)
+    kind = literal_column
+    rows = db.session.execute(
+        union_all(
+            select(kind("0"), *own, null(), func.count(), cast(null(), BigInteger)).group_by(*own),
+            select(kind("1"), null(), null(), null(), null(), m.c.tag_set, func.count(), null()).group_by(m.c.tag_set),
+            select(kind("2"), null(), on_page.c.id, on_page.c.place, null(), null(), null(), on_page.c.score),
+        )
+    ).all()
     counts: dict[str, dict] = {f: {} for f in FACETS}
-    total = 0
-    for kind, country_id, year, language, tag_facet, tag_value, n in db.session.execute(grouped):
-        if tag_facet is not None:
-            counts[tag_facet][tag_value] = n
+    total, chosen = 0, []
+    for row_kind, item_kind, country_id, year, language, tag_set, n, score in rows:
+        if row_kind == 2:
+            chosen.append((year, country_id, score))  # (place, id, score)
+            continue
+        if row_kind == 1:
+            for tag in (tag_set or "").split():
+                facet, _, value = tag.partition(":")
+                counts[facet][value] = counts[facet].get(value, 0) + n
             continue
         total += n
         country, region = places[country_id]
         for facet, value in (
-            ("type", kind),
+            ("type", item_kind),
             ("country", country),
             ("region", region),
             ("year", year),
@@ -262,7 +236,7 @@ def _facets(matched: list) -> tuple[dict, int]:
                 counts[facet][value] = counts[facet].get(value, 0) + n
     ordered = {f: sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))) for f, c in counts.items()}
     ordered["year"] = sorted(counts["year"].items(), key=lambda kv: -kv[0])
-    return ordered, total
+    return ordered, total, [(i, s) for _place, i, s in sorted(chosen)]
 
 
 def item_for(doc: SearchDoc):
