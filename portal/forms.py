@@ -8,10 +8,11 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .services.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from .services.errors import ServiceError
@@ -103,6 +104,14 @@ class PortalForm(FlaskForm):
             if field.type in ("CSRFTokenField", "HiddenField"):
                 render_kw = {**render_kw, "id": False}
             return super().render_field(field, render_kw)
+
+
+class CheckboxListField(SelectMultipleField):
+    """A choice of several as a group of checkboxes (macros/forms.html draws it as a fieldset),
+    not a list box that needs Ctrl-click; posts the same values as a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class NewPasswordForm(PortalForm):

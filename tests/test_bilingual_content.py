@@ -397,3 +397,17 @@ def test_agenda_items_keep_their_order_and_languages(db, return_setup):
     items = meeting_service.parse_agenda("A\n\nC", "А\nБ")
     assert items == [("A", "А", None), ("", "Б", None), ("C", "", None)]
     assert AgendaItem.__table__.c.title_ru.type.length == 300
+
+
+def test_a_plan_is_found_by_the_words_of_either_language(db, kyrgyz_plan):
+    """The search document of a plan holds both languages (search._plain): its Russian
+    summary and measures find it as its English ones do."""
+    from portal.services.library import search
+
+    search.index_item(kyrgyz_plan)
+    db.session.commit()
+    russian_word = next(w for w in (kyrgyz_plan.summary_ru or "").split() if len(w) > 6)
+    english_word = next(w for w in (kyrgyz_plan.summary or "").split() if len(w) > 6)
+    for word in (russian_word, english_word):
+        found = search.search(None, word.strip(".,;:()«»"))
+        assert kyrgyz_plan.id in [h.doc.item_id for h in found.hits if h.doc.item_kind == "action_plan"], word

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -29,15 +30,23 @@ def _unavailable(message: str):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_app):
-    """The URL of the portal with its demo data (live_app)."""
-    return live_app[0]
+def live_server(tmp_path_factory):
+    """The portal with its demo data, on a free port of 127.0.0.1, with CSRF on."""
+    with serve(tmp_path_factory.mktemp("live")) as (url, _app):
+        yield url
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """(URL, app): the portal with its demo data, on a free port of 127.0.0.1, with CSRF on."""
-    tmp = tmp_path_factory.mktemp("live")
+def pages_app(tmp_path_factory):
+    """(URL, app): a portal of its own for the visits of every page (test_every_page.py), whose
+    language switches are stored as users' preferences and must not reach the other tests."""
+    with serve(tmp_path_factory.mktemp("pages")) as served:
+        yield served
+
+
+@contextmanager
+def serve(tmp):
+    """(URL, app) of the portal with the demo data in `tmp`, served from a thread."""
     config = base_config(f"sqlite:///{tmp / 'live.db'}", tmp)
     config["WTF_CSRF_ENABLED"] = True
     app = create_app(config)

@@ -46,8 +46,8 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def urls(live_app) -> dict[str, str]:
-    base, app = live_app
+def urls(pages_app) -> dict[str, str]:
+    base, app = pages_app
     from portal.extensions import db
 
     with app.app_context():
@@ -57,9 +57,10 @@ def urls(live_app) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def signed_in(browser, live_server, tmp_path_factory):
+def signed_in(browser, pages_app, tmp_path_factory):
     """signed_in(role, language) -> a saved browser state: signed in as `role` (or not), with
     the interface in `language` chosen with the header's switch."""
+    live_server = pages_app[0]
     states: dict[tuple[str, str], str] = {}
 
     def state(role: str, language: str) -> str:

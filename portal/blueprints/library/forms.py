@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...forms import PortalForm, choices
+from ...forms import CheckboxListField, PortalForm, choices
 from .labels import ACTOR_LABELS, LANGUAGE_LABELS, TARGET_LABELS, THEME_LABELS, VISIBILITY_LABELS
 
 
@@ -15,9 +15,9 @@ class CaseStudyForm(PortalForm):
         _l("First year"), validators=[DataRequired(message=_l("Enter a year.")), NumberRange(1990, 2100)]
     )
     year_to = IntegerField(_l("Last year (if more than one)"), validators=[Optional(), NumberRange(1990, 2100)])
-    themes = SelectMultipleField(_l("PRR themes"), choices=choices(list(THEME_LABELS.items())))
-    target_groups = SelectMultipleField(_l("Target groups"), choices=choices(list(TARGET_LABELS.items())))
-    actors = SelectMultipleField(_l("Implementing actors"), choices=choices(list(ACTOR_LABELS.items())))
+    themes = CheckboxListField(_l("PRR themes"), choices=choices(list(THEME_LABELS.items())))
+    target_groups = CheckboxListField(_l("Target groups"), choices=choices(list(TARGET_LABELS.items())))
+    actors = CheckboxListField(_l("Implementing actors"), choices=choices(list(ACTOR_LABELS.items())))
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(message=_l("Enter a summary.")), Length(max=5000)])
     body = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=100000)])
     results = TextAreaField(_l("Results"), validators=[Optional(), Length(max=20000)])

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...forms import PortalForm, bilingual, choices
+from ...forms import CheckboxListField, PortalForm, bilingual, choices
 
 FORMATS = choices([("in_person", _l("in person")), ("online", _l("online")), ("hybrid", _l("hybrid"))])
 
@@ -45,16 +45,16 @@ class DocumentForm(PortalForm):
 class BriefForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
     period = SelectField(_l("Reporting period"), choices=[])
-    indicators = SelectMultipleField(
+    indicators = CheckboxListField(
         _l("Indicators to compare"), choices=[], validators=[DataRequired(message=_l("Choose at least one indicator."))]
     )
-    countries = SelectMultipleField(_l("Countries (none: all)"), choices=[], validators=[Optional()])
-    charts = SelectMultipleField(
+    countries = CheckboxListField(_l("Countries (none: all)"), choices=[], validators=[Optional()])
+    charts = CheckboxListField(
         _l("Charts"),
         choices=choices([("bar", _l("bar chart by country")), ("line", _l("line over periods"))]),
         validators=[Optional()],
     )
-    library = SelectMultipleField(
+    library = CheckboxListField(
         _l("Linked case studies and action plans (published)"), choices=[], validators=[Optional()]
     )
     heading_1 = StringField(_l("Section 1 heading"), validators=[Optional(), Length(max=200)])

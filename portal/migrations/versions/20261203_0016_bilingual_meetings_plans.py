@@ -3,7 +3,7 @@ person writes (meeting place, description, source; agenda item title; plan autho
 instrument, summary, objectives; measure text and agencies; progress notes)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-03 12:00:00
 
 Upgrade leaves existing text in the English column, except text written mostly in Cyrillic,
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -33,8 +33,12 @@ SORTS = ("relevance", "date")
 def _plain(item) -> str:
     if isinstance(item, CaseStudy):
         return "\n".join([item.summary, item.body, item.results, item.lessons])
-    measures = "\n".join(f"{m.text} {m.agencies}" for m in item.measures)
-    return "\n".join([item.summary, item.objectives, item.authority, item.instrument, measures])
+    # A plan is one document in both its languages: a reader finds it by either's words.
+    measures = "\n".join(f"{m.text} {m.agencies} {m.text_ru or ''} {m.agencies_ru or ''}" for m in item.measures)
+    fields = ("summary", "objectives", "authority", "instrument")
+    english = [getattr(item, f) or "" for f in fields]
+    russian = [getattr(item, f"{f}_ru", "") or "" for f in fields]
+    return "\n".join([*english, *russian, measures])
 
 
 def index_item(item) -> SearchDoc:
