@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .services.jobs import runner
 from .services.jobs.backup import BackupError, backup, restore
+from .services.jobs.outcomes import describe
 from .services.jobs.registry import JOBS
 from .services.jobs.scheduler import build, catch_up
 
@@ -39,7 +40,8 @@ def list_jobs():
     click.echo("\nrecent runs:")
     for run in runner.recent(20):
         click.echo(
-            f"  {run.started_at:%Y-%m-%d %H:%M} {run.job:14} {run.slot:18} {run.outcome:8} {run.detail or run.error}"
+            f"  {run.started_at:%Y-%m-%d %H:%M} {run.job:14} {run.slot:18} {run.outcome:8} "
+            f"{describe(run.detail) or run.error}"
         )
 
 
@@ -70,7 +72,7 @@ def run_job(name: str, now: datetime | None):
     if run is None:
         click.echo(f"{name}: this slot is already done or running; nothing to do")
         return
-    click.echo(f"{name} [{run.slot}]: {run.outcome} — {run.detail or run.error}")
+    click.echo(f"{name} [{run.slot}]: {run.outcome} — {describe(run.detail) or run.error}")
     if run.outcome != "ok":
         raise SystemExit(1)
 

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from .models import ReturnStatus
     from .services import bilingual, formatting
     from .services.compare.charts import data_uri
+    from .services.jobs import outcomes
     from .services.returns import queries, states, timeliness
     from .services.returns.matrix import STATUS_LABELS, TIMELINESS_LABELS
     from .services.returns.query_changes import message_text
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pct"] = lambda v: formatting.percent(v, current_language())
     app.jinja_env.filters["date"] = lambda v: formatting.date(v, current_language())
     app.jinja_env.filters["datetime"] = lambda v: formatting.datetime(v, current_language())
+    app.jinja_env.filters["job_detail"] = outcomes.describe  # a job run's outcome in the reader's language
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
     app.jinja_env.filters["message_text"] = message_text  # a query message as the reader reads it

@@ -317,3 +317,33 @@ def test_the_outbox_job_prunes_its_old_runs(db, return_setup):
     db.session.commit()
     runner.run(JOBS["outbox"], now)
     assert sorted(db.session.scalars(select(JobRun.slot))) == ["2026-03-24T06:00", "old-backup", "recent"]
+
+
+@pytest.mark.parametrize(
+    "outcome, en, ru",
+    [
+        (("notices", {"num": 3}), "3 notices", "3 уведомления"),
+        (("periods", {"changes": [["opened", "2026"]]}), "opened 2026", "открыт период 2026"),
+        (("periods", {"changes": []}), "no change", "без изменений"),
+        (("briefs", {"editions": []}), "nothing to compile", "нечего составлять"),
+        (("outbox", {"sent": 0, "failed": 0}), "sent: 0, failed: 0", "отправлено: 0, с ошибкой: 0"),
+        (("quality", {"flagged": []}), "all accepted returns pass", "все принятые отчёты проходят проверку"),
+    ],
+    ids=["notices", "opened", "no-change", "no-briefs", "outbox", "quality"],
+)
+def test_a_job_outcome_is_stored_as_data_and_read_in_each_language(app, outcome, en, ru):
+    """The Jobs page said "sent: 0, failed: 0" to Russian readers: outcomes are stored as their
+    message and parameters (outcomes.Outcome) and said in the reader's language."""
+    from flask_babel import force_locale
+
+    from portal.services.jobs import outcomes
+
+    key, params = outcome
+    made = outcomes.Outcome(key, **params)
+    assert made == en  # what logs and the CLI print
+    with app.test_request_context("/"):
+        with force_locale("ru"):
+            assert outcomes.describe(made.to_detail()) == ru
+        with force_locale("en"):
+            assert outcomes.describe(made.to_detail()) == en
+    assert outcomes.describe("a detail from before outcomes") == "a detail from before outcomes"

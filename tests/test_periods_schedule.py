@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portal.models import AuditEvent, ReportingPeriod, User
-from portal.services.jobs import runner, scheduler
+from portal.services.jobs import outcomes, runner, scheduler
 from portal.services.jobs.registry import JOBS
 from portal.services.returns import periods as period_service
 
@@ -39,7 +39,7 @@ def _opens(db) -> list:
 def _periods_job(now: datetime) -> str:
     run = runner.run(JOBS["periods"], now)
     assert run is not None and run.outcome == "ok", run and run.error
-    return run.detail
+    return outcomes.describe(run.detail)  # stored as data, said in the current language (English here)
 
 
 def _pending_2026(db) -> ReportingPeriod:

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ...forms import ConfirmForm
-from ...services.jobs import runner
+from ...services.jobs import outcomes, runner
 from ...services.jobs.registry import JOBS
 from ...services.notices import outbox
 from .blueprint import bp
@@ -25,7 +25,7 @@ def run_job(name: str):
     if run is None:
         flash(_("This job has already run for its current time slot."), "info")
     elif run.outcome == "ok":
-        flash(_("Job %(name)s done: %(detail)s", name=name, detail=run.detail), "success")
+        flash(_("Job %(name)s done: %(detail)s", name=name, detail=outcomes.describe(run.detail)), "success")
     else:
         flash(_("Job %(name)s failed: %(error)s", name=name, error=run.error), "danger")
     return redirect(url_for("admin.jobs"), 303)

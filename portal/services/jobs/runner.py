@@ -21,6 +21,7 @@ from ...extensions import db
 from ...models import JobRun
 from ...models.types import utcnow
 from ..transitions import rowcount
+from .outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,10 @@ def run(job: Job, now: datetime | None = None, slot: str | None = None) -> JobRu
         # (services use them for exactly-once inserts) commits on release.
         db.session.execute(update(JobRun).where(JobRun.id == run_id).values(detail=""))
         detail = job.run(now) or ""
-        claimed.outcome, claimed.detail, claimed.finished_at = "ok", str(detail)[:4000], utcnow()
+        stored = detail.to_detail() if isinstance(detail, Outcome) else str(detail)  # said again in each language
+        if len(stored) > 4000:
+            stored = str(detail)[:4000]
+        claimed.outcome, claimed.detail, claimed.finished_at = "ok", stored, utcnow()
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - a job's failure is recorded, not raised into the scheduler
         db.session.rollback()

@@ -32,6 +32,7 @@ from ..notices import notifications, outbox
 from ..returns import periods
 from ..returns.report import ParsedCell, ValidationReport
 from ..returns.rules import apply_rules
+from .outcomes import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def reminder_step(days_left: int, steps: list[int]) -> tuple[str, str] | None:
     return "reminder.overdue30", f"overdue-{OVERDUE_LONG}"
 
 
-def reminders(now: datetime) -> str:
+def reminders(now: datetime) -> Outcome:
     """Reminders that escalate to each focal point whose country has not submitted the return
     of an open period: before the due date (REMINDER_DAYS days before it), on the day, one day
     and 30 days after it (reminder_step), each once per (user, period, step); and a daily
@@ -132,15 +133,15 @@ def reminders(now: datetime) -> str:
                     dedupe_key=f"digest.overdue:{user.id}:{period.id}:{today}",
                 ):
                     sent += 1
-    return f"{sent} notices"
+    return Outcome("notices", num=sent)
 
 
-def open_and_close_periods(now: datetime) -> str:
+def open_and_close_periods(now: datetime) -> Outcome:
     """Open a period on its opening date if it was never opened nor closed (so catch-up never
     re-opens one the secretariat or the seed closed), and close it on its closing date (once:
     a period the secretariat re-opens by hand stays open). Closing stops uploads except the
     secretariat's."""
-    today, changed = now.date(), []
+    today, changed = now.date(), []  # (opened | closed, period)
     for period in reference.periods():
         if (
             not period.is_open
@@ -150,7 +151,7 @@ def open_and_close_periods(now: datetime) -> str:
             and (period.closes_on is None or today < period.closes_on)
         ):
             if periods.open_on_schedule(period):
-                changed.append(f"opened {period.label}")
+                changed.append(("opened", period.label))
         elif (
             period.is_open
             and period.closed_at is None
@@ -158,11 +159,11 @@ def open_and_close_periods(now: datetime) -> str:
             and period.closes_on <= today
             and periods.close_on_schedule(period)
         ):
-            changed.append(f"closed {period.label}")
-    return ", ".join(changed) or "no change"
+            changed.append(("closed", period.label))
+    return Outcome("periods", changes=changed)
 
 
-def brief_drafts(now: datetime) -> str:
+def brief_drafts(now: datetime) -> Outcome:
     """BRIEF_DRAFT_DAYS (default 7) before a meeting, compile a draft edition of each brief in
     composition (changed since its last edition) and tell the secretariat."""
     from ..meetings import briefs
@@ -194,10 +195,10 @@ def brief_drafts(now: datetime) -> str:
                 link=f"/meetings/briefs/{brief.id}",
                 dedupe_key=f"brief.draft:{user.id}:{brief.id}:{edition.number}",
             )
-    return f"compiled {', '.join(compiled)}" if compiled else "nothing to compile"
+    return Outcome("briefs", editions=compiled)
 
 
-def quality_sweep(now: datetime) -> str:
+def quality_sweep(now: datetime) -> Outcome:
     """Accepted returns whose values would fail the current template's rules (errors only) or
     its bounds (a figure stored before they existed, e.g. 1e308): the secretariat gets one
     notice listing them."""
@@ -233,12 +234,12 @@ def quality_sweep(now: datetime) -> str:
                 link="/review/",
                 dedupe_key=f"quality.flag:{user.id}:{now.date()}",
             )
-    return f"{len(flagged)} flagged: {'; '.join(flagged)}" if flagged else "all accepted returns pass"
+    return Outcome("quality", flagged=flagged)
 
 
-def send_outbox(now: datetime) -> str:
+def send_outbox(now: datetime) -> Outcome:
     """Send what is due; also drop this job's own run records older than a week (it runs
     every five minutes, ~2,000 rows a week, and an old empty run tells nobody anything)."""
     result = outbox.send_pending(now)
     db.session.execute(delete(JobRun).where(JobRun.job == "outbox", JobRun.started_at < now - timedelta(days=7)))
-    return ", ".join(f"{k}: {v}" for k, v in result.items())
+    return Outcome("outbox", **result)
