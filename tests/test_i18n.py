@@ -81,3 +81,16 @@ def test_templates_follow_force_locale_inside_a_request(app):
             inside = render_template_string(source)
         after = render_template_string(source)
     assert (before, inside, after) == ("Sign in", "Вход", "Sign in")
+
+
+def test_the_welcome_follows_the_users_language_not_the_browsers(client, create_user):
+    """Seen: a Russian-speaking user with an English browser was welcomed in English."""
+    user = create_user("delegate", language="ru")
+    response = client.post(
+        "/auth/login",
+        data={"email": user.email, "password": "correct-horse-battery"},
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert f"Добро пожаловать, {user.name}." in page and "Welcome," not in page

@@ -3,6 +3,7 @@ by e-mail, and the language switcher."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ...errors import abort_with
@@ -34,6 +35,7 @@ def login():
         return render_template("auth/login.html", form=form, error=refused.message), refused.status
     db.session.commit()
     login_user(user, remember=form.remember.data)
+    refresh()  # the language chosen for this request was the anonymous visitor's: now the user's
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_next(form.next.data) or url_for("dashboard.index"))
 
