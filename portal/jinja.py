@@ -13,7 +13,7 @@ from .i18n import current_language
 def init_app(app: Flask) -> None:
     from .forms import ROLE_LABELS
     from .models import ReturnStatus
-    from .services import bilingual, formatting
+    from .services import audit_labels, bilingual, formatting
     from .services.compare.charts import data_uri
     from .services.jobs import outcomes
     from .services.returns import queries, states, timeliness
@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
     # marked: bi(meeting, "place") -> Shown; macros/bilingual.html shows it.
     app.jinja_env.globals["bi"] = lambda obj, name: bilingual.field(obj, name, current_language())
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
+    app.jinja_env.globals["audit_object"] = audit_labels.object_label  # the audit trail in the reader's words
+    app.jinja_env.globals["audit_details"] = audit_labels.details
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
     app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")

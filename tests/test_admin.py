@@ -122,3 +122,23 @@ def test_audit_trail_page(client, login_as):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "auth.login" in page and "user.create" in page
     assert client.get("/admin/audit?page=0").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "language, shown, hidden",
+    [
+        ("ru", ["план действий #", "источник: начальные данные", "от имени страны: нет"], ["action_plan", "via:"]),
+        ("en", ["action plan #", "via: seed data", "on behalf of the country: no"], ["action_plan"]),
+    ],
+)
+def test_the_audit_trail_reads_in_the_readers_language(client, db, login_as, language, shown, hidden):
+    """Seen: object types and details as codes ("action_plan", "via: seed") to Russian readers."""
+    from portal.services import audit
+
+    admin = login_as("admin", language=language)
+    audit.record("library.created", actor=admin, object_type="action_plan", object_id=7, via="seed", on_behalf=False)
+    db.session.commit()
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert all(text in page for text in shown), [t for t in shown if t not in page]
+    assert not any(text in page for text in hidden), [t for t in hidden if t in page]
+    assert "library.created" in page  # the action stays a code: what an auditor searches for
