@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["pct"] = lambda v: formatting.percent(v, current_language())
     app.jinja_env.filters["date"] = lambda v: formatting.date(v, current_language())
     app.jinja_env.filters["datetime"] = lambda v: formatting.datetime(v, current_language())
+    app.jinja_env.filters["text_lang"] = bilingual.script_language  # lang="…" for free text of unknown language
     app.jinja_env.filters["job_detail"] = outcomes.describe  # a job run's outcome in the reader's language
     app.jinja_env.filters["svg_data_uri"] = data_uri
     app.jinja_env.filters["column_label"] = column_label
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["audit_object"] = audit_labels.object_label  # the audit trail in the reader's words
     app.jinja_env.globals["audit_details"] = audit_labels.details
+    app.jinja_env.globals["changed_fields"] = audit_labels.field_names
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.globals["status_label"] = lambda status: STATUS_LABELS.get(status, status)
     app.jinja_env.globals["timeliness_label"] = lambda on_time: TIMELINESS_LABELS.get(on_time, "")

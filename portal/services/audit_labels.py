@@ -38,6 +38,31 @@ DETAILS = {
     "brief": _l("brief"),
     "edition": _l("edition"),
 }
+FIELDS = {  # the fields of a library item a revision changed
+    "title": _l("title"),
+    "title_ru": _l("title in Russian"),
+    "summary": _l("summary"),
+    "summary_ru": _l("summary in Russian"),
+    "body": _l("text"),
+    "results": _l("results"),
+    "lessons": _l("lessons"),
+    "objectives": _l("objectives"),
+    "objectives_ru": _l("objectives in Russian"),
+    "authority": _l("adopting body"),
+    "instrument": _l("legal instrument"),
+    "measures": _l("measures"),
+    "status": _l("status"),
+    "themes": _l("themes"),
+    "target_groups": _l("target groups"),
+    "actors": _l("actors"),
+    "visibility": _l("visibility"),
+    "language": _l("language"),
+    "country": _l("country"),
+    "year_from": _l("from year"),
+    "year_to": _l("to year"),
+    "start_year": _l("start year"),
+    "end_year": _l("end year"),
+}
 VALUES = {
     "seed": _l("seed data"),
     "cli": _l("command line"),
@@ -64,3 +89,8 @@ def details(values: dict | None) -> list[tuple[str, str]]:
             shown = str(value)
         out.append((str(DETAILS.get(key, key)), shown))
     return out
+
+
+def field_names(keys) -> str:
+    """The fields a revision changed, named in the reader's language."""
+    return ", ".join(str(FIELDS.get(k, k)) for k in keys)

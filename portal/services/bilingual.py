@@ -51,3 +51,13 @@ def is_cyrillic(text: str | None) -> bool:
     letters = [c for c in text or "" if c.isalpha()]
     cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
     return cyrillic > len(letters) - cyrillic
+
+
+def script_language(text: object) -> str:
+    """The language a free text (a country's note, an e-mail subject, a title in the audit
+    trail) is most likely in, by its letters: "ru" for mostly Cyrillic, else "en". Pages mark
+    such text with it (lang=...), so it is read aloud, and checked, as what it is."""
+    value = str(text or "")
+    cyrillic = sum(1 for ch in value if "\u0400" <= ch <= "\u04ff")
+    latin = sum(1 for ch in value if ch.isascii() and ch.isalpha())
+    return "ru" if cyrillic >= latin and cyrillic else "en"

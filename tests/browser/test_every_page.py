@@ -9,6 +9,7 @@ Each role signs in once per language (a saved browser state); each page is its o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -105,5 +106,104 @@ def test_page_fits_and_passes_axe(browser, signed_in, urls, axe_source, role, ru
         page.set_viewport_size(PHONE)
         narrow = page.evaluate(MEASURE)
         assert narrow["document"] <= narrow["viewport"] and not narrow["outside"], ("390 px", narrow)
+    finally:
+        context.close()
+
+
+# --- one language at a time -------------------------------------------------------------
+
+# Visible text, but not what is deliberately in another language: content marked with its
+# `lang` (an English case study, a name kept in its own script), code, what is marked
+# translate="no", and text boxes (they hold what someone wrote, in whatever language).
+VISIBLE_TEXT = """(other) => {
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const node = walk.currentNode, el = node.parentElement;
+    // a text box holds what someone wrote, in whatever language
+    if (!el || el.closest('script, style, code, kbd, textarea, [translate=no]')) continue;
+    const marked = el.closest('[lang]');
+    if (marked && marked.getAttribute('lang') !== document.documentElement.lang) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    out.push(node.textContent);
+  }
+  return out.join(' ');
+}"""
+ADDRESSES = re.compile(
+    r"\S+@\S+|https?://\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|int|uz|kg|kz|tj|tm|ru|gov|info)\b\S*"
+    r"|\S*\.(?:xlsx|ods|csv|pdf|docx|pptx|png|jpe?g|svg)\b",
+    re.I,
+)
+LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+CYRILLIC = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё'’-]*")
+# Kept in Latin letters in a Russian text: codes and acronyms (REP01, KZ, UTC, OSCE, PDF) are
+# caught by the pattern; these are names of things that have no Russian name.
+LATIN_NAMES = {"Excel", "LibreOffice", "Markdown", "SMTP", "Bootstrap", "English"}
+
+
+def _foreign_words(text: str, language: str, names: set[str]) -> list[str]:
+    text = ADDRESSES.sub(" ", text)
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    if language == "ru":
+        words = [
+            w
+            for w in LATIN.findall(text)  # codes (REP01, KZ, UTC, OSCE) and flags (c, e, p) are not words
+            if not re.fullmatch(r"[A-Z]{1,6}[a-z]?\d*-?|[a-z]", w) and w not in LATIN_NAMES
+        ]
+    else:
+        words = [w for w in CYRILLIC.findall(text) if w != "Русский"]
+    return sorted(set(words))
+
+
+@pytest.fixture(scope="session")
+def proper_names(pages_app) -> set[str]:
+    """People's names as they wrote them (a name is not translated)."""
+    _base, app = pages_app
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import User
+
+    with app.app_context():
+        found = set(db.session.scalars(select(User.name)))
+        db.session.remove()
+    return found
+
+
+# Pages that still show text in the other language, unmarked, and why. Strict: a page that
+# becomes right fails here until its line is removed.
+STILL_MIXED = {
+    ("/library/", "en"): "Russian case studies in the English list are not yet marked with their language",
+    ("/library/", "ru"): "English case studies in the Russian list are not yet marked, nor linked to a Russian version",
+    ("/library/?q", "en"): "as /library/ (signed-in readers: the anonymous one sees no Russian item here)",
+    ("/library/?q", "ru"): "as /library/",
+    ("/meetings/briefs/<int:brief_id>", "ru"): "a brief's title and sections are one language (English in the demo)",
+    ("/meetings/briefs/<int:brief_id>/diff", "ru"): "as the brief page",
+    ("/meetings/briefs/<int:brief_id>/print", "ru"): "as the brief page",
+}
+
+
+def _language_cases():
+    for role, rule in visits():
+        for language in ("en", "ru"):
+            reason = STILL_MIXED.get((rule, language))
+            if (rule, language, role) == ("/library/?q", "en", "anonymous"):
+                reason = None
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            yield pytest.param(role, rule, language, marks=marks, id=f"{role}-{rule}-{language}")
+
+
+@pytest.mark.parametrize("role, rule, language", list(_language_cases()))
+def test_page_speaks_the_readers_language(browser, signed_in, urls, proper_names, role, rule, language):
+    """No visible run of Latin letters in the Russian interface that is not a code, an address
+    or a name (and no Cyrillic in the English one), unless marked as another language."""
+    context = browser.new_context(storage_state=signed_in(role, language), viewport=WIDE)
+    try:
+        page = context.new_page()
+        assert page.goto(urls[rule]).status == 200
+        words = _foreign_words(page.evaluate(VISIBLE_TEXT), language, proper_names)
+        assert words == [], f"{language} page with other words: {words[:40]}"
     finally:
         context.close()
