@@ -51,3 +51,19 @@ def is_cyrillic(text: str | None) -> bool:
     letters = [c for c in text or "" if c.isalpha()]
     cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
     return cyrillic > len(letters) - cyrillic
+
+
+def frozen(value: Any, locale: str, html: bool = False) -> Shown:
+    """pick() over a text frozen in a snapshot (a compiled brief): {"en", "ru"}, or one string
+    from an edition compiled before it had both, whose language is told from its letters.
+    `html`: the text is sanitised HTML (Markup), as the snapshot keeps a section's body."""
+    if isinstance(value, dict):
+        shown = pick(value.get("en"), value.get("ru"), locale)
+    else:
+        text = value or ""
+        shown = pick("", text, locale) if is_cyrillic(text) else pick(text, "", locale)
+    if html:
+        from markupsafe import Markup
+
+        return shown.map(Markup)
+    return shown
