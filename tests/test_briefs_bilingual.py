@@ -107,6 +107,8 @@ def test_the_form_stores_both_languages_side_by_side(client, db, login_as, meeti
     assert "Репатриация в 2025 году" in edit and "Казахстан **представил**" in edit
     client.post(f"/meetings/briefs/{brief.id}/compile")
     _as(client, "ru")
+    labels = _page(client, f"/meetings/briefs/{brief.id}/edit")
+    assert "Заголовок раздела 2 на русском" in labels and "Текст раздела 3 на английском (Markdown)" in labels
     page = _page(client, f"/meetings/briefs/{brief.id}")
     section = page[page.index('id="sec-1"') : page.index('id="sec-2"')]
     assert "<script>" not in section and "&lt;script&gt;" in section  # sanitised as the English side
