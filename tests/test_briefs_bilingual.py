@@ -103,6 +103,8 @@ def test_the_form_stores_both_languages_side_by_side(client, db, login_as, meeti
     assert (brief.title, brief.title_ru) == ("Repatriation in 2025", "Репатриация в 2025 году")
     assert brief.sections[0]["heading_ru"] == "Кратко" and brief.sections[0]["body_ru"].startswith("Казахстан")
     assert brief.sections[1] == {"heading": "Method", "body": "Only *English* here.", "heading_ru": "", "body_ru": ""}
+    draft = _page(client, f"/meetings/briefs/{brief.id}")  # not compiled: the brief's own title
+    assert '<h1 class="h2">Repatriation in 2025</h1>' in draft
     edit = _page(client, f"/meetings/briefs/{brief.id}/edit")
     assert "Репатриация в 2025 году" in edit and "Казахстан **представил**" in edit
     client.post(f"/meetings/briefs/{brief.id}/compile")
