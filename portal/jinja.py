@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
     # A bilingual text (`<name>` and `<name>_ru`) in the reader's language, or the other one
     # marked: bi(meeting, "place") -> Shown; macros/bilingual.html shows it.
     app.jinja_env.globals["bi"] = lambda obj, name: bilingual.field(obj, name, current_language())
+    # The same over a text frozen in a brief's edition ({"en", "ru"}, or one string of old).
+    app.jinja_env.globals["frozen"] = lambda value, html=False: bilingual.frozen(value, current_language(), html)
     app.jinja_env.globals["ReturnStatus"] = ReturnStatus
     app.jinja_env.globals["audit_object"] = audit_labels.object_label  # the audit trail in the reader's words
     app.jinja_env.globals["audit_details"] = audit_labels.details

@@ -87,12 +87,14 @@ class Brief(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))  # "" when the brief has a Russian title only
+    title_ru: Mapped[str] = mapped_column(String(300), default="")
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"))
     indicators: Mapped[list] = mapped_column(JSON, default=list)
     countries: Mapped[list] = mapped_column(JSON, default=list)  # empty: all
     charts: Mapped[list] = mapped_column(JSON, default=list)  # "bar", "line"
-    sections: Mapped[list] = mapped_column(JSON, default=list)  # [{"heading", "body" (Markdown)}]
+    # [{"heading", "body" (Markdown), "heading_ru", "body_ru"}]: each part in English and Russian
+    sections: Mapped[list] = mapped_column(JSON, default=list)
     library_refs: Mapped[list] = mapped_column(JSON, default=list)  # hook for case studies / action plans
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -140,6 +140,15 @@ class MeetingSchema(Schema):
     host_country = fields.Function(lambda m: _iso2(m.host_country))
 
 
+class BriefSchema(Schema):
+    """A brief as its meeting lists it: its title in both languages and its editions' count."""
+
+    id = fields.Raw()
+    title = fields.Raw()
+    title_ru = fields.Raw()
+    editions = fields.Function(lambda b: len(b.editions))
+
+
 class MeetingFullSchema(MeetingSchema):
     """A meeting with its agenda, documents and the briefs compiled for it."""
 
@@ -149,9 +158,7 @@ class MeetingFullSchema(MeetingSchema):
     source_ru = fields.Raw()
     agenda = fields.Nested(AgendaItemSchema, many=True)
     documents = fields.Nested(MeetingDocumentSchema, many=True)
-    briefs = fields.Function(
-        lambda m: [{"id": b.id, "title": b.title, "editions": len(b.editions)} for b in m.briefs if b.editions]
-    )
+    briefs = fields.Function(lambda m: BriefSchema(many=True).dump([b for b in m.briefs if b.editions]))
 
 
 # Returns -----------------------------------------------------------------------------------

@@ -55,9 +55,22 @@ def is_cyrillic(text: str | None) -> bool:
 
 def script_language(text: object) -> str:
     """The language a free text (a country's note, an e-mail subject, a title in the audit
-    trail) is most likely in, by its letters: "ru" for mostly Cyrillic, else "en". Pages mark
-    such text with it (lang=...), so it is read aloud, and checked, as what it is."""
-    value = str(text or "")
-    cyrillic = sum(1 for ch in value if "\u0400" <= ch <= "\u04ff")
-    latin = sum(1 for ch in value if ch.isascii() and ch.isalpha())
-    return "ru" if cyrillic >= latin and cyrillic else "en"
+    trail) is most likely in, by its letters (is_cyrillic): "ru" or "en". Pages mark such
+    text with it (lang=...), so it is read aloud, and checked, as what it is."""
+    return "ru" if is_cyrillic(str(text or "")) else "en"
+
+
+def frozen(value: Any, locale: str, html: bool = False) -> Shown:
+    """pick() over a text frozen in a snapshot (a compiled brief): {"en", "ru"}, or one string
+    from an edition compiled before it had both, whose language is told from its letters.
+    `html`: the text is sanitised HTML (Markup), as the snapshot keeps a section's body."""
+    if isinstance(value, dict):
+        shown = pick(value.get("en"), value.get("ru"), locale)
+    else:
+        text = value or ""
+        shown = pick("", text, locale) if is_cyrillic(text) else pick(text, "", locale)
+    if html:
+        from markupsafe import Markup
+
+        return shown.map(Markup)
+    return shown

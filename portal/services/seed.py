@@ -330,6 +330,7 @@ def load_demo_briefs(seed_dir: Path = SEED_DIR, report: SeedReport | None = None
             None,
             meeting,
             title=b["title"],
+            title_ru=b.get("title_ru"),
             period=str(b["period"]),
             indicators=b["indicators"],
             countries=b.get("countries", []),

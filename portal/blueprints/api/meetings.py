@@ -46,14 +46,17 @@ def brief(brief_id: int):
     brief, edition = _compiled(brief_id)
     snapshot = {k: v for k, v in edition.snapshot.items()}
     snapshot["indicators"] = [{k: v for k, v in ind.items() if k != "charts"} for ind in snapshot["indicators"]]
+    # The brief's title now (both languages); the edition's own is in snapshot["title"]:
+    # {"en", "ru"}, or one string in an edition compiled before briefs were bilingual.
     return jsonify(
-        id=brief.id,
-        title=brief.title,
-        meeting_id=brief.meeting_id,
-        edition=edition.number,
-        editions=[e.number for e in brief.editions],
-        compiled_at=edition.compiled_at.isoformat(),
-        snapshot=snapshot,
+        {
+            **output.BriefSchema().dump(brief),
+            "meeting_id": brief.meeting_id,
+            "edition": edition.number,
+            "editions": [e.number for e in brief.editions],
+            "compiled_at": edition.compiled_at.isoformat(),
+            "snapshot": snapshot,
+        }
     )
 
 

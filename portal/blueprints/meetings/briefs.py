@@ -21,7 +21,7 @@ from ...services.returns.template_versions import latest_template
 from ...services.xlsx import XLSX_MIMETYPE
 from ..compare.views import chart_file
 from .blueprint import bp
-from .forms import BriefForm
+from .forms import SECTION_PARTS, SECTIONS, BriefForm, section_field
 from .views import STAFF
 
 
@@ -55,10 +55,11 @@ def _brief_form(brief=None):
     )
     if brief is not None and request.method == "GET":
         form.library.data = brief.library_refs
-        form.title.data, form.period.data = brief.title, brief.period.label
+        form.title.data, form.title_ru.data, form.period.data = brief.title, brief.title_ru, brief.period.label
         form.indicators.data, form.countries.data, form.charts.data = brief.indicators, brief.countries, brief.charts
-        for i, section in enumerate(brief.sections[:3], start=1):
-            getattr(form, f"heading_{i}").data, getattr(form, f"body_{i}").data = section["heading"], section["body"]
+        for n, section in enumerate(brief.sections[:SECTIONS], start=1):
+            for part in SECTION_PARTS:
+                getattr(form, section_field(part, n)).data = section.get(part) or ""
     elif request.method == "GET":
         form.charts.data = ["bar", "line"]
     return form
@@ -72,20 +73,18 @@ def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
     meeting = brief.meeting if brief else db.get_or_404(Meeting, meeting_id)
     form = _brief_form(brief)
     if request.method == "POST" and form.validate():
-        sections = [
-            {"heading": getattr(form, f"heading_{i}").data, "body": getattr(form, f"body_{i}").data} for i in (1, 2, 3)
-        ]
         saved = save_form(
             form,
             lambda: brief_service.save_brief(
                 brief,
                 meeting,
                 title=form.title.data,
+                title_ru=form.title_ru.data,
                 period=form.period.data,
                 indicators=form.indicators.data,
                 countries=form.countries.data or [],
                 charts=form.charts.data or [],
-                sections=sections,
+                sections=form.section_data(),
                 actor=current_user,
                 library_refs=form.library.data or [],
             ),
@@ -94,7 +93,10 @@ def edit_brief(meeting_id: int | None = None, brief_id: int | None = None):
         if saved is not None:
             return redirect(url_for("meetings.brief", brief_id=saved.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("meetings/brief_form.html", form=form, meeting=meeting, brief=brief), status
+    return (
+        render_template("meetings/brief_form.html", form=form, meeting=meeting, brief=brief, sections=SECTIONS),
+        status,
+    )
 
 
 @bp.route("/briefs/<int:brief_id>/compile", methods=["POST"])

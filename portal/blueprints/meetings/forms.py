@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...forms import CheckboxListField, PortalForm, bilingual, choices
 
@@ -43,7 +43,10 @@ class DocumentForm(PortalForm):
 
 
 class BriefForm(PortalForm):
-    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Enter a title.")), Length(max=300)])
+    """A brief: its title and narrative sections in English and Russian side by side (a title
+    in one language at least), what it compares, and its charts and linked items."""
+
+    title, title_ru = bilingual(StringField, _l("Title in English"), _l("Title in Russian"), 300)
     period = SelectField(_l("Reporting period"), choices=[])
     indicators = CheckboxListField(
         _l("Indicators to compare"), choices=[], validators=[DataRequired(message=_l("Choose at least one indicator."))]
@@ -57,9 +60,38 @@ class BriefForm(PortalForm):
     library = CheckboxListField(
         _l("Linked case studies and action plans (published)"), choices=[], validators=[Optional()]
     )
-    heading_1 = StringField(_l("Section 1 heading"), validators=[Optional(), Length(max=200)])
-    body_1 = TextAreaField(_l("Section 1 text (Markdown)"), validators=[Optional(), Length(max=20000)])
-    heading_2 = StringField(_l("Section 2 heading"), validators=[Optional(), Length(max=200)])
-    body_2 = TextAreaField(_l("Section 2 text (Markdown)"), validators=[Optional(), Length(max=20000)])
-    heading_3 = StringField(_l("Section 3 heading"), validators=[Optional(), Length(max=200)])
-    body_3 = TextAreaField(_l("Section 3 text (Markdown)"), validators=[Optional(), Length(max=20000)])
+
+    def validate_title(self, field) -> None:
+        if not (field.data or "").strip() and not (self.title_ru.data or "").strip():
+            raise ValidationError(_l("Enter a title."))
+
+    def section_data(self) -> list[dict]:
+        """The sections as posted: heading and body (Markdown) in English and Russian."""
+        return [
+            {part: getattr(self, section_field(part, n)).data for part in SECTION_PARTS} for n in range(1, SECTIONS + 1)
+        ]
+
+
+SECTIONS = 3  # narrative sections on the form
+SECTION_PARTS = ("heading", "body", "heading_ru", "body_ru")
+
+
+def section_field(part: str, n: int) -> str:
+    """The form field of a section's part: heading_1, body_1, heading_1_ru, body_1_ru, …"""
+    base, _sep, russian = part.partition("_")
+    return f"{base}_{n}_ru" if russian else f"{base}_{n}"
+
+
+for _n in range(1, SECTIONS + 1):
+    _heading = bilingual(
+        StringField, _l("Section %(n)d heading in English", n=_n), _l("Section %(n)d heading in Russian", n=_n), 200
+    )
+    _body = bilingual(
+        TextAreaField,
+        _l("Section %(n)d text in English (Markdown)", n=_n),
+        _l("Section %(n)d text in Russian (Markdown)", n=_n),
+        20000,
+    )
+    # Fields added after the class (FormMeta takes them in): heading_1, body_1, heading_1_ru, …
+    for _part, _field in zip(SECTION_PARTS, (_heading[0], _body[0], _heading[1], _body[1])):
+        setattr(BriefForm, section_field(_part, _n), _field)

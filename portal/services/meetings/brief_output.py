@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from io import BytesIO
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..bilingual import Shown, frozen
 from ..xlsx.safety import safe_row
 
 BOLD = Font(bold=True)
@@ -42,9 +45,11 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
 
     with force_locale(locale):
         columns, data_title = column_captions(), _("Data")
+        narrative = _narrative(snapshot, locale)
+        wb = Workbook()
+        wb.remove(wb.active)
+        _narrative_sheet(wb.create_sheet(_("Brief")[:31]), narrative)
     label = names(snapshot, locale)
-    wb = Workbook()
-    wb.remove(wb.active)
     data_rows = []
     for ind in snapshot["indicators"]:
         ws = wb.create_sheet(ind["code"][:31])
@@ -75,6 +80,41 @@ def to_xlsx(snapshot: dict, locale: str) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def plain(html: str) -> str:
+    """Sanitised HTML of a section as plain text: a line per paragraph or list item."""
+    text = re.sub(r"<br\s*/?>|</(p|li|h[2-4]|blockquote|pre)>", "\n", html or "")
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _narrative(snapshot: dict, locale: str) -> list[tuple[Shown, bool]]:
+    """The edition's title, meeting and sections in `locale` (or the other language, marked),
+    with whether each is a heading (bold in the workbook)."""
+    meeting = snapshot.get("meeting") or {}
+    place = frozen({"en": meeting.get("place"), "ru": meeting.get("place_ru")}, locale)
+    where = frozen({"en": meeting.get("title"), "ru": meeting.get("title_ru")}, locale)
+    lines = [(frozen(snapshot.get("title"), locale), True), (where, False)]
+    if place.text:
+        lines.append((place, False))
+    for section in snapshot.get("sections", []):
+        heading, body = frozen(section.get("heading"), locale), frozen(section.get("html"), locale)
+        if heading.text:
+            lines.append((heading, True))
+        if body.text:
+            lines.append((body.map(plain), False))
+    return lines
+
+
+def _narrative_sheet(ws, lines: list[tuple[Shown, bool]]) -> None:
+    """Column A the text, column B the mark of text in the other language ("English only")."""
+    for shown, bold in lines:
+        ws.append(safe_row([shown.text, shown.badge or None]))
+        if bold:
+            ws.cell(ws.max_row, 1).font = BOLD
+    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["B"].width = 20
 
 
 def _value(cell: dict | None):

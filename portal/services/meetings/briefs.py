@@ -70,6 +70,28 @@ def library_items(refs: list) -> list[dict]:
     return out
 
 
+TITLE_LIMIT, HEADING_LIMIT, BODY_LIMIT = 300, 200, 20000
+SECTION_LIMITS = {"heading": HEADING_LIMIT, "body": BODY_LIMIT, "heading_ru": HEADING_LIMIT, "body_ru": BODY_LIMIT}
+
+
+def _too_long(name: str, limit: int) -> ServiceError:
+    return ServiceError(_l("%(f)s is too long (at most %(n)d characters).", f=name, n=limit), field=name)
+
+
+def clean_sections(sections: list[dict]) -> list[dict]:
+    """The narrative sections, each part in English and Russian, trimmed; a section with no
+    text in either language is left out. An over-long part is refused by its name."""
+    out = []
+    for number, section in enumerate(sections, start=1):
+        clean = {part: (section.get(part) or "").strip() for part in SECTION_LIMITS}
+        for part, limit in SECTION_LIMITS.items():
+            if len(clean[part]) > limit:
+                raise _too_long(f"sections[{number}].{part}", limit)
+        if any(clean.values()):
+            out.append(clean)
+    return out
+
+
 def save_brief(
     brief: Brief | None,
     meeting: Meeting,
@@ -82,20 +104,20 @@ def save_brief(
     sections: list[dict],
     actor: User | None,
     library_refs: list[str] | None = None,
+    title_ru: str | None = None,
 ) -> Brief:
-    title = (title or "").strip()
-    if not title or len(title) > 300:
-        raise ServiceError(_l("Give a title of at most 300 characters."), field="title")
+    """Compose or change a brief; its title and each section's heading and body (Markdown) in
+    English and Russian (`sections`: dicts of "heading", "body", "heading_ru", "body_ru")."""
+    title, title_ru = (title or "").strip(), (title_ru or "").strip()
+    if not (title or title_ru):
+        raise ServiceError(_l("Enter a title."), field="title")
+    for name, text in (("title", title), ("title_ru", title_ru)):
+        if len(text) > TITLE_LIMIT:
+            raise _too_long(name, TITLE_LIMIT)
     selection = make_selection(indicators=indicators, periods=[period], countries=countries)  # checks codes
     if any(c not in CHARTS for c in charts):
         raise ServiceError(_l("Unknown chart type."), field="charts")
-    clean_sections = []
-    for s in sections:
-        heading, body = (s.get("heading") or "").strip(), (s.get("body") or "").strip()
-        if len(heading) > 200 or len(body) > 20000:
-            raise ServiceError(_l("A narrative section is too long."), field="sections")
-        if heading or body:
-            clean_sections.append({"heading": heading, "body": body})
+    narrative = clean_sections(sections)
     refs = list(dict.fromkeys(library_refs or []))
     unknown = [r for r in refs if _library_item(r) is None]
     if unknown:
@@ -109,13 +131,13 @@ def save_brief(
     if brief is None:
         brief = Brief(meeting_id=meeting.id, created_by_id=actor.id if actor else None)
         db.session.add(brief)
-    brief.title, brief.indicators, brief.period = title, selection.indicators, chosen
+    brief.title, brief.title_ru, brief.indicators, brief.period = title, title_ru, selection.indicators, chosen
     brief.countries = [c.upper() for c in countries]
-    brief.charts, brief.sections, brief.updated_at = list(charts), clean_sections, utcnow()
+    brief.charts, brief.sections, brief.updated_at = list(charts), narrative, utcnow()
     if library_refs is not None:
         brief.library_refs = refs
     db.session.add(brief)
-    audit.record("brief.create" if creating else "brief.update", actor=actor, obj=brief, title=title)
+    audit.record("brief.create" if creating else "brief.update", actor=actor, obj=brief, title=title or title_ru)
     return brief
 
 
@@ -189,7 +211,8 @@ def build_snapshot(brief: Brief) -> dict:
     meeting = brief.meeting
     return {
         "disclosure": DISCLOSED,
-        "title": brief.title,
+        # Both languages (like the charts): the reader's is shown, or the other one marked.
+        "title": {"en": brief.title, "ru": brief.title_ru},
         "period": period,
         "compiled_at": utcnow().strftime("%Y-%m-%d %H:%M:%S"),
         "meeting": {
@@ -198,6 +221,7 @@ def build_snapshot(brief: Brief) -> dict:
             "title_ru": meeting.title_ru,
             "start_date": meeting.start_date.isoformat(),
             "place": meeting.place,
+            "place_ru": meeting.place_ru,
         },
         "indicators": indicators,
         "names": {"countries": countries, "regions": regions},
@@ -207,7 +231,7 @@ def build_snapshot(brief: Brief) -> dict:
             "with_return": [c for c in selection.countries if c not in missing],
         },
         "versions_used": used,
-        "sections": [{"heading": s["heading"], "html": str(rich_text.render(s["body"]))} for s in brief.sections],
+        "sections": [_section(s) for s in brief.sections],
         "derived": [
             {
                 "label": {"en": e["measure"], "ru": r["measure"]},
@@ -219,6 +243,17 @@ def build_snapshot(brief: Brief) -> dict:
             for e, r in zip(derived_en, derived_ru)
         ],
         "library": library_items(brief.library_refs),
+    }
+
+
+def _section(section: dict) -> dict:
+    """A narrative section frozen in both languages: headings as text, bodies as sanitised HTML."""
+    return {
+        "heading": {"en": section.get("heading") or "", "ru": section.get("heading_ru") or ""},
+        "html": {
+            "en": str(rich_text.render(section.get("body") or "")) if section.get("body") else "",
+            "ru": str(rich_text.render(section.get("body_ru") or "")) if section.get("body_ru") else "",
+        },
     }
 
 
