@@ -179,9 +179,6 @@ STILL_MIXED = {
     ("/library/", "ru"): "English case studies in the Russian list are not yet marked, nor linked to a Russian version",
     ("/library/?q", "en"): "as /library/ (signed-in readers: the anonymous one sees no Russian item here)",
     ("/library/?q", "ru"): "as /library/",
-    ("/meetings/briefs/<int:brief_id>", "ru"): "a brief's title and sections are one language (English in the demo)",
-    ("/meetings/briefs/<int:brief_id>/diff", "ru"): "as the brief page",
-    ("/meetings/briefs/<int:brief_id>/print", "ru"): "as the brief page",
 }
 
 
