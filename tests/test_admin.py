@@ -1,5 +1,7 @@
 """Administration pages: only for administrators; every change audited."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -138,7 +140,7 @@ def test_the_audit_trail_reads_in_the_readers_language(client, db, login_as, lan
     admin = login_as("admin", language=language)
     audit.record("library.created", actor=admin, object_type="action_plan", object_id=7, via="seed", on_behalf=False)
     db.session.commit()
-    page = client.get("/admin/audit").get_data(as_text=True)
+    page = re.sub(r"<[^>]+>", "", client.get("/admin/audit").get_data(as_text=True))  # the text as read
     assert all(text in page for text in shown), [t for t in shown if t not in page]
     assert not any(text in page for text in hidden), [t for t in hidden if t in page]
     assert "library.created" in page  # the action stays a code: what an auditor searches for
