@@ -101,3 +101,20 @@ def add_period_after_latest(db, label: str = "2099"):
     db.session.add(period)
     db.session.flush()
     return latest, period
+
+
+def new_brief(meeting, title: str = "T", **fields):
+    """A new brief of `meeting` through the service (REP01 for 2025, no sections, no actor),
+    `fields` overriding any of save_brief's arguments."""
+    from portal.services.meetings import briefs
+
+    arguments = {
+        "title": title,
+        "period": "2025",
+        "indicators": ["REP01"],
+        "countries": [],
+        "charts": [],
+        "sections": [],
+        "actor": None,
+    }
+    return briefs.save_brief(None, meeting, **(arguments | fields))

@@ -8,9 +8,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.models import Brief, BriefEdition, Meeting
-from portal.services.meetings import briefs as brief_service
 
 from .conftest import use_token
+from .factories import new_brief
 
 
 def _weasyprint_or_skip():
@@ -179,18 +179,7 @@ def test_brief_links_published_library_items(client, db, login_as, meeting, acce
     db.session.commit()
     assert _compose(client, meeting, library=[f"case_study:{draft.id}"]).status_code == 400
     with pytest.raises(ServiceError):
-        brief_service.save_brief(
-            None,
-            meeting,
-            title="T",
-            period="2025",
-            indicators=["REP01"],
-            countries=[],
-            charts=[],
-            sections=[],
-            actor=None,
-            library_refs=["case_study:999999"],
-        )
+        new_brief(meeting, library_refs=["case_study:999999"])
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Brief)) == 0
     assert _compose(client, meeting, library=[f"action_plan:{plan.id}"]).status_code == 302

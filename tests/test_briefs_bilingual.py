@@ -24,6 +24,7 @@ from portal.services.errors import ServiceError
 from portal.services.meetings import briefs as brief_service
 
 from .conftest import base_config, use_token
+from .factories import new_brief
 from .test_briefs import _weasyprint_or_skip
 
 MIGRATION = Path(__file__).parents[1] / "portal/migrations/versions/20261203_0017_bilingual_briefs.py"
@@ -208,18 +209,7 @@ def test_the_service_refuses_an_over_long_part_by_its_name(db, meeting):
         brief_service.clean_sections([{"heading": "A"}, {"body_ru": "я" * 20001}])
     assert refused.value.field == "sections[2].body_ru"
     with pytest.raises(ServiceError) as refused:
-        brief_service.save_brief(
-            None,
-            meeting,
-            title="T",
-            title_ru="я" * 301,
-            period="2025",
-            indicators=["REP01"],
-            countries=[],
-            charts=[],
-            sections=[],
-            actor=None,
-        )
+        new_brief(meeting, title_ru="я" * 301)
     assert refused.value.field == "title_ru"
 
 

@@ -32,6 +32,7 @@ from .disclosure_outputs import (
     _token,
     _xlsx,
 )
+from .factories import new_brief
 
 DATA = {
     ("KZ", "2025"): {
@@ -289,17 +290,7 @@ def test_editions_compiled_before_the_layer_are_for_the_secretariat_only(client,
 
     meeting = db.session.scalar(select(Meeting))
     with client.application.test_request_context():
-        brief = brief_service.save_brief(
-            None,
-            meeting,
-            title="Old",
-            period="2025",
-            indicators=["REP01"],
-            countries=[],
-            charts=[],
-            sections=[],
-            actor=None,
-        )
+        brief = new_brief(meeting, title="Old")
         brief_service.compile_brief(brief, None)
     db.session.commit()
     edition = db.session.scalar(select(BriefEdition))

@@ -22,10 +22,10 @@ from portal.models import (
 from portal.services.jobs import runner, tasks
 from portal.services.jobs.registry import JOBS
 from portal.services.jobs.runner import Job, daily
-from portal.services.meetings import briefs as brief_service
 from portal.services.notices import notifications
 
 from .conftest import run_concurrently
+from .factories import new_brief
 
 
 def at(text: str) -> datetime:
@@ -165,17 +165,7 @@ def test_draft_briefs_before_meetings(db, return_setup, create_user, caplog):
     db.session.add(upcoming)
     db.session.flush()
     for meeting in (upcoming, past):
-        brief_service.save_brief(
-            None,
-            meeting,
-            title=f"Brief {meeting.place}",
-            period="2025",
-            indicators=["REP01"],
-            countries=[],
-            charts=[],
-            sections=[],
-            actor=None,
-        )
+        new_brief(meeting, title=f"Brief {meeting.place}")
     db.session.commit()
     assert tasks.brief_drafts(at("2026-12-01T05:00")) == "nothing to compile"  # 9 days before: not yet
     with caplog.at_level("INFO"):
@@ -328,8 +318,9 @@ def test_the_outbox_job_prunes_its_old_runs(db, return_setup):
         (("briefs", {"editions": []}), "nothing to compile", "нечего составлять"),
         (("outbox", {"sent": 0, "failed": 0}), "sent: 0, failed: 0", "отправлено: 0, с ошибкой: 0"),
         (("quality", {"flagged": []}), "all accepted returns pass", "все принятые отчёты проходят проверку"),
+        (("pending", {"removed": 1, "kept": 2}), "1 removed, 2 kept", "удалено: 1, осталось: 2"),
     ],
-    ids=["notices", "opened", "no-change", "no-briefs", "outbox", "quality"],
+    ids=["notices", "opened", "no-change", "no-briefs", "outbox", "quality", "pending"],
 )
 def test_a_job_outcome_is_stored_as_data_and_read_in_each_language(app, outcome, en, ru):
     """The Jobs page said "sent: 0, failed: 0" to Russian readers: outcomes are stored as their

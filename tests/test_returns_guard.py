@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import JobRun, PendingUpload, ReturnValue, ReturnVersion
-from portal.services.jobs import runner
+from portal.services.jobs import outcomes, runner
 from portal.services.jobs.registry import JOBS
 from portal.services.returns import guard, pending
 from portal.services.returns.validate import validate_upload
@@ -205,7 +205,7 @@ def test_check_only_files_expire_after_24_hours(app, db, client, login_as, fille
         pending.load(old, user.id)  # older than 24 h: no longer handed out
 
     run = runner.run(JOBS["pending_uploads"], datetime.now(UTC))
-    assert run.outcome == "ok" and run.detail == "1 removed, 1 kept"
+    assert run.outcome == "ok" and outcomes.describe(run.detail) == "1 removed, 1 kept"
     assert _pending(db) == {token}
     assert (
         client.post(f"/returns/pending/{token}", data={"mode": "save"}).status_code == 302

@@ -49,7 +49,12 @@ def _outbox(p: dict) -> str:
     return text
 
 
+def _pending(p: dict) -> str:
+    return gettext("%(removed)d removed, %(kept)d kept", removed=p["removed"], kept=p["kept"])
+
+
 TEXTS: dict[str, Callable[[dict], str]] = {
+    "pending": _pending,
     "notices": _notices,
     "periods": _periods,
     "briefs": _briefs,

@@ -48,10 +48,12 @@ def discard(token: str) -> bool:
     return bool(deleted.rowcount)  # type: ignore[attr-defined]
 
 
-def expire(now: datetime) -> str:
+def expire(now: datetime):
     """Remove kept uploads older than KEPT_FOR at `now`; the scheduled job `pending_uploads`."""
     old = PendingUpload.created_at < now - KEPT_FOR
     removed = db.session.execute(delete(PendingUpload).where(old)).rowcount  # type: ignore[attr-defined]
     kept = db.session.scalar(select(func.count()).select_from(PendingUpload))
     log.info("pending uploads: %d removed, %d kept", removed, kept)
-    return f"{removed} removed, {kept} kept"
+    from ..jobs.outcomes import Outcome
+
+    return Outcome("pending", removed=removed, kept=kept)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from ...models import (
     ValueQuery,
 )
 from ...models.types import utcnow
+from .. import formatting
 from ..transitions import compare_and_set
 from . import queries
 
@@ -73,7 +73,7 @@ def figure_text(figure: object) -> str:
     number, text, status = figure.get("number"), figure.get("text"), figure.get("status")
     if text is not None:
         return str(text)
-    shown = format_decimal(number, format="#,##0.###") if isinstance(number, int | float) else ""
+    shown = formatting.number(number, digits=3) if isinstance(number, int | float) else ""
     return " ".join(part for part in (status, shown) if part)
 
 
